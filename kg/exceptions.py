@@ -1,0 +1,26 @@
+"""The one place where xunshi-kg's errors are defined.
+
+The library raises these; only ``kg.cli`` turns them into messages and exit codes.
+Every error carries the file it concerns, so one line tells the user what and where.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KgError(Exception):
+    """Base class of every error xunshi-kg raises on purpose."""
+
+    def __init__(self, reason: str, path: str | Path | None = None) -> None:
+        self.reason = reason
+        self.path = str(path) if path is not None else None
+        super().__init__(f"{self.path}: {reason}" if self.path else reason)
+
+
+class IngestError(KgError):
+    """The file could not be turned into text (missing, empty, binary, undecodable)."""
+
+
+class NoReportError(KgError):
+    """The text was read but holds no rectification report."""

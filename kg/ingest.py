@@ -1,0 +1,244 @@
+"""Ingest: a file on disk becomes one canonical report text.
+
+Three steps, each a function: decode the bytes (recording the encoding), normalise
+character forms, and cut the report out of the page around it (keeping 来源/发布时间
+values as metadata). Every span the parser produces refers to the text returned here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+
+from kg.exceptions import IngestError
+
+# Characters NFKC would flatten although they carry structure in these reports:
+# circled numbers are list markers (NFKC turns ① into "1"), the ellipsis is punctuation.
+_PROTECTED = {chr(c) for c in range(0x2460, 0x24FF + 1)} | {chr(c) for c in range(0x3251, 0x32BF + 1)}
+_PROTECTED |= {"…", "‥"}
+
+_MAGIC = {
+    b"\x89PNG": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF8": "GIF image",
+    b"%PDF": "PDF document",
+    b"PK\x03\x04": "ZIP archive (or Office document)",
+    b"\xd0\xcf\x11\xe0": "Office document",
+    b"\x7fELF": "executable",
+}
+
+_MAX_CONTROL_RATIO = 0.01
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+@dataclass
+class CanonicalText:
+    """The report cut out of its page, in canonical character forms."""
+
+    path: str
+    sha256: str
+    encoding: str
+    size: int
+    text: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    dropped_lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    is_html: bool = False
+
+
+def read_report(path: str | Path) -> CanonicalText:
+    """Read a report file and return its canonical text, or raise IngestError."""
+    path = Path(path)
+    data = _read_bytes(path)
+    text, encoding = decode_bytes(data, path)
+    return canonicalize(text, path=str(path), sha256=hashlib.sha256(data).hexdigest(),
+                        encoding=encoding, size=len(data))
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise IngestError("是目录而不是文件 (a directory, not a file)", path)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise IngestError("文件不存在 (no such file)", path) from None
+    except PermissionError:
+        raise IngestError("无读取权限 (permission denied)", path) from None
+    except OSError as exc:
+        raise IngestError(f"无法读取 (cannot read: {exc.strerror or exc})", path) from None
+
+
+def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode report bytes; return (text, encoding name).
+
+    BOMs decide first; valid UTF-8 is taken as UTF-8 (unambiguous at report length);
+    anything else is left to charset-normalizer, which covers GB18030/GBK and friends.
+    """
+    if not data.strip():
+        raise IngestError("空文件 (empty file)", path)
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise IngestError(f"二进制文件，不是文本 (binary file: {what})", path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _checked(data[3:].decode("utf-8", errors="strict"), path), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _checked(data.decode("utf-16"), path), "utf-16"
+        except UnicodeDecodeError:
+            raise IngestError("UTF-16 BOM but undecodable bytes (无法解码)", path) from None
+    if b"\x00" in data[:4096]:
+        raise IngestError("二进制文件，不是文本 (binary file: contains NUL bytes)", path)
+    try:
+        return _checked(data.decode("utf-8"), path), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise IngestError("无法识别编码 (undecodable bytes: no text encoding fits)", path)
+    encoding = _encoding_name(best.encoding)
+    text = _checked(str(best), path)
+    if not _has_cjk(text):
+        raise IngestError(f"解码后没有中文 (decoded as {encoding} but holds no Chinese text)", path)
+    return text, encoding
+
+
+def _encoding_name(name: str) -> str:
+    name = name.lower().replace("_", "-")
+    return {"gb2312": "gb18030", "gbk": "gb18030"}.get(name, name)
+
+
+def _checked(text: str, path: str | Path) -> str:
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    if text and controls / len(text) > _MAX_CONTROL_RATIO:
+        raise IngestError("二进制文件，不是文本 (binary content: control characters)", path)
+    return text
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def normalize_chars(text: str) -> str:
+    """Unify full-width/half-width forms (NFKC) but keep structural characters.
+
+    《》〈〉〔〕 and Chinese quotes have no compatibility mapping, so NFKC keeps them;
+    circled numbers and the ellipsis are protected explicitly.
+    """
+    table: dict[int, str] = {}
+    for ch in set(text):
+        if ch in _PROTECTED:
+            continue
+        mapped = unicodedata.normalize("NFKC", ch)
+        if mapped != ch:
+            table[ord(ch)] = mapped
+    return text.translate(table).translate(_ZERO_WIDTH)
+
+
+# --- cutting the report out of its page -------------------------------------------
+
+_META_KEYS = ("信息来源", "来源", "发布时间", "发布日期", "发文日期", "日期", "时间", "作者", "编辑",
+              "责任编辑", "字号", "阅读量", "阅读次数", "浏览次数", "点击数", "访问量", "浏览量")
+_META_RE = re.compile(r"(" + "|".join(sorted(_META_KEYS, key=len, reverse=True)) + r")\s*[:]\s*")
+_NOISE_RE = re.compile(
+    r"(分享到|扫一扫|打印本页|打印\s*\|?\s*关闭|关闭窗口|【\s*字体|字体\s*[:：]|版权所有|©|Copyright|ICP备|"
+    r"主办单位|承办单位|技术支持|Produced\s+By|相关阅读|相关文章|相关链接|上一篇|下一篇|当前位置|"
+    r"网站地图|联系我们|返回顶部|责任编辑|推荐阅读)",
+    re.IGNORECASE,
+)
+_BREADCRUMB_RE = re.compile(r"^[^。,;]{1,40}?(>|>>|»|›)[^。,;]{1,60}$")
+TITLE_RE = re.compile(r"(关于|的).{0,30}(巡视|巡察).{0,20}(通报|情况|公告|公示|报告)$")
+_INTRO_RE = re.compile(r"(巡视|巡察)")
+_DATE_ONLY_RE = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日$")
+_SIGNATURE_RE = re.compile(r"(委员会|委|党委|党组|党工委|工委|党总支|总支部|支部|集团|公司)$")
+_FRONT_MATTER_RE = re.compile(r"\A---\n.*?\n---\n", re.S)
+_MD_HEADING_RE = re.compile(r"^#{1,6}\s*")
+_MD_EMPHASIS_RE = re.compile(r"\*\*|__")
+
+
+def canonicalize(raw: str, *, path: str = "<text>", sha256: str = "", encoding: str = "utf-8",
+                 size: int = 0) -> CanonicalText:
+    """Normalise characters, drop page noise and return the report text with metadata."""
+    text = normalize_chars(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _FRONT_MATTER_RE.sub("", text)
+    lines = [_clean_line(line) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    result = CanonicalText(path=path, sha256=sha256, encoding=encoding, size=size, text="")
+    if _looks_like_html(lines):
+        result.is_html = True
+    kept = _strip_page(lines, result)
+    result.text = "\n".join(kept)
+    return result
+
+
+def _clean_line(line: str) -> str:
+    line = _MD_HEADING_RE.sub("", line.strip())
+    line = _MD_EMPHASIS_RE.sub("", line)
+    return line.strip(" \t\u3000")
+
+
+def _looks_like_html(lines: list[str]) -> bool:
+    head = "\n".join(lines[:5]).lower()
+    return head.startswith("<!doctype") or "<html" in head or "<body" in head
+
+
+def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
+    """Keep the lines from the report's title (or intro) to its signed date."""
+    body: list[str] = []
+    for line in lines:
+        if _is_metadata_line(line, result.metadata) or _is_noise_line(line):
+            result.dropped_lines.append(line)
+        else:
+            body.append(line)
+    start = _report_start(body)
+    end = _report_end(body, start)
+    result.dropped_lines.extend(body[:start])
+    result.dropped_lines.extend(body[end:])
+    return body[start:end]
+
+
+def _is_metadata_line(line: str, metadata: dict[str, str]) -> bool:
+    matches = list(_META_RE.finditer(line))
+    if not matches or len(line) > 120:
+        return False
+    # A metadata line starts with its key ("来源:…"), or names the publication time anywhere.
+    if matches[0].start() > 0 and not any(m.group(1) in ("发布时间", "发布日期") for m in matches):
+        return False
+    for i, match in enumerate(matches):
+        value_end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        value = line[match.end():value_end].strip(" |[]")
+        if value:
+            metadata.setdefault(match.group(1), value)
+    return True
+
+
+def _is_noise_line(line: str) -> bool:
+    if _NOISE_RE.search(line) and len(line) < 200:
+        return True
+    if _BREADCRUMB_RE.match(line) and not TITLE_RE.search(line):
+        return True
+    return False
+
+
+def _report_start(lines: list[str]) -> int:
+    """Index of the title line, else of the first paragraph naming the inspection."""
+    for i, line in enumerate(lines[:30]):
+        if len(line) <= 80 and TITLE_RE.search(line):
+            return i
+    for i, line in enumerate(lines[:30]):
+        if len(line) > 30 and _INTRO_RE.search(line):
+            return i
+    return 0
+
+
+def _report_end(lines: list[str], start: int) -> int:
+    """Index after the signed date line; len(lines) when the report is unsigned."""
+    for i in range(len(lines) - 1, start, -1):
+        if _DATE_ONLY_RE.match(lines[i]) and (i - 1 > start and _SIGNATURE_RE.search(lines[i - 1])
+                                              or i - 1 > start and len(lines[i - 1]) <= 40):
+            return i + 1
+    return len(lines)

@@ -1,0 +1,176 @@
+"""The typed document model of one rectification report.
+
+Every extracted item carries a ``span``: ``(start, end)`` offsets into ``Report.text``,
+the report's canonical text, such that ``text[start:end]`` is exactly the item's text.
+That invariant is what lets every answer in the graph be traced back to its sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+@dataclass
+class SourceInfo:
+    """Where the text came from and how it was read."""
+
+    path: str
+    sha256: str
+    encoding: str
+    chars: int
+    bytes: int = 0
+    dropped_lines: int = 0
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Region:
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    code: str | None = None
+
+
+@dataclass
+class Committee:
+    name: str | None = None
+    short_name: str | None = None
+    kind: str | None = None
+    region: Region = field(default_factory=Region)
+    span: Span | None = None
+
+
+@dataclass
+class Inspection:
+    kind: str | None = None
+    by: str | None = None
+    group: str | None = None
+    ordinal: int | None = None
+    round: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    feedback: dt.date | None = None
+    span: Span | None = None
+
+
+@dataclass
+class Declared:
+    """A count the report declares about itself, e.g. "细化为49项具体问题"."""
+
+    text: str
+    count: int
+    what: str
+    span: Span
+    compared_with: str | None = None
+    found: int | None = None
+
+
+@dataclass
+class Mention:
+    span: Span
+    relation: str
+
+
+@dataclass
+class Document:
+    """A policy document named in 《》, with its 文号 when one is written beside it."""
+
+    title: str
+    number: str | None = None
+    kind: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Measure:
+    text: str
+    span: Span
+    marker: str | None = None
+    documents: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Problem:
+    title: str | None
+    span: Span | None
+    status: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    marker: str | None = None
+    lead: str | None = None
+    lead_span: Span | None = None
+
+
+@dataclass
+class Category:
+    title: str | None
+    span: Span | None
+    problems: list[Problem] = field(default_factory=list)
+    marker: str | None = None
+
+
+@dataclass
+class Contact:
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+
+
+@dataclass
+class Report:
+    schema: str
+    source: SourceInfo
+    text: str
+    title: str | None = None
+    title_span: Span | None = None
+    committee: Committee = field(default_factory=Committee)
+    inspection: Inspection = field(default_factory=Inspection)
+    published: dt.date | None = None
+    signed: dt.date | None = None
+    declared: list[Declared] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    contact: Contact = field(default_factory=Contact)
+    warnings: list[str] = field(default_factory=list)
+
+    def iter_problems(self) -> list[Problem]:
+        """All problems, depth first, sub-problems after their parent."""
+        out: list[Problem] = []
+
+        def walk(problems: list[Problem]) -> None:
+            for problem in problems:
+                out.append(problem)
+                walk(problem.problems)
+
+        for category in self.categories:
+            walk(category.problems)
+        return out
+
+    def iter_measures(self) -> list[Measure]:
+        return [m for p in self.iter_problems() for m in p.measures]
+
+    def to_dict(self, include_text: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict in the documented ``xunshi-kg/report/1`` shape."""
+        data = _jsonable(self)
+        if not include_text:
+            data.pop("text", None)
+        return data
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,135 @@
+"""Parse: canonical report text -> typed document model (kg.model.Report).
+
+``parse_file`` reads and parses one file; ``parse_text`` parses text already in hand.
+Stages, each in its own module: outline (numbered lines -> tree), structure (roles:
+categories, problems, measures), documents (《》 titles), entities (committee,
+inspection, contact, organisations), counts (declared counts), dates, region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from kg import SCHEMA
+from kg.exceptions import NoReportError
+from kg.ingest import TITLE_RE, CanonicalText, canonicalize, read_report
+from kg.model import Report, SourceInfo, Span
+from kg.parse.counts import compare_declared, find_declared
+from kg.parse.dates import parse_date_text
+from kg.parse.documents import TitleMention, collect_documents, find_titles
+from kg.parse.entities import committee_from, contact_from, find_closing, inspection_from, organizations_in, signature
+from kg.parse.outline import build_outline
+from kg.parse.structure import Roles, build_categories
+
+_REPORT_WORDS = re.compile(r"巡视|巡察")
+_ENDS_SENTENCE = tuple("。!?”)》…") + ("...",)
+
+
+def parse_file(path: str | Path) -> Report:
+    """Read and parse one report file; raises IngestError or NoReportError."""
+    return parse_canonical(read_report(path))
+
+
+def parse_text(text: str, path: str = "<text>") -> Report:
+    """Parse report text given as a string (normalised and cut like a file)."""
+    return parse_canonical(canonicalize(text, path=path))
+
+
+def parse_canonical(source: CanonicalText) -> Report:
+    text = source.text
+    if source.is_html:
+        raise NoReportError("HTML 网页: 请先另存为文本 (saved HTML pages are not read yet; save the page as text)",
+                            source.path)
+    if not _REPORT_WORDS.search(text) or "整改" not in text:
+        raise NoReportError("未找到巡视/巡察整改报告 (no rectification report in this text)", source.path)
+    report = Report(schema=SCHEMA, text=text, source=SourceInfo(
+        path=source.path, sha256=source.sha256, encoding=source.encoding, chars=len(text), bytes=source.size,
+        dropped_lines=len(source.dropped_lines), metadata=dict(source.metadata)))
+    report.warnings.extend(source.warnings)
+    report.title_span = _title_span(text)
+    report.title = text[report.title_span[0]:report.title_span[1]] if report.title_span else None
+
+    closing = find_closing(text)
+    signed_span, signed_date = signature(text)
+    report.signed = signed_date.date if signed_date else None
+    intro = _intro_span(text, report.title_span)
+    intro_text = text[intro[0]:intro[1]] if intro else ""
+    report.committee, warnings = committee_from(text, signed_span, report.title_span, intro_text)
+    report.warnings.extend(warnings)
+    if intro:
+        report.inspection, warnings = inspection_from(text, intro)
+        report.warnings.extend(warnings)
+    else:
+        report.warnings.append("未找到导语 (no introduction naming the inspection)")
+    report.published = _published(source.metadata)
+    report.contact = contact_from(text, closing)
+
+    outline = build_outline(text, limit=closing)
+    report.warnings.extend(outline.warnings)
+    roles = Roles(outline)
+    report.categories, covered = build_categories(roles)
+    if not report.categories:
+        if report.inspection.group is None:
+            raise NoReportError("未找到巡视/巡察组和问题清单 (neither an inspection group nor a problem list)",
+                                source.path)
+        report.warnings.append("未识别出问题清单 (no problem list found)")
+
+    mentions = find_titles(text)
+    report.documents = collect_documents(mentions)
+    _link_measures(report, mentions)
+
+    summary_end = covered[0][0] if covered else closing
+    report.declared = find_declared(text, [(0, summary_end)])
+    report.warnings.extend(compare_declared(report.declared, report.categories))
+    report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing))
+    return report
+
+
+def _title_span(text: str) -> Span | None:
+    first = text.split("\n", 1)[0]
+    if len(first) <= 80 and TITLE_RE.search(first):
+        return (0, len(first))
+    return None
+
+
+def _intro_span(text: str, title: Span | None) -> Span | None:
+    """The first paragraph that names the inspection (巡视/巡察), among the first few."""
+    pos = title[1] + 1 if title else 0
+    for _ in range(4):
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        if _REPORT_WORDS.search(text, pos, end) and end - pos > 20:
+            return (pos, end)
+        if end >= len(text):
+            break
+        pos = end + 1
+    return None
+
+
+def _published(metadata: dict[str, str]) -> dt.date | None:
+    for key in ("发布时间", "发布日期", "发文日期", "日期", "时间"):
+        if key in metadata:
+            value = parse_date_text(metadata[key])
+            if value:
+                return value
+    return None
+
+
+def _link_measures(report: Report, mentions: list[TitleMention]) -> None:
+    """Give each measure the documents mentioned inside it and the organisations it names."""
+    for measure in report.iter_measures():
+        start, end = measure.span
+        titles = [m.title for m in mentions if start <= m.outer[0] and m.outer[1] <= end]
+        measure.documents = list(dict.fromkeys(titles))
+        measure.organizations = organizations_in(report.text, start, end)
+
+
+def _truncation_warnings(text: str, signed: bool, closing: int) -> list[str]:
+    warnings: list[str] = []
+    if not signed:
+        warnings.append("报告可能不完整: 没有落款日期 (possibly truncated: no signature date)")
+    if not text.rstrip().endswith(_ENDS_SENTENCE) and closing >= len(text):
+        warnings.append("报告在句中截断 (truncated: the text ends mid-sentence)")
+    return warnings

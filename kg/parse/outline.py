@@ -1,0 +1,197 @@
+"""Outline: numbered lines become a tree, levels decided by sequence continuity.
+
+No depth is fixed per marker style. A marker continues the open list of its style
+whose last value it follows (二 after 一), starts a nested list when it is a first
+value (一, 1, ①), or continues a numbering that runs on across parents ((5) after a
+closed (1)…(4)). Anything else is running text, not a heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.parse.numerals import CIRCLED, to_int
+
+_CN = "一二三四五六七八九十"
+# (style, pattern). The value is group 1. Order matters: longer forms first.
+MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
+    ("(一)", re.compile(rf"\(([{_CN}]{{1,3}})\)\s*")),
+    ("【一】", re.compile(rf"【([{_CN}]{{1,3}})】\s*")),
+    ("一、", re.compile(rf"([{_CN}]{{1,3}})\s*、\s*")),
+    ("第一,", re.compile(rf"第([{_CN}]{{1,3}})(?:部分)?\s*[,、:]\s*")),
+    ("(1)", re.compile(r"\((\d{1,2})\)\s*")),
+    ("1)", re.compile(r"(\d{1,2})\)\s*")),
+    ("1.", re.compile(r"(\d{1,2})\.(?!\d)\s*")),
+    ("1、", re.compile(r"(\d{1,2})\s*、\s*")),
+    ("①", re.compile(rf"([{CIRCLED}])\s*")),
+]
+MAX_GAP = 2  # a skipped number or two is tolerated (and reported), a larger jump is not a heading
+
+
+@dataclass
+class Marker:
+    style: str
+    value: int
+    start: int
+    end: int
+
+    @property
+    def label(self) -> str:
+        return self.style.replace("一", _num_cn(self.value)).replace("1", str(self.value)) \
+            if self.style != "①" else CIRCLED[self.value - 1]
+
+
+def _num_cn(value: int) -> str:
+    if value <= 10:
+        return "零一二三四五六七八九十"[value]
+    tens, ones = divmod(value, 10)
+    return ("" if tens == 1 else "零一二三四五六七八九"[tens]) + "十" + ("" if ones == 0 else "零一二三四五六七八九"[ones])
+
+
+@dataclass
+class Node:
+    """One numbered line (or the root). ``head`` is the text after its marker(s) on its line."""
+
+    marker: Marker | None
+    head_start: int
+    head_end: int
+    line_end: int
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)
+    end: int = 0  # end of everything this node owns (its subtree), set after building
+
+    @property
+    def style(self) -> str | None:
+        return self.marker.style if self.marker else None
+
+    @property
+    def value(self) -> int:
+        return self.marker.value if self.marker else 0
+
+    def depth(self) -> int:
+        return 0 if self.parent is None else self.parent.depth() + 1
+
+    def walk(self) -> list[Node]:
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@dataclass
+class Outline:
+    text: str
+    root: Node
+    warnings: list[str] = field(default_factory=list)
+
+
+def leading_markers(text: str, pos: int, end: int) -> list[Marker]:
+    """Markers at the start of a line, e.g. "1.(1)" gives two."""
+    markers: list[Marker] = []
+    while pos < end:
+        for style, pattern in MARKER_STYLES:
+            match = pattern.match(text, pos, end)
+            if not match:
+                continue
+            value = to_int(match.group(1))
+            if value is None or value < 1:
+                continue
+            markers.append(Marker(style, value, match.start(), match.end()))
+            pos = match.end()
+            break
+        else:
+            break
+    return markers
+
+
+def build_outline(text: str, limit: int | None = None) -> Outline:
+    """Build the heading tree of a canonical report text (one paragraph per line).
+
+    Lines from ``limit`` on (the closing: contact details, signature, date) stay out.
+    """
+    limit = len(text) if limit is None else limit
+    root = Node(marker=None, head_start=0, head_end=0, line_end=0)
+    outline = Outline(text=text, root=root)
+    builder = _Builder(outline)
+    pos = 0
+    for line in text.split("\n"):
+        if pos >= limit:
+            break
+        builder.add_line(pos, pos + len(line))
+        pos += len(line) + 1
+    _close_ends(root, min(limit, len(text)))
+    return outline
+
+
+class _Builder:
+    def __init__(self, outline: Outline) -> None:
+        self.outline = outline
+        self.stack: list[Node] = [outline.root]
+        self.closed_last: dict[tuple[str, int], int] = {}
+
+    def add_line(self, start: int, end: int) -> None:
+        text = self.outline.text
+        markers = leading_markers(text, start, end)
+        placed_any = False
+        for i, marker in enumerate(markers):
+            head_start = marker.end
+            if i + 1 < len(markers):
+                head_start = head_end = marker.end  # an untitled level, e.g. "1." in "1.(1)…"
+            else:
+                head_end = end
+            node = Node(marker=marker, head_start=head_start, head_end=head_end, line_end=end)
+            if not self._place(node):
+                break
+            placed_any = True
+        if not placed_any:
+            self.stack[-1].paragraphs.append((start, end))
+
+    def _place(self, node: Node) -> bool:
+        marker = node.marker
+        assert marker is not None
+        same_style = [n for n in reversed(self.stack[1:]) if n.style == marker.style]
+        for open_node in same_style:
+            if marker.value == open_node.value + 1:
+                self._attach_sibling(open_node, node)
+                return True
+        if marker.value == 1:
+            self._attach_child(self.stack[-1], node)
+            return True
+        parent = self.stack[-1]
+        if self.closed_last.get((marker.style, parent.depth())) == marker.value - 1:
+            self._attach_child(parent, node)
+            return True
+        for open_node in same_style:
+            if open_node.value < marker.value <= open_node.value + 1 + MAX_GAP:
+                self.outline.warnings.append(
+                    f"编号不连续: {open_node.marker.label if open_node.marker else ''} 之后是 {marker.label} "
+                    f"(numbering gap at offset {marker.start})")
+                self._attach_sibling(open_node, node)
+                return True
+        return False
+
+    def _attach_sibling(self, open_node: Node, node: Node) -> None:
+        while self.stack[-1] is not open_node:
+            self._pop()
+        self._pop()
+        self._attach_child(self.stack[-1], node)
+
+    def _attach_child(self, parent: Node, node: Node) -> None:
+        node.parent = parent
+        parent.children.append(node)
+        self.stack.append(node)
+
+    def _pop(self) -> None:
+        node = self.stack.pop()
+        if node.parent is not None and node.marker is not None:
+            self.closed_last[(node.marker.style, node.parent.depth())] = node.marker.value
+
+
+def _close_ends(node: Node, end: int) -> None:
+    """Set each node's end: where the next sibling (or the parent's end) begins."""
+    node.end = end
+    for i, child in enumerate(node.children):
+        child_end = node.children[i + 1].marker.start if i + 1 < len(node.children) else end
+        _close_ends(child, child_end)
