@@ -12,16 +12,17 @@ from kg.parse.numerals import to_int
 _N = r"(\d+|[一二三四五六七八九十百两]+)"
 _CLS = r"(?:个|项|条|类|件|处)"
 _WHAT = r"(具体问题|具体整改措施|整改措施|整改任务|整改事项|问题线索|问题|措施|任务|事项)"
-_STATUS = (r"(已整改完成|已完成整改|整改完成|已完成|基本完成|未完成|已整改到位|整改到位|已整改|正在整改|正在推进|"
-           r"持续推进|(?:需要|需)?长期坚持|整改取得阶段性成效|取得阶段性成效|阶段性完成)")
+_STATUS = (r"(已整改完成|已完成整改|整改完成|已完成|基本完成|未完成|已整改到位|整改到位|已整改|正在整改|"
+           r"正在(?:按计划)?推进|持续推进|(?:需要|需)?长期坚持|整改取得阶段性成效|取得阶段性成效|阶段性完成)")
 _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
-    # (pattern, group of the number, group of "what" (None: fixed below))
+    # (pattern, group of the number, group of "what"; None: the counted thing is problems)
     (re.compile(rf"{_N}\s*(?:个|项|条)?\s*(方面)"), 1, 2),
     (re.compile(rf"{_N}\s*(大类)"), 1, 2),
     (re.compile(rf"{_N}\s*{_CLS}\s*{_WHAT}"), 1, 2),
-    (re.compile(rf"{_WHAT}\s*{_N}\s*{_CLS}"), 2, 1),
-    (re.compile(rf"{_STATUS}\s*(?:整改)?\s*{_N}\s*{_CLS}"), 2, 1),
-    (re.compile(rf"{_N}\s*{_CLS}\s*(?:问题)?\s*(?:已经|已)?\s*{_STATUS}"), 1, 2),
+    (re.compile(rf"{_WHAT}\s*{_N}\s*{_CLS}(?!方面|大类|类)"), 2, 1),
+    (re.compile(rf"{_STATUS}\s*(?:整改)?\s*{_WHAT}?\s*{_N}\s*{_CLS}"), 3, 1),
+    (re.compile(rf"{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}"), 1, 2),
+    (re.compile(rf"(?<=方面){_N}\s*{_CLS}(?=[,;。、]|$)"), 1, None),  # "3个方面21条": 21 problems
 ]
 _COMPLETED = {"已整改完成", "已完成整改", "整改完成", "已完成", "已整改到位", "整改到位", "已整改"}
 _LONG_TERM = {"长期坚持", "需长期坚持", "需要长期坚持"}
@@ -37,12 +38,11 @@ def find_declared(text: str, ranges: list[tuple[int, int]]) -> list[Declared]:
                 count = to_int(match.group(num_group))
                 if count is None or count <= 0 or count > 5000:
                     continue
-                what = match.group(what_group) if what_group else ""
-                key = (match.start(), match.end())
-                if any(s <= key[0] and key[1] <= e for s, e in found):
-                    continue
-                found[key] = Declared(text=match.group(0), count=count, what=what, span=key)
-    return [found[k] for k in sorted(found)]
+                what = match.group(what_group) if what_group else "问题"
+                found.setdefault((match.start(), match.end()), Declared(match.group(0), count, what, (match.start(), match.end())))
+    spans = list(found)
+    maximal = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+    return [found[k] for k in sorted(maximal)]
 
 
 def compare_declared(declared: list[Declared], categories: list[Category]) -> list[str]:
@@ -56,10 +56,9 @@ def compare_declared(declared: list[Declared], categories: list[Category]) -> li
     seen: set[tuple[str, int]] = set()
     for item in declared:
         what = item.what
-        if what == "方面":
-            item.compared_with, item.found = ("categories", len(titled)) if titled else ("problems", len(problems))
-        elif what == "大类":
-            item.compared_with, item.found = "categories", len(titled)
+        if what in ("方面", "大类"):
+            if titled:  # without titled categories the report's 方面 cannot be checked
+                item.compared_with, item.found = "categories", len(titled)
         elif what == "具体问题":
             item.compared_with, item.found = "leaf problems", len(leaves)
         elif what == "问题":

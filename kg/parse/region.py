@@ -79,6 +79,8 @@ def lookup_region(*texts: str) -> tuple[Region, str | None]:
                 return _region(city), None
         county_pool = [k for k in counties if province is None or k.province == province.province]
         found = [k for k in county_pool if k.county and k.county in text]
+        longest = max((len(k.county or "") for k in found), default=0)
+        found = [k for k in found if len(k.county or "") == longest]  # 睢宁县, not 宁县
         if len(found) == 1:
             return _region(found[0]), None
         if len(found) > 1:

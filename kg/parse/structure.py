@@ -219,16 +219,39 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
 
 
 def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
-    """The longest run 一是, 二是, … (or ①, ②, …) in order; restarts inside items are ignored."""
+    """The run 一是, 二是, … (or ①, ②, …) in order.
+
+    A run that restarts inside an item (一是 again within 三是) belongs to that item: its
+    markers are consumed by the nested run. When the items so far each open a paragraph,
+    a later item must open one too.
+    """
     found: list[tuple[int, int, str]] = []
-    expected = 1
+    expected, nested_expected = 1, 0
+    line_mode = False
     for match in pattern.finditer(text, start, end):
         value = to_int(match.group(1))
-        if value == expected:
-            label = match.group(0).strip()
-            found.append((match.start(1), match.end(), label))
-            expected += 1
+        at_line_start = _opens_paragraph(text, start, match.start(1))
+        if found and value == 1:
+            nested_expected = 2
+            continue
+        if nested_expected and value == nested_expected:
+            nested_expected += 1
+            continue
+        if value != expected or (line_mode and not at_line_start):
+            continue
+        if expected == 2:
+            line_mode = at_line_start and _opens_paragraph(text, start, found[0][0])
+        found.append((match.start(1), match.end(), match.group(0).strip()))
+        expected += 1
+        nested_expected = 0
     return found
+
+
+def _opens_paragraph(text: str, region_start: int, pos: int) -> bool:
+    """True when only whitespace or a label stands between the line start and pos."""
+    line_start = max(text.rfind("\n", 0, pos) + 1, region_start)
+    before = text[line_start:pos].strip()
+    return not before or bool(_LABEL_RE.fullmatch(before))
 
 
 def _skip_label(text: str, start: int, end: int) -> int:
