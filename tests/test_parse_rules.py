@@ -1,0 +1,107 @@
+"""Outline and measure rules on small texts: the shapes a report may take."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.exceptions import NoReportError
+from kg.parse import parse_file, parse_text
+from kg.parse.documents import document_kind, find_titles
+from kg.parse.outline import build_outline
+
+from .conftest import REAL_REPORTS
+
+INTRO = "根据省委统一部署，2022年3月1日至4月30日，省委第三巡视组对某某市某某区开展了常规巡视，于6月10日反馈了巡视意见。现将整改进展情况予以公布。\n"
+CLOSE = "\n联系电话：0123-4567890。\n中共某某市某某区委员会\n2022年12月1日"
+
+
+def test_sequence_continuity_decides_levels() -> None:
+    text = "一、甲\n(一)乙\n1.丙\n2.丁\n(二)戊\n1.己\n二、庚"
+    outline = build_outline(text)
+    top = outline.root.children
+    assert [n.marker.label for n in top] == ["一、", "二、"]
+    assert [n.marker.label for n in top[0].children] == ["(一)", "(二)"]
+    assert [n.marker.label for n in top[0].children[0].children] == ["1.", "2."]
+
+
+def test_marker_that_breaks_the_sequence_is_text() -> None:
+    outline = build_outline("一、甲\n1.乙\n7.这一行不是标题\n2.丙")
+    first = outline.root.children[0]
+    assert [n.marker.label for n in first.children] == ["1.", "2."]
+    assert len(first.children[0].paragraphs) == 1
+
+
+def test_numbering_that_runs_on_across_parents() -> None:
+    outline = build_outline("一、甲\n1.乙\n(1)a\n(2)b\n2.丙\n(3)c\n(4)d")
+    one, two = outline.root.children[0].children
+    assert [n.marker.value for n in two.children] == [3, 4]
+
+
+def test_inline_problem_with_measures_on_the_same_line() -> None:
+    report = parse_text(INTRO + "二、整改落实情况\n(1)关于“学习不深入”等问题。一是健全学习制度；二是开展专题研讨；三是加强督查。\n"
+                        "(2)关于“监督不到位”等问题。一是建立台账；二是定期通报。" + CLOSE)
+    problems = report.categories[0].problems
+    assert report.categories[0].title is None
+    assert [len(p.measures) for p in problems] == [3, 2]
+    assert problems[0].title == "关于“学习不深入”等问题"
+    assert problems[0].measures[1].text.startswith("开展专题研讨")
+
+
+def test_lead_in_and_label_are_not_measures() -> None:
+    report = parse_text(INTRO + "二、整改情况\n(一)关于党的领导方面\n1.理论学习不够深入。\n整改落实情况：全区上下高度重视。一是抓学习；二是抓落实。\n"
+                        "2.基层党建薄弱。\n整改落实情况：\n加强支部建设。\n开展专项整治。" + CLOSE)
+    first, second = report.categories[0].problems
+    assert [m.text for m in first.measures] == ["抓学习", "抓落实。"]
+    assert first.lead == "全区上下高度重视。"
+    assert [m.text for m in second.measures] == ["加强支部建设。", "开展专项整治。"]
+
+
+def test_status_tags_go_to_status() -> None:
+    report = parse_text(INTRO + "二、整改情况\n(一)关于作风方面\n1.文山会海问题。(已完成)\n精简文件。\n2.督查检查过多问题(基本完成)\n统筹督查。" + CLOSE)
+    assert [p.status for p in report.categories[0].problems] == ["已完成", "基本完成"]
+    assert [p.title for p in report.categories[0].problems] == ["文山会海问题", "督查检查过多问题"]
+
+
+def test_omitted_years_are_inferred() -> None:
+    report = parse_text(INTRO.replace("2022年3月1日至4月30日", "2023年11月6日至1月12日").replace("6月10日", "3月28日")
+                        + "二、整改情况\n(一)关于问题方面\n1.学习不够问题\n加强学习。" + CLOSE)
+    assert report.inspection.start.isoformat() == "2023-11-06"
+    assert report.inspection.end.isoformat() == "2024-01-12"
+    assert report.inspection.feedback.isoformat() == "2024-03-28"
+
+
+def test_nested_titles_and_document_numbers() -> None:
+    text = "依据《关于加强纪检监察干部监督的通知》(鲁纪发〔2013〕8号),制定《贯彻落实〈党委(党组)落实全面从严治党主体责任规定〉实施意见》。"
+    mentions = {m.title: m for m in find_titles(text)}
+    assert mentions["关于加强纪检监察干部监督的通知"].number == "鲁纪发〔2013〕8号"
+    assert mentions["关于加强纪检监察干部监督的通知"].relation == "applies"
+    assert mentions["贯彻落实〈党委(党组)落实全面从严治党主体责任规定〉实施意见"].relation == "formulates"
+    assert mentions["党委(党组)落实全面从严治党主体责任规定"].relation == "applies"
+
+
+@pytest.mark.parametrize("title,kind", [("关于激励干部担当作为的实施意见", "意见"), ("廉政风险防控承诺书", "书"),
+                                        ("党政领导干部选拔任用工作条例", "条例"), ("群租房管理规定(试行)", "规定"),
+                                        ("习近平谈治国理政", None)])
+def test_document_kind_from_title_ending(title: str, kind: str | None) -> None:
+    assert document_kind(title) == kind
+
+
+def test_page_without_a_report_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "news.txt"
+    path.write_text("首页>新闻\n今天天气晴朗，市民纷纷外出踏青。公园里游人如织。\n版权所有", encoding="utf-8")
+    with pytest.raises(NoReportError) as info:
+        parse_file(path)
+    assert str(path) in str(info.value)
+
+
+def test_truncated_report_gives_partial_structure_and_a_warning(tmp_path: Path) -> None:
+    text = REAL_REPORTS[0].read_text(encoding="utf-8")
+    cut = text[: len(text) // 2]
+    path = tmp_path / "cut.txt"
+    path.write_text(cut, encoding="utf-8")
+    report = parse_file(path)
+    assert report.categories and report.iter_measures()
+    assert any("truncated" in w for w in report.warnings)
+    assert report.signed is None

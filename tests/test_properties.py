@@ -1,0 +1,82 @@
+"""Property tests: any input gives a model or a clear error, and every span is faithful."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.exceptions import KgError
+from kg.ingest import decode_bytes
+from kg.model import Report
+from kg.parse import parse_text
+
+from .conftest import REAL_REPORTS
+
+REAL_TEXTS = [p.read_text(encoding="utf-8") for p in REAL_REPORTS]
+MARKERS = ["一、", "(一)", "(1)", "1.", "1、", "①", "一是", "二是", "(已完成)", "《", "》", "〈", "〉", "\n", "整改落实情况:",
+           "2021年3月18日", "至", "反馈", "省委第三巡视组", "中共某某区委员会\n2022年1月1日"]
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_spans_faithful(report: Report) -> None:
+    text = report.text
+    assert report.source.chars == len(text)
+    for problem in report.iter_problems():
+        if problem.span:
+            assert text[problem.span[0]:problem.span[1]] == problem.title
+        if problem.lead_span:
+            assert text[problem.lead_span[0]:problem.lead_span[1]] == problem.lead
+        for measure in problem.measures:
+            assert text[measure.span[0]:measure.span[1]] == measure.text
+            assert measure.text.strip() == measure.text and measure.text
+    for category in report.categories:
+        if category.span:
+            assert text[category.span[0]:category.span[1]] == category.title
+    for declared in report.declared:
+        assert text[declared.span[0]:declared.span[1]] == declared.text
+    for document in report.documents:
+        for mention in document.mentions:
+            assert text[mention.span[0]:mention.span[1]].strip() == document.title
+    if report.committee.span:
+        assert text[report.committee.span[0]:report.committee.span[1]] == report.committee.name
+
+
+def parse_or_error(text: str) -> Report | None:
+    try:
+        return parse_text(text)
+    except KgError as exc:
+        assert exc.reason and "\n" not in str(exc)
+        return None
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(MARKERS) | st.text(max_size=8), max_size=60).map("".join))
+def test_any_text_gives_a_model_or_a_clear_error(text: str) -> None:
+    report = parse_or_error(text)
+    if report is not None:
+        assert_spans_faithful(report)
+
+
+@SETTINGS
+@given(st.sampled_from(range(len(REAL_TEXTS))), st.lists(
+    st.tuples(st.floats(0, 1), st.floats(0, 1), st.sampled_from(MARKERS + [""])), min_size=1, max_size=6))
+def test_mutated_real_reports_keep_spans_faithful(index: int, edits: list[tuple[float, float, str]]) -> None:
+    text = REAL_TEXTS[index]
+    for a, b, insert in edits:
+        start = int(a * len(text))
+        end = min(len(text), start + int(b * 400))
+        text = text[:start] + insert + text[end:]
+    report = parse_or_error(text)
+    if report is not None:
+        assert_spans_faithful(report)
+
+
+@SETTINGS
+@given(st.binary(max_size=600))
+def test_any_bytes_decode_or_raise_a_clear_error(data: bytes) -> None:
+    try:
+        text, encoding = decode_bytes(data, "x.txt")
+    except KgError as exc:
+        assert str(exc).startswith("x.txt: ")
+    else:
+        assert isinstance(text, str) and encoding
