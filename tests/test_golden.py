@@ -15,7 +15,7 @@ from kg.model import Problem, Report
 
 from .conftest import EXPECTED, ROOT, load_expected, parsed
 
-RELATION_AGREEMENT = 0.85  # share of hand-labelled document relations the parser must match
+RELATION_AGREEMENT = 0.9  # share of hand-labelled document relations the parser must match
 
 
 def _id(path: Path) -> str:

@@ -14,11 +14,12 @@ from kg.model import Document, Mention, Span
 
 _OPEN = {"《": "》", "〈": "〉", "<": ">"}
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,14}\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第\s*)?\d{1,4}\s*号")
-_FORMULATES = ("研究制定", "制定下发", "制定出台", "修订完善", "修改完善", "制定", "出台", "印发", "修订", "修改", "编制",
+_FORMULATES = ("研究制定", "制定下发", "制定出台", "修订完善", "修改完善", "制定", "制订", "出台", "印发", "修订", "修改", "编制",
                "起草", "制发", "下发", "拟定", "拍摄", "摄制")
 _APPLIES = ("贯彻落实", "严格执行", "落实", "依据", "按照", "贯彻", "执行", "学习", "根据", "对照", "遵照", "遵循",
             "依照", "参照", "运用", "用好")
-_CLAUSE_BREAK = "。;!?:\n"
+_MENTIONS = ("替代", "取代", "废止", "原有", "刊登", "报道", "推广")  # verbs that neither make nor apply
+_CLAUSE_BREAK = "。;!?:,\n"
 # Title endings that tell a document's kind, longest first; value is the kind.
 _KINDS = [
     ("实施细则", "细则"), ("实施办法", "办法"), ("实施意见", "意见"), ("实施方案", "方案"), ("警示教育片", "警示教育片"),
@@ -81,7 +82,12 @@ def _collect(text: str, open_pos: int, close: int, out: list[TitleMention], oute
     if not title:
         return
     number = _number_near(text, open_pos, close)
-    relation = relation_before(text, open_pos) if outer_relation is None else _inner_relation(text, open_pos)
+    if outer_relation is None:
+        relation = relation_before(text, open_pos)
+    elif text[open_pos - 1] == "《":  # 《〈X〉实施意见》: X is governed like the outer title
+        relation = outer_relation
+    else:
+        relation = _inner_relation(text, open_pos)
     out.append(TitleMention(title, title_span, (open_pos, close + 1), number, relation))
     i = open_pos + 1
     while i < close:
@@ -115,7 +121,7 @@ def relation_before(text: str, open_pos: int) -> str:
     clause_start = max(text.rfind(ch, 0, open_pos) for ch in _CLAUSE_BREAK) + 1
     clause = _blank_titles(text[clause_start:open_pos])
     best: tuple[int, str] = (-1, "mentions")
-    for verbs, relation in ((_FORMULATES, "formulates"), (_APPLIES, "applies")):
+    for verbs, relation in ((_FORMULATES, "formulates"), (_APPLIES, "applies"), (_MENTIONS, "mentions")):
         for verb in verbs:
             for match in re.finditer(verb, clause):
                 attributive = clause.startswith("的", match.end())  # 按照2020年制定的《…》: 制定 is not the verb
