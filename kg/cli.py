@@ -119,7 +119,7 @@ def _add_problem(parent: Tree, problem: Problem, show_measures: bool) -> None:
     if show_measures:
         for measure in problem.measures:
             docs = f" [cyan]《{'》《'.join(measure.documents)}》[/cyan]" if measure.documents else ""
-            node.add(f"{measure.marker or '·'} {escape(_short(measure.text, 60))}{docs}")
+            node.add(f"[dim]{measure.marker or '·'}[/dim]{escape(_short(measure.text, 40))}{docs}")
     for sub in problem.problems:
         _add_problem(node, sub, show_measures)
 
