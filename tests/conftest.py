@@ -29,3 +29,27 @@ def load_expected(path: Path) -> dict:
 @pytest.fixture(scope="session")
 def real_reports() -> list[Report]:
     return [parsed(str(p)) for p in REAL_REPORTS]
+
+
+def assert_spans_faithful(report: Report) -> None:
+    """text[start:end] == the item's text, for every item that has a span."""
+    text = report.text
+    assert report.source.chars == len(text)
+    for problem in report.iter_problems():
+        if problem.span:
+            assert text[problem.span[0]:problem.span[1]] == problem.title
+        if problem.lead_span:
+            assert text[problem.lead_span[0]:problem.lead_span[1]] == problem.lead
+        for measure in problem.measures:
+            assert text[measure.span[0]:measure.span[1]] == measure.text
+            assert measure.text.strip() == measure.text and measure.text
+    for category in report.categories:
+        if category.span:
+            assert text[category.span[0]:category.span[1]] == category.title
+    for declared in report.declared:
+        assert text[declared.span[0]:declared.span[1]] == declared.text
+    for document in report.documents:
+        for mention in document.mentions:
+            assert text[mention.span[0]:mention.span[1]].strip() == document.title
+    if report.committee.span:
+        assert text[report.committee.span[0]:report.committee.span[1]] == report.committee.name

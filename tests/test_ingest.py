@@ -10,7 +10,7 @@ from kg.exceptions import IngestError
 from kg.ingest import canonicalize, normalize_chars, read_report
 from kg.parse import parse_file
 
-from .conftest import REAL_REPORTS, parsed
+from .conftest import REAL_REPORTS, assert_spans_faithful, parsed
 
 ENCODINGS = [("gb18030", "gb18030"), ("utf-16", "utf-16"), ("utf-8-sig", "utf-8-sig")]
 
@@ -66,20 +66,7 @@ def test_markdown_and_front_matter_remnants_are_removed() -> None:
 
 def test_spans_are_exact_on_real_reports() -> None:
     for path in REAL_REPORTS:
-        report = parsed(str(path))
-        text = report.text
-        for problem in report.iter_problems():
-            if problem.span:
-                assert text[problem.span[0]:problem.span[1]] == problem.title
-            for measure in problem.measures:
-                assert text[measure.span[0]:measure.span[1]] == measure.text
-        for document in report.documents:
-            for mention in document.mentions:
-                assert text[mention.span[0]:mention.span[1]].strip() == document.title
-        for declared in report.declared:
-            assert text[declared.span[0]:declared.span[1]] == declared.text
-        if report.title_span:
-            assert text[report.title_span[0]:report.title_span[1]] == report.title
+        assert_spans_faithful(parsed(str(path)))
 
 
 # --- bad input -------------------------------------------------------------------------

@@ -64,6 +64,14 @@ def test_status_tags_go_to_status() -> None:
     assert [p.title for p in report.categories[0].problems] == ["文山会海问题", "督查检查过多问题"]
 
 
+def test_status_written_as_a_line_under_the_heading() -> None:
+    report = parse_text(INTRO + "二、整改情况\n(一)关于作风方面\n1.文山会海问题\n整改情况:已完成。\n一是精简文件；二是压缩会议。\n"
+                        "2.督查过多问题\n整改进度:基本完成\n统筹督查。" + CLOSE)
+    first, second = report.categories[0].problems
+    assert (first.status, len(first.measures)) == ("已完成", 2)
+    assert (second.status, [m.text for m in second.measures]) == ("基本完成", ["统筹督查。"])
+
+
 def test_omitted_years_are_inferred() -> None:
     report = parse_text(INTRO.replace("2022年3月1日至4月30日", "2023年11月6日至1月12日").replace("6月10日", "3月28日")
                         + "二、整改情况\n(一)关于问题方面\n1.学习不够问题\n加强学习。" + CLOSE)

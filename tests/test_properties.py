@@ -10,35 +10,12 @@ from kg.ingest import decode_bytes
 from kg.model import Report
 from kg.parse import parse_text
 
-from .conftest import REAL_REPORTS
+from .conftest import REAL_REPORTS, assert_spans_faithful
 
 REAL_TEXTS = [p.read_text(encoding="utf-8") for p in REAL_REPORTS]
 MARKERS = ["一、", "(一)", "(1)", "1.", "1、", "①", "一是", "二是", "(已完成)", "《", "》", "〈", "〉", "\n", "整改落实情况:",
            "2021年3月18日", "至", "反馈", "省委第三巡视组", "中共某某区委员会\n2022年1月1日"]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def assert_spans_faithful(report: Report) -> None:
-    text = report.text
-    assert report.source.chars == len(text)
-    for problem in report.iter_problems():
-        if problem.span:
-            assert text[problem.span[0]:problem.span[1]] == problem.title
-        if problem.lead_span:
-            assert text[problem.lead_span[0]:problem.lead_span[1]] == problem.lead
-        for measure in problem.measures:
-            assert text[measure.span[0]:measure.span[1]] == measure.text
-            assert measure.text.strip() == measure.text and measure.text
-    for category in report.categories:
-        if category.span:
-            assert text[category.span[0]:category.span[1]] == category.title
-    for declared in report.declared:
-        assert text[declared.span[0]:declared.span[1]] == declared.text
-    for document in report.documents:
-        for mention in document.mentions:
-            assert text[mention.span[0]:mention.span[1]].strip() == document.title
-    if report.committee.span:
-        assert text[report.committee.span[0]:report.committee.span[1]] == report.committee.name
 
 
 def parse_or_error(text: str) -> Report | None:

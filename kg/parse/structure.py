@@ -18,6 +18,7 @@ from kg.parse.outline import Node, Outline
 
 STATUS_WORDS = "已完成|基本完成|未完成|已整改|整改中|正在整改|持续整改|持续推进|正在推进|长期坚持|阶段性|已办结|已销号|已落实|部分完成|完成"
 STATUS_RE = re.compile(rf"[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]")
+_STATUS_LINE_RE = re.compile(rf"\s*(?:整改|完成)(?:情况|进度|进展|状态)\s*:\s*((?:{STATUS_WORDS})[^,。;\n]{{0,4}}?)(?=[。;,\n]|$)")
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
 _XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n]))\s*([一二三四五六七八九十]{1,3})是", re.M)
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\n]))\s*([{CIRCLED}])", re.M)
@@ -181,6 +182,11 @@ def _problem(roles: Roles, node: Node) -> Problem:
         items = node.children
         content_end = items[0].marker.start if items else node.end
     lead_start = head.rest
+    if problem.status is None:  # "整改情况:已完成" written under the heading
+        tag = _STATUS_LINE_RE.match(roles.text, lead_start, content_end)
+        if tag:
+            problem.status = tag.group(1)
+            lead_start = tag.end()
     measures, lead = extract_measures(roles.text, lead_start, content_end, items, roles)
     problem.measures = measures
     if lead:
