@@ -24,3 +24,11 @@ class IngestError(KgError):
 
 class NoReportError(KgError):
     """The text was read but holds no rectification report."""
+
+
+class StoreError(KgError):
+    """The store could not be opened or does not hold what was asked for."""
+
+
+class QueryError(KgError):
+    """A saved query is unknown, malformed, or got a bad parameter."""

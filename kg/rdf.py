@@ -1,0 +1,413 @@
+"""RDF: a parsed Report becomes the quads of its own named graph.
+
+IRIs are deterministic and say what a thing is (ontology/README.md): regions by division
+code, committees by region and kind, inspection groups by dispatching committee, round
+(or period) and number, reports by committee, inspection and signing date, items by
+their place in the report. Shared nodes (regions, committees, documents) are described
+again in every report graph that uses them, so each graph stands alone and can be
+dropped or replaced without touching the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.model import Category, Committee, Document, Measure, Problem, Region, Report
+from kg.parse.documents import document_kind
+from kg.parse.region import lookup_region
+
+BASE = "https://w3id.org/xunshi-kg/"
+ID = BASE + "id/"
+KG = BASE + "ontology#"
+ONTOLOGY_GRAPH = NamedNode(ID + "graph/ontology")
+SHAPES_GRAPH = NamedNode(ID + "graph/shapes")
+
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS_PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+ORG = "http://www.w3.org/ns/org#"
+TIME = "http://www.w3.org/2006/time#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_DATE = NamedNode(XSD + "date")
+XSD_INTEGER = NamedNode(XSD + "integer")
+
+TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
+_PROVINCIAL_BY = {"省委", "自治区党委"}
+_CITY_BY = {"市委", "州委", "盟委"}
+_COUNTY_BY = {"区委", "县委", "旗委"}
+_SHARED_PREFIXES = ("中国共产党", "中共中央", "中央", "国务院", "全国", "中华人民共和国", "习近平", "党政领导干部",
+                    "关于新形势下", "党章", "中共中央办公厅")
+_SHARED_KINDS = {"条例", "准则", "纲要", "章程"}
+_LOCAL_WORDS_RE = re.compile(r"全区|我区|本区|全县|我县|全市|我市|本市|全省|区委|县委|市委|开发区|高新区|街道|"
+                             r"[\u4e00-\u9fff]{1,8}(省|市|区|县|州|旗)(?!场|委会|域|别|分|间|长)")
+# 文号 prefixes that tell the issuer. Central bodies first; then one-character province abbreviations.
+_CENTRAL_ISSUERS = {"中发": "中共中央", "中办发": "中共中央办公厅", "国发": "国务院", "国办发": "国务院办公厅",
+                    "中组发": "中共中央组织部", "中纪发": "中央纪委", "中宣发": "中共中央宣传部", "厅字": "中共中央办公厅"}
+_PROVINCE_ABBR = {"京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
+                  "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省", "苏": "江苏省", "浙": "浙江省", "皖": "安徽省",
+                  "闽": "福建省", "赣": "江西省", "鲁": "山东省", "豫": "河南省", "鄂": "湖北省", "湘": "湖南省",
+                  "粤": "广东省", "琼": "海南省", "川": "四川省", "蜀": "四川省", "贵": "贵州省", "黔": "贵州省",
+                  "云": "云南省", "滇": "云南省", "陕": "陕西省", "秦": "陕西省", "甘": "甘肃省", "陇": "甘肃省",
+                  "青": "青海省", "蒙": "内蒙古自治区", "桂": "广西壮族自治区", "藏": "西藏自治区",
+                  "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区"}
+_PROVINCE_BODIES = {"纪发": "纪委", "发": "省委", "办发": "省委办公厅", "组发": "省委组织部", "政发": "人民政府",
+                    "政办发": "人民政府办公厅", "宣发": "省委宣传部"}
+
+
+def kg(name: str) -> NamedNode:
+    return NamedNode(KG + name)
+
+
+def slug(text: str) -> str:
+    """An IRI-safe segment that keeps Chinese: runs of other characters become '-'."""
+    return re.sub(r"[^\w]+", "-", text).strip("-") or "_"
+
+
+def text_literal(value: str) -> Literal:
+    return Literal(value)
+
+
+def date_literal(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD_DATE)
+
+
+def int_literal(value: int) -> Literal:
+    return Literal(str(value), datatype=XSD_INTEGER)
+
+
+# --- identities ----------------------------------------------------------------------
+
+def region_iri(code: str) -> NamedNode:
+    return NamedNode(f"{ID}region/{code}")
+
+
+def committee_key(committee: Committee) -> str:
+    """Territorial committees by division code and kind (370105-区委); others by short name."""
+    code = committee.region.code
+    if code and (committee.kind in TERRITORIAL_KINDS or _zone_committee(committee)):
+        return f"{code}-{committee.kind}"
+    return slug(committee.short_name or committee.name or "unknown")
+
+
+def _zone_committee(committee: Committee) -> bool:
+    """A 党工委 whose zone has a division code of its own (秦皇岛市经济技术开发区 130371)."""
+    county, city, name = committee.region.county, committee.region.city, committee.name or ""
+    if committee.kind != "党工委" or not county:
+        return False
+    core = county.removeprefix(city or "").removeprefix((city or "").removesuffix("市"))
+    return bool(core) and core in name
+
+
+def dispatcher_key(by: str | None, region: Region) -> str:
+    """The dispatching committee: 山东省委 is 370000-省委, 济南市委 370100-市委, 中央 中央."""
+    code = region.code
+    if by == "中央" or by is None:
+        return by or "unknown"
+    if code and by in _PROVINCIAL_BY:
+        return f"{code[:2]}0000-{by}"
+    if code and by in _CITY_BY:
+        return f"{code[:4]}00-{by}"
+    if code and by in _COUNTY_BY:
+        return f"{code}-{by}"
+    return f"{slug(by)}-{code or 'unknown'}"
+
+
+def report_iri(report: Report) -> NamedNode:
+    inspection = report.inspection
+    period = inspection.start or inspection.feedback
+    when = report.signed or report.published
+    parts = [committee_key(report.committee), period.isoformat() if period else "na",
+             when.isoformat() if when else report.source.sha256[:12]]
+    return NamedNode(ID + "report/" + "/".join(parts))
+
+
+def group_iri(report: Report) -> NamedNode | None:
+    inspection = report.inspection
+    if inspection.ordinal is None:
+        return None
+    period = slug(inspection.round) if inspection.round else (
+        inspection.start.isoformat() if inspection.start else "na")
+    dispatcher = dispatcher_key(inspection.by, report.committee.region)
+    return NamedNode(f"{ID}group/{dispatcher}/{period}/{inspection.kind or '巡视'}{inspection.ordinal}")
+
+
+def inspection_iri(report: Report) -> NamedNode:
+    inspection = report.inspection
+    dispatcher = dispatcher_key(inspection.by, report.committee.region)
+    when = inspection.start or inspection.feedback
+    return NamedNode(f"{ID}inspection/{dispatcher}/{committee_key(report.committee)}/"
+                     f"{when.isoformat() if when else 'na'}")
+
+
+def document_scope(title: str) -> str:
+    """'shared' for national regulations and books cited by many; 'local' for a region's own.
+
+    Every region issues its own 《关于激励干部担当作为的实施意见》, so a title is local
+    unless it is national by its opening words, or is a regulation/book that names no place.
+    """
+    if title.startswith(_SHARED_PREFIXES):
+        return "shared"
+    names_place = bool(_LOCAL_WORDS_RE.search(title)) or lookup_region(title)[0].code is not None
+    kind = document_kind(title)
+    if not names_place and (kind in _SHARED_KINDS or kind is None):
+        return "shared"
+    return "local"
+
+
+def document_iri(document: Document, region_code: str | None) -> NamedNode:
+    if document.number:
+        return NamedNode(f"{ID}document/wh/{slug(document.number)}")
+    if document_scope(document.title) == "shared":
+        return NamedNode(f"{ID}document/{slug(document.title)}")
+    return NamedNode(f"{ID}document/{region_code or 'unknown'}/{slug(document.title)}")
+
+
+def issuer_of(number: str | None) -> str | None:
+    """The issuing body from a 文号 prefix: 鲁纪发〔2013〕8号 -> 山东省纪委."""
+    if not number:
+        return None
+    prefix = re.split(r"[〔\[【(]", number, maxsplit=1)[0]
+    if prefix in _CENTRAL_ISSUERS:
+        return _CENTRAL_ISSUERS[prefix]
+    if len(prefix) >= 2 and prefix[0] in _PROVINCE_ABBR and prefix[1:] in _PROVINCE_BODIES:
+        province = _PROVINCE_ABBR[prefix[0]]
+        body = _PROVINCE_BODIES[prefix[1:]]
+        return f"中共{province}{body}" if body.startswith(("纪委", "省委")) else f"{province}{body}"
+    return None
+
+
+def organisation_iri(name: str, region_code: str | None) -> NamedNode:
+    return NamedNode(f"{ID}org/{region_code or 'unknown'}/{slug(name)}")
+
+
+# --- quads ---------------------------------------------------------------------------
+
+class _Emitter:
+    """Collects the triples of one report graph."""
+
+    def __init__(self, graph: NamedNode) -> None:
+        self.graph = graph
+        self.quads: list[Quad] = []
+        self.measures: list[tuple[Measure, NamedNode]] = []
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal | None) -> None:
+        if o is not None:
+            self.quads.append(Quad(s, p, o, self.graph))
+
+    def text(self, s: NamedNode, p: NamedNode, value: str | None) -> None:
+        if value:
+            self.add(s, p, text_literal(value))
+
+    def date(self, s: NamedNode, p: NamedNode, value: dt.date | None) -> None:
+        if value:
+            self.add(s, p, date_literal(value))
+
+    def integer(self, s: NamedNode, p: NamedNode, value: int | None) -> None:
+        if value is not None:
+            self.add(s, p, int_literal(value))
+
+    def span(self, s: NamedNode, report: NamedNode, span: tuple[int, int] | None, text: str | None) -> None:
+        self.add(s, kg("inReport"), report)
+        if span is not None:
+            self.integer(s, kg("spanStart"), span[0])
+            self.integer(s, kg("spanEnd"), span[1])
+        self.text(s, kg("text"), text)
+
+
+def report_quads(report: Report) -> tuple[NamedNode, list[Quad]]:
+    """The report's IRI (also its graph name) and every quad of its graph."""
+    iri = report_iri(report)
+    out = _Emitter(iri)
+    _report_node(out, iri, report)
+    code = report.committee.region.code
+    committee = _committee(out, report)
+    out.add(iri, kg("committee"), committee)
+    _inspection(out, iri, report, committee)
+    for i, category in enumerate(report.categories, 1):
+        _category(out, iri, category, f"{iri.value}/c{i}", i, code)
+    _documents(out, iri, report, code)
+    for i, declared in enumerate(report.declared, 1):
+        node = NamedNode(f"{iri.value}/declared/{i}")
+        out.add(node, RDF_TYPE, kg("DeclaredCount"))
+        out.add(iri, kg("declares"), node)
+        out.span(node, iri, declared.span, declared.text)
+        out.integer(node, kg("count"), declared.count)
+        out.text(node, kg("countedThing"), declared.what)
+        out.text(node, kg("comparedWith"), declared.compared_with)
+        out.integer(node, kg("foundCount"), declared.found)
+    return iri, out.quads
+
+
+def _report_node(out: _Emitter, iri: NamedNode, report: Report) -> None:
+    out.add(iri, RDF_TYPE, kg("Report"))
+    out.text(iri, NamedNode(DCT + "title"), report.title)
+    if report.title_span:
+        out.integer(iri, kg("spanStart"), report.title_span[0])
+        out.integer(iri, kg("spanEnd"), report.title_span[1])
+    out.date(iri, NamedNode(DCT + "issued"), report.published)
+    out.date(iri, kg("signedDate"), report.signed)
+    out.text(iri, kg("canonicalText"), report.text)
+    for warning in report.warnings:
+        out.text(iri, kg("warning"), warning)
+    source = NamedNode(f"{ID}source/{report.source.sha256 or 'text'}")
+    out.add(iri, NamedNode(PROV + "wasDerivedFrom"), source)
+    out.add(source, RDF_TYPE, kg("SourceFile"))
+    out.text(source, kg("sha256"), report.source.sha256)
+    out.text(source, kg("sourcePath"), report.source.path)
+    out.text(source, kg("encoding"), report.source.encoding)
+    out.text(source, kg("publishedBy"), report.source.metadata.get("来源") or report.source.metadata.get("信息来源"))
+
+
+def _region(out: _Emitter, region: Region) -> NamedNode | None:
+    if not region.code:
+        return None
+    code = region.code
+    levels: list[tuple[str, str | None, str]] = [(code[:2] + "0000", region.province, "province")]
+    if region.city:
+        levels.append((code[:4] + "00", region.city, "city"))
+    if region.county:
+        levels.append((code, region.county, "county"))
+    previous: NamedNode | None = None
+    for level_code, name, level in levels:
+        node = region_iri(level_code)
+        out.add(node, RDF_TYPE, kg("Region"))
+        out.text(node, kg("divisionCode"), level_code)
+        out.text(node, kg("divisionLevel"), level)
+        out.text(node, SKOS_PREF, name)
+        out.add(node, kg("withinRegion"), previous)
+        previous = node
+    return previous
+
+
+def _committee(out: _Emitter, report: Report) -> NamedNode:
+    committee = report.committee
+    node = NamedNode(f"{ID}committee/{committee_key(committee)}")
+    out.add(node, RDF_TYPE, kg("PartyCommittee"))
+    out.text(node, SKOS_PREF, committee.name)
+    out.text(node, NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"), committee.short_name)
+    out.text(node, kg("committeeKind"), committee.kind)
+    out.add(node, kg("region"), _region(out, committee.region))
+    if committee.span:
+        out.span(node, report_iri(report), committee.span, committee.name)
+    return node
+
+
+def _inspection(out: _Emitter, iri: NamedNode, report: Report, committee: NamedNode) -> None:
+    inspection = report.inspection
+    node = inspection_iri(report)
+    out.add(iri, kg("inspection"), node)
+    out.add(node, RDF_TYPE, kg("Inspection"))
+    out.text(node, kg("inspectionKind"), inspection.kind)
+    out.add(node, kg("inspectedCommittee"), committee)
+    out.date(node, kg("startDate"), inspection.start)
+    out.date(node, kg("endDate"), inspection.end)
+    out.date(node, kg("feedbackDate"), inspection.feedback)
+    out.text(node, kg("round"), inspection.round)
+    if inspection.span:
+        out.span(node, iri, inspection.span, report.text[inspection.span[0]:inspection.span[1]])
+    if inspection.start or inspection.end:
+        period = NamedNode(node.value + "/period")
+        out.add(node, kg("period"), period)
+        out.add(period, RDF_TYPE, NamedNode(TIME + "Interval"))
+        for prop, value, suffix in (("hasBeginning", inspection.start, "start"), ("hasEnd", inspection.end, "end")):
+            if value:
+                instant = NamedNode(f"{period.value}/{suffix}")
+                out.add(period, NamedNode(TIME + prop), instant)
+                out.add(instant, RDF_TYPE, NamedNode(TIME + "Instant"))
+                out.date(instant, NamedNode(TIME + "inXSDDate"), value)
+    group = group_iri(report)
+    if group is not None:
+        out.add(node, kg("group"), group)
+        out.add(group, RDF_TYPE, kg("InspectionGroup"))
+        out.text(group, SKOS_PREF, inspection.group)
+        out.integer(group, kg("ordinal"), inspection.ordinal)
+        out.text(group, kg("inspectionKind"), inspection.kind)
+        out.text(group, kg("round"), inspection.round)
+        dispatcher = NamedNode(f"{ID}committee/{dispatcher_key(inspection.by, report.committee.region)}")
+        out.add(group, kg("dispatchedBy"), dispatcher)
+        out.add(dispatcher, RDF_TYPE, kg("PartyCommittee"))
+        out.text(dispatcher, kg("committeeKind"), inspection.by)
+        out.text(dispatcher, SKOS_PREF, _dispatcher_label(inspection.by, report.committee.region))
+
+
+def _dispatcher_label(by: str | None, region: Region) -> str | None:
+    if by in _PROVINCIAL_BY and region.province:
+        return f"中共{region.province.removesuffix('省')}{by}" if by == "省委" else f"中共{region.province}{by}"
+    if by in _CITY_BY and region.city:
+        return f"中共{region.city.removesuffix('市')}{by}" if by == "市委" else f"中共{region.city}{by}"
+    if by in _COUNTY_BY and region.county:
+        return f"中共{region.county[:-1]}{by}"
+    return by
+
+
+def _category(out: _Emitter, report: NamedNode, category: Category, path: str, position: int,
+              code: str | None) -> None:
+    node = NamedNode(path)
+    out.add(node, RDF_TYPE, kg("ProblemCategory"))
+    out.span(node, report, category.span, category.title)
+    out.text(node, kg("marker"), category.marker)
+    out.integer(node, kg("position"), position)
+    for j, problem in enumerate(category.problems, 1):
+        _problem(out, report, problem, f"{path}/p{j}", j, node, None, code)
+
+
+def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, position: int,
+             category: NamedNode, parent: NamedNode | None, code: str | None) -> None:
+    node = NamedNode(path)
+    out.add(node, RDF_TYPE, kg("Problem"))
+    out.span(node, report, problem.span, problem.title)
+    out.add(node, kg("category"), category)
+    out.add(node, kg("subProblemOf"), parent)
+    out.text(node, kg("status"), problem.status)
+    out.text(node, kg("marker"), problem.marker)
+    out.text(node, kg("lead"), problem.lead)
+    out.integer(node, kg("position"), position)
+    for k, measure in enumerate(problem.measures, 1):
+        _measure(out, report, measure, f"{path}/m{k}", k, node, code)
+    for k, sub in enumerate(problem.problems, 1):
+        _problem(out, report, sub, f"{path}/p{k}", k, category, node, code)
+
+
+def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, position: int,
+             problem: NamedNode, code: str | None) -> None:
+    node = NamedNode(path)
+    out.measures.append((measure, node))
+    out.add(node, RDF_TYPE, kg("Measure"))
+    out.span(node, report, measure.span, measure.text)
+    out.add(node, kg("addresses"), problem)
+    out.text(node, kg("marker"), measure.marker)
+    out.integer(node, kg("position"), position)
+    for name in measure.organizations:
+        org = organisation_iri(name, code)
+        out.add(node, kg("namesOrganisation"), org)
+        out.add(org, RDF_TYPE, kg("Organisation"))
+        out.text(org, SKOS_PREF, name)
+        out.add(org, kg("region"), region_iri(code) if code else None)
+
+
+def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | None) -> None:
+    n = 0
+    for document in parsed.documents:
+        doc = document_iri(document, code)
+        out.add(doc, RDF_TYPE, kg("NamedDocument"))
+        out.text(doc, NamedNode(DCT + "title"), document.title)
+        out.text(doc, NamedNode(DCT + "identifier"), document.number)
+        out.text(doc, kg("documentKind"), document.kind)
+        out.text(doc, kg("issuer"), issuer_of(document.number))
+        out.text(doc, kg("scope"), "numbered" if document.number else document_scope(document.title))
+        for mention in document.mentions:
+            n += 1
+            node = NamedNode(f"{report.value}/mention/{n}")
+            out.add(node, RDF_TYPE, kg("DocumentMention"))
+            out.span(node, report, mention.span, parsed.text[mention.span[0]:mention.span[1]])
+            out.add(node, kg("document"), doc)
+            out.text(node, kg("relation"), mention.relation)
+            for measure, measure_node in out.measures:
+                if measure.span[0] <= mention.span[0] and mention.span[1] <= measure.span[1]:
+                    out.add(node, kg("inMeasure"), measure_node)
+                    out.add(measure_node, kg(mention.relation), doc)
+                    break
