@@ -16,12 +16,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from rich.tree import Tree
 
 from kg import __version__
 from kg.exceptions import KgError
 from kg.model import Problem, Report
 from kg.parse import parse_file
+from kg.query import QueryResult, parse_params, resolve_query, run_query, saved_queries
+from kg.store import EXPORT_FORMATS, build, export_rdf, open_store, stats, store_path
 
 app = typer.Typer(
     help="xunshi-kg: 巡视/巡察整改报告 → 知识图谱 (inspection-rectification reports as a knowledge graph)",
@@ -126,6 +130,189 @@ def _add_problem(parent: Tree, problem: Problem, show_measures: bool) -> None:
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+StoreOption = Annotated[Path | None, typer.Option(
+    "--store", "-s", help="仓库目录 (store directory; default $KG_STORE or ./kg-store)", show_default=False)]
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+def _fail(exc: KgError, code: int = 2) -> typer.Exit:
+    err.print(f"[red]错误[/red] {escape(str(exc))}")
+    return typer.Exit(code)
+
+
+@app.command("build")
+def build_command(
+    paths: Annotated[list[Path], typer.Argument(help="报告文件或目录 (report files or folders)")],
+    store: StoreOption = None,
+    prune: Annotated[bool, typer.Option("--prune", help="删除源文件已不存在的报告 (drop reports whose files are gone)")] = False,
+) -> None:
+    """构建知识图谱 (parse reports and load them into the Oxigraph store, incrementally)."""
+    try:
+        db = open_store(store)
+    except KgError as exc:
+        raise _fail(exc) from None
+    columns = (TextColumn("[bold]解析入库[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.description}"))
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def tick(done: int, total: int, path: str) -> None:
+            progress.update(task, completed=done - 1, total=total, description=escape(Path(path).name))
+
+        try:
+            summary = build(db, paths, prune=prune, progress=tick)
+        except KgError as exc:
+            raise _fail(exc) from None
+    for path, reason in summary.failed:
+        err.print(f"[red]失败[/red] {escape(path)}: {escape(reason)}")
+    out.print(f"新增 {len(summary.added)} · 替换 {len(summary.replaced)} · 跳过 {len(summary.skipped)} · "
+              f"失败 {len(summary.failed)} · 删除 {len(summary.pruned)} · 三元组 {summary.quads} · "
+              f"{summary.seconds:.2f} 秒 [dim](added · replaced · skipped · failed · pruned · quads · seconds; "
+              f"store {store_path(store)})[/dim]")
+    raise typer.Exit(_exit_code(len(summary.added) + len(summary.replaced) + len(summary.skipped) + len(summary.failed),
+                                len(summary.failed)))
+
+
+@app.command("stats")
+def stats_command(store: StoreOption = None,
+                  fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table) -> None:
+    """仓库统计 (counts of reports, committees, regions, problems, measures, documents, quads)."""
+    try:
+        counts = stats(open_store(store, read_only=True))
+    except KgError as exc:
+        raise _fail(exc) from None
+    labels = {"reports": "报告", "committees": "党组织", "regions": "行政区", "inspections": "巡视巡察",
+              "groups": "巡视巡察组", "categories": "问题方面", "problems": "问题", "measures": "整改措施",
+              "documents": "文件", "organisations": "机构", "report graphs": "报告命名图", "quads": "四元组"}
+    _print_result(QueryResult(["项目", "item", "数量"], [[labels.get(k, k), k, v] for k, v in counts.items()]), fmt)
+
+
+@app.command("queries")
+def queries_command() -> None:
+    """列出已保存的查询 (list saved queries with their parameters)."""
+    table = Table("名称 name", "说明 title", "参数 parameters", show_lines=False)
+    for query in saved_queries():
+        params = "\n".join(f"{p.name} ({p.type}{', 必填 required' if p.required else ''}) {p.description}"
+                           for p in query.params)
+        table.add_row(query.name, escape(query.title), escape(params))
+    out.print(table)
+
+
+@app.command("query")
+def query_command(
+    name: Annotated[str, typer.Argument(help="查询名或 .rq 文件 (saved query name or a .rq file)")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="参数 name=value (bound, never pasted into the query)")] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table | csv | tsv | json")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """运行 SPARQL 查询 (run a saved query or a .rq file over the store)."""
+    try:
+        query = resolve_query(name)
+        result = run_query(open_store(store, read_only=True), query, parse_params(param or []))
+    except KgError as exc:
+        raise _fail(exc) from None
+    _print_result(result, fmt, title=query.title)
+
+
+def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = None) -> None:
+    if fmt is TableFormat.json:
+        sys.stdout.write(json.dumps(result.as_dicts(), ensure_ascii=False, indent=2) + "\n")
+    elif fmt in (TableFormat.csv, TableFormat.tsv):
+        import csv
+
+        writer = csv.writer(sys.stdout, delimiter="," if fmt is TableFormat.csv else "\t", lineterminator="\n")
+        writer.writerow(result.variables)
+        writer.writerows([["" if v is None else v for v in row] for row in result.rows])
+    else:
+        table = Table(*result.variables, title=escape(title) if title else None, show_lines=False)
+        for row in result.rows:
+            table.add_row(*(escape(_short(_display(v), 60)) for v in row))
+        out.print(table)
+        err.print(f"[dim]{len(result.rows)} 行 (rows)[/dim]")
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text.removeprefix("https://w3id.org/xunshi-kg/id/")
+
+
+@app.command("validate")
+def validate_command(
+    store: StoreOption = None,
+    report: Annotated[str | None, typer.Option("--report", "-r", help="只验证一份报告 (one report IRI or the part after /id/)")] = None,
+) -> None:
+    """SHACL 验证 (validate report graphs against ontology/shapes.ttl; exit 0 conforms, 1 violations, 2 error)."""
+    from kg.validate import validate_store
+
+    try:
+        reports = validate_store(open_store(store, read_only=True), report)
+    except KgError as exc:
+        raise _fail(exc) from None
+    bad = 0
+    for result in reports:
+        mark = "[green]符合[/green]" if result.conforms else f"[red]不符合 {len(result.violations)} 处[/red]"
+        out.print(f"{mark} {escape(_display(result.graph))}")
+        for violation in result.violations:
+            bad += 1
+            path = f" {_display(violation.path).rsplit('#', 1)[-1]}" if violation.path else ""
+            out.print(f"   {escape(violation.message)} — {escape(_display(violation.focus))}{escape(path)}")
+    raise typer.Exit(1 if bad else 0)
+
+
+class RdfFormatName(str, Enum):
+    turtle = "turtle"
+    trig = "trig"
+    nquads = "nquads"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+
+
+@app.command("export-rdf")
+def export_rdf_command(
+    fmt: Annotated[RdfFormatName, typer.Option("--format", "-f", help=", ".join(EXPORT_FORMATS))] = RdfFormatName.trig,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file; default standard output)")] = None,
+    report: Annotated[str | None, typer.Option("--report", "-r", help="只导出一份报告 (one report graph)")] = None,
+    store: StoreOption = None,
+) -> None:
+    """导出 RDF (write the store or one report as Turtle, TriG, N-Quads, N-Triples or JSON-LD)."""
+    try:
+        data = export_rdf(open_store(store, read_only=True), fmt.value, output, report)
+    except KgError as exc:
+        raise _fail(exc) from None
+    if data is not None:
+        sys.stdout.buffer.write(data)
+
+
+@app.command("show")
+def show_command(
+    item: Annotated[str, typer.Argument(help="条目 IRI 或 /id/ 之后的部分 (item IRI, e.g. report/…/c1/p1/m2)")],
+    store: StoreOption = None,
+    context: Annotated[int, typer.Option("--context", "-c", help="上下文字数 (characters of context each side)")] = 80,
+) -> None:
+    """显示条目原文 (print an item's source sentence in context)."""
+    from kg.query import source_of
+
+    try:
+        found = source_of(open_store(store, read_only=True), item)
+    except KgError as exc:
+        raise _fail(exc) from None
+    text, start, end = found.text, found.start, found.end
+    left = max(0, start - context)
+    right = min(len(text), end + context)
+    out.print(f"[bold]{escape(found.kind)}[/bold] · {escape(found.committee)} · {escape(_display(found.report))} "
+              f"· [{start}, {end})")
+    out.print(("…" if left else "") + escape(text[left:start]) + "[reverse]" + escape(text[start:end]) + "[/reverse]"
+              + escape(text[end:right]) + ("…" if right < len(text) else ""))
 
 
 def main() -> None:

@@ -1,0 +1,192 @@
+"""Query: saved SPARQL queries (queries/*.rq) run with bound parameters.
+
+A saved query starts with header comments::
+
+    # title: 报告一览 (reports with committee, region, group and dates)
+    # description: one line or more
+    # param: code literal optional — 6-digit division code of the region
+
+Parameter values never enter the query text: each becomes a typed RDF term (literal,
+integer, date or IRI) bound through pyoxigraph's ``substitutions``. pyoxigraph binds only
+projected variables, so every parameter of a saved query appears in its SELECT clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
+
+from kg.exceptions import QueryError
+from kg.rdf import ID, XSD_DATE, XSD_INTEGER
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+PARAM_TYPES = ("literal", "integer", "date", "iri")
+_HEADER_RE = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
+_PARAM_RE = re.compile(r"^(\w+)\s+(\w+)(?:\s+(required|optional))?\s*(?:[—–-]+\s*(.*))?$")
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+
+
+@dataclass
+class QueryResult:
+    variables: list[str]
+    rows: list[list[Any]]
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+
+def load_query(path: Path) -> SavedQuery:
+    """A .rq file with its header comments read."""
+    text = path.read_text(encoding="utf-8")
+    query = SavedQuery(name=path.stem, path=path, text=text)
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER_RE.match(line)
+        if not match:
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        if key == "title":
+            query.title = value
+        elif key == "description":
+            query.description = (query.description + " " + value).strip()
+        else:
+            query.params.append(_param(value, path))
+    return query
+
+
+def _param(spec: str, path: Path) -> Param:
+    match = _PARAM_RE.match(spec)
+    if not match or match.group(2) not in PARAM_TYPES:
+        raise QueryError(f"参数声明无效 (bad param header: {spec!r}; types: {', '.join(PARAM_TYPES)})", path)
+    return Param(match.group(1), match.group(2), match.group(3) == "required", match.group(4) or "")
+
+
+def saved_queries(directory: Path = QUERY_DIR) -> list[SavedQuery]:
+    return [load_query(p) for p in sorted(directory.glob("*.rq"))]
+
+
+def resolve_query(name_or_file: str, directory: Path = QUERY_DIR) -> SavedQuery:
+    """A saved query by name (reports) or a .rq file path."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.exists():
+        return load_query(path)
+    candidate = directory / f"{name_or_file}.rq"
+    if candidate.exists():
+        return load_query(candidate)
+    known = ", ".join(q.name for q in saved_queries(directory))
+    raise QueryError(f"没有这个查询 (no saved query or .rq file named {name_or_file!r}; saved: {known})")
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    """name=value pairs from the command line; the value is taken verbatim."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"参数须写作 name=value (parameter must be name=value: {pair!r})")
+        params[name.strip()] = value
+    return params
+
+
+def bind(query: SavedQuery, values: dict[str, str]) -> dict[Variable, Literal | NamedNode]:
+    """Typed terms for the given values; unknown names and missing required ones are errors."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        allowed = ", ".join(declared) or "无 (none)"
+        raise QueryError(f"未知参数 {', '.join(unknown)} (unknown parameter; this query takes: {allowed})", query.path)
+    missing = [p.name for p in query.params if p.required and p.name not in values]
+    if missing:
+        raise QueryError(f"缺少参数 {', '.join(missing)} (missing required parameter)", query.path)
+    return {Variable(name): typed_term(declared[name], value) for name, value in values.items()}
+
+
+def typed_term(param: Param, value: str) -> Literal | NamedNode:
+    try:
+        if param.type == "integer":
+            return Literal(str(int(value)), datatype=XSD_INTEGER)
+        if param.type == "date":
+            return Literal(dt.date.fromisoformat(value).isoformat(), datatype=XSD_DATE)
+        if param.type == "iri":
+            return NamedNode(value if re.match(r"^[a-z][a-z0-9+.-]*:", value) else ID + value.lstrip("/"))
+    except ValueError as exc:
+        raise QueryError(f"参数 {param.name} 的值无效 (bad {param.type} value {value!r}: {exc})") from None
+    return Literal(value)
+
+
+def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = None) -> QueryResult:
+    """Run a saved query over the union of all graphs, with its parameters bound."""
+    substitutions = bind(query, values or {})
+    try:
+        solutions = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL 语法错误 (syntax error: {exc})", query.path) from None
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise QueryError(f"查询失败 (query failed: {exc})", query.path) from None
+    if not isinstance(solutions, QuerySolutions):
+        raise QueryError("只支持 SELECT 查询 (only SELECT queries are supported here)", query.path)
+    variables = [v.value for v in solutions.variables]
+    rows = [[term_value(solution[v]) for v in variables] for solution in solutions]
+    return QueryResult(variables, rows)
+
+
+def term_value(term: Any) -> Any:
+    """Python value of a result term: int for integers, str otherwise, None when unbound."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        if term.datatype == XSD_INTEGER:
+            return int(term.value)
+        return term.value
+    return term.value
+
+
+@dataclass
+class Source:
+    item: str
+    kind: str
+    report: str
+    committee: str
+    text: str
+    start: int
+    end: int
+
+
+def source_of(store: Store, item: str) -> Source:
+    """An item's span and its report's canonical text, for showing the sentence in context."""
+    node = NamedNode(item if item.startswith("http") else ID + item.lstrip("/"))
+    query = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?item ?type ?report ?committee ?text ?start ?end WHERE {
+          ?item kg:inReport ?report ; kg:spanStart ?start ; kg:spanEnd ?end ; a ?type .
+          ?report kg:canonicalText ?text ; kg:committee/skos:prefLabel ?committee .
+        } LIMIT 1"""
+    rows = list(store.query(query, use_default_graph_as_union=True, substitutions={Variable("item"): node}))
+    if not rows:
+        raise QueryError(f"没有这个条目或它没有原文位置 (no item with a source span: {node.value})")
+    row = rows[0]
+    return Source(node.value, row["type"].value.rsplit("#", 1)[-1], row["report"].value, row["committee"].value,
+                  row["text"].value, int(row["start"].value), int(row["end"].value))
