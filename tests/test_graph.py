@@ -1,0 +1,178 @@
+"""The knowledge graph: saved queries against golden files, SHACL, IRIs, incremental builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat, Store
+
+from kg.exceptions import QueryError, StoreError
+from kg.query import QUERY_DIR, SavedQuery, load_query, resolve_query, run_query, saved_queries
+from kg.store import build, open_store, report_graphs, sources_in_store
+from kg.validate import validate_store
+
+from .conftest import DATA, REAL_REPORTS
+
+GOLDEN = sorted((Path(__file__).parent / "queries").glob("*.json"))
+
+
+@pytest.fixture(scope="session")
+def graph_store() -> Store:
+    """An in-memory store built from data/ once for the whole session."""
+    store = Store()
+    summary = build(store, [DATA])
+    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
+    return store
+
+
+def _s(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _matches(row: dict, want: dict, contains_text: bool) -> bool:
+    for key, value in want.items():
+        got = _s(row.get(key))
+        if contains_text and key == "text":
+            if not (str(value) in got or got in str(value)) or not got:
+                return False
+        elif got != _s(value):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
+def test_saved_query_golden(graph_store: Store, golden: Path) -> None:
+    case = json.loads(golden.read_text(encoding="utf-8"))
+    result = run_query(graph_store, resolve_query(case["query"]), case.get("params", {}))
+    rows = result.as_dicts()
+    contains_text = case.get("match") == "text-contains"
+    if "rows" in case:
+        keys = sorted({k for r in case["rows"] for k in r}) or result.variables
+        got = Counter(tuple(_s(r.get(k)) for k in keys) for r in rows)
+        want = Counter(tuple(_s(r.get(k)) for k in keys) for r in case["rows"])
+        assert got == want, f"{golden.name}: rows differ"
+    if "contains" in case:
+        missing = [w for w in case["contains"] if not any(_matches(r, w, contains_text) for r in rows)]
+        allowed = (1 - case.get("contains_fraction", 1.0)) * len(case["contains"])
+        assert len(missing) <= allowed, f"{golden.name}: not found: {missing}"
+    if "counts" in case:
+        by = case["count_by"]
+        counts = Counter(_s(r[by]).removeprefix("https://w3id.org/xunshi-kg/id/") for r in rows)
+        assert dict(counts) == case["counts"]
+    for key, value in case.get("all_rows_contain", {}).items():
+        assert rows and all(value in _s(r.get(key)) for r in rows), f"{golden.name}: a row lacks {value!r}"
+    assert len(rows) >= case.get("min_rows", 0)
+
+
+def test_every_saved_query_has_a_header_and_a_golden_case() -> None:
+    covered = {json.loads(p.read_text(encoding="utf-8"))["query"] for p in GOLDEN}
+    for query in saved_queries():
+        assert query.title and query.description, f"{query.name}: header comment missing"
+        assert query.name in covered, f"{query.name}: no golden case in tests/queries/"
+    assert len(saved_queries()) >= 10
+
+
+def test_every_report_graph_conforms_to_the_shapes(graph_store: Store) -> None:
+    results = validate_store(graph_store)
+    assert len(results) == len(REAL_REPORTS)
+    for result in results:
+        assert result.conforms, [v.message for v in result.violations]
+
+
+def test_shapes_catch_a_broken_graph() -> None:
+    store = Store()
+    build(store, [REAL_REPORTS[2]])
+    graph = report_graphs(store)[0]
+    measure = next(q for q in store.quads_for_pattern(None, None, None, graph)
+                   if q.predicate.value.endswith("#addresses"))
+    store.remove(measure)
+    [result] = validate_store(store)
+    assert not result.conforms
+    assert any("每条措施须针对一个问题" in v.message and v.focus == measure.subject.value for v in result.violations)
+
+
+def _report_nquads(store: Store) -> list[str]:
+    """The report graphs as sorted N-Quads (the vocabulary graphs hold blank nodes)."""
+    return sorted(str(q) for g in report_graphs(store) for q in store.quads_for_pattern(None, None, None, g))
+
+
+def test_iris_are_deterministic_across_builds(graph_store: Store) -> None:
+    again = Store()
+    build(again, list(reversed(REAL_REPORTS)))
+    assert _report_nquads(again) == _report_nquads(graph_store)
+
+
+def test_nquads_round_trip(graph_store: Store) -> None:
+    copy = Store()
+    copy.load(graph_store.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
+    assert _report_nquads(copy) == _report_nquads(graph_store)
+    assert len(copy) == len(graph_store)
+
+
+def test_incremental_build_skip_replace_prune(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    shutil.copytree(DATA, folder)
+    store = open_store(tmp_path / "store")
+    first = build(store, [folder])
+    assert len(first.added) == len(REAL_REPORTS)
+    again = build(store, [folder])
+    assert len(again.skipped) == len(REAL_REPORTS) and not again.added and not again.replaced
+    before = {g.value: set(store.quads_for_pattern(None, None, None, g)) for g in report_graphs(store)}
+    changed = folder / REAL_REPORTS[2].name
+    changed.write_text(changed.read_text(encoding="utf-8").replace("一是建立长效学习机制", "一是建立健全长效学习机制"),
+                       encoding="utf-8")
+    third = build(store, [folder])
+    assert third.replaced == [str(changed)] and len(third.skipped) == len(REAL_REPORTS) - 1
+    after = {g.value: set(store.quads_for_pattern(None, None, None, g)) for g in report_graphs(store)}
+    differing = [g for g in before if before[g] != after.get(g)]
+    assert len(differing) == 1 and "610104" in differing[0]
+    (folder / REAL_REPORTS[0].name).unlink()
+    fourth = build(store, [folder], prune=True)
+    assert fourth.pruned == [str(folder / REAL_REPORTS[0].name)]
+    assert len(report_graphs(store)) == len(REAL_REPORTS) - 1
+    assert str(folder / REAL_REPORTS[0].name) not in sources_in_store(store)
+
+
+def test_a_bad_file_is_reported_and_leaves_the_store_whole(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    store = Store()
+    summary = build(store, [REAL_REPORTS[1], bad, REAL_REPORTS[2]])
+    assert [p for p, _ in summary.failed] == [str(bad)]
+    assert len(summary.added) == 2 and len(report_graphs(store)) == 2
+
+
+def test_parameters_are_typed_and_checked(graph_store: Store, tmp_path: Path) -> None:
+    reports = resolve_query("region-reports")
+    with pytest.raises(QueryError, match="未知参数"):
+        run_query(graph_store, reports, {"code": "370000", "nope": "1"})
+    with pytest.raises(QueryError, match="缺少参数"):
+        run_query(graph_store, reports, {})
+    with pytest.raises(QueryError, match="无效"):
+        run_query(graph_store, resolve_query("source-sentence"), {"item": "http://bad iri with spaces"})
+    broken = tmp_path / "broken.rq"
+    broken.write_text("# title: x\n# description: y\nSELECT ?x WHERE { ?x ?p }\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"error at \d+:\d+"):
+        run_query(graph_store, load_query(broken))
+
+
+def test_locked_and_corrupt_stores_give_clear_errors(tmp_path: Path) -> None:
+    holder = open_store(tmp_path / "locked")
+    with pytest.raises(StoreError, match="占用"):
+        open_store(tmp_path / "locked")
+    del holder
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "CURRENT").write_text("garbage")
+    with pytest.raises(StoreError):
+        open_store(corrupt)
+    with pytest.raises(StoreError, match="kg build"):
+        open_store(tmp_path / "missing", read_only=True)
+
+
+def test_saved_queries_live_in_queries_dir() -> None:
+    assert all(isinstance(q, SavedQuery) and q.path.parent == QUERY_DIR for q in saved_queries())
