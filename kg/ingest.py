@@ -144,12 +144,13 @@ def normalize_chars(text: str) -> str:
 _META_KEYS = ("信息来源", "来源", "发布时间", "发布日期", "发文日期", "日期", "时间", "作者", "编辑",
               "责任编辑", "字号", "阅读量", "阅读次数", "浏览次数", "点击数", "访问量", "浏览量")
 _META_RE = re.compile(r"(" + "|".join(sorted(_META_KEYS, key=len, reverse=True)) + r")\s*[:]\s*")
-_NOISE_RE = re.compile(
-    r"(分享到|扫一扫|打印本页|打印\s*\|?\s*关闭|关闭窗口|【\s*字体|字体\s*[:：]|版权所有|©|Copyright|ICP备|"
-    r"主办单位|承办单位|技术支持|Produced\s+By|相关阅读|相关文章|相关链接|上一篇|下一篇|当前位置|"
-    r"网站地图|联系我们|返回顶部|责任编辑|推荐阅读)",
-    re.IGNORECASE,
-)
+# Site furniture: copyright and credits lines may be long; widget lines are short.
+_FOOTER_RE = re.compile(r"版权所有|©|Copyright|ICP备|主办单位|承办单位|技术支持|Produced\s+By", re.IGNORECASE)
+_WIDGET_RE = re.compile(
+    r"分享到|扫一扫|打印本页|打印|关闭窗口|【\s*字体|字体\s*[:：]|相关阅读|相关文章|相关链接|上一篇|下一篇|当前位置|"
+    r"网站地图|联系我们|返回顶部|责任编辑|推荐阅读|点击上方|关注我们|阅读原文|长按识别|二维码|在看|点赞|收藏")
+_CAPTION_RE = re.compile(r"^(▲|△|图为|\(图|【图)")
+_WIDGET_MAX, _FOOTER_MAX, _CAPTION_MAX = 40, 200, 120
 _BREADCRUMB_RE = re.compile(r"^[^。,;]{1,40}?(>|>>|»|›)[^。,;]{1,60}$")
 TITLE_RE = re.compile(r"(关于|的).{0,30}(巡视|巡察).{0,20}(通报|情况|公告|公示|报告)$")
 _INTRO_RE = re.compile(r"(巡视|巡察)")
@@ -196,6 +197,8 @@ def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
             body.append(line)
     start = _report_start(body)
     end = _report_end(body, start)
+    if not any(key in result.metadata for key in ("发布时间", "发布日期")):
+        _date_from_header(body[:start], result.metadata)
     result.dropped_lines.extend(body[:start])
     result.dropped_lines.extend(body[end:])
     return body[start:end]
@@ -210,14 +213,28 @@ def _is_metadata_line(line: str, metadata: dict[str, str]) -> bool:
         return False
     for i, match in enumerate(matches):
         value_end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        value = line[match.end():value_end].strip(" |[]")
+        value = re.split(r"【|\[|字体|字号|\|", line[match.end():value_end])[0].strip(" |[]")
         if value:
             metadata.setdefault(match.group(1), value)
     return True
 
 
+_HEADER_DATE_RE = re.compile(r"((?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)")
+
+
+def _date_from_header(header: list[str], metadata: dict[str, str]) -> None:
+    """A publication date on a short header line (e.g. "原创 XX纪检 2023-05-06 10:00 发表于安徽")."""
+    for line in header:
+        match = _HEADER_DATE_RE.search(line)
+        if match and len(line) <= 60:
+            metadata["发布时间"] = match.group(1)
+            return
+
+
 def _is_noise_line(line: str) -> bool:
-    if _NOISE_RE.search(line) and len(line) < 200:
+    if (len(line) < _FOOTER_MAX and _FOOTER_RE.search(line)) or (len(line) < _WIDGET_MAX and _WIDGET_RE.search(line)):
+        return True
+    if len(line) < _CAPTION_MAX and _CAPTION_RE.match(line):
         return True
     if _BREADCRUMB_RE.match(line) and not TITLE_RE.search(line):
         return True

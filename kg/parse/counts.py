@@ -9,11 +9,11 @@ from collections import Counter
 from kg.model import Category, Declared, Problem
 from kg.parse.numerals import to_int
 
-_N = r"(\d+|[一二三四五六七八九十百两]+)"
+_N = r"(\d+|[零〇一二三四五六七八九十百两]+)"
 _CLS = r"(?:个|项|条|类|件|处)"
 _WHAT = r"(具体问题|具体整改措施|整改措施|整改任务|整改事项|问题线索|问题|措施|任务|事项)"
 _STATUS = (r"(已整改完成|已完成整改|整改完成|已完成|基本完成|未完成|已整改到位|整改到位|已整改|正在整改|"
-           r"正在(?:按计划)?推进|持续推进|(?:需要|需)?长期坚持|整改取得阶段性成效|取得阶段性成效|阶段性完成)")
+           r"正在(?:按计划|有序|持续|稳步|加快)?推进|持续推进|已落实|(?:需要|需)?长期坚持|整改取得阶段性成效|取得阶段性成效|阶段性完成)")
 _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
     # (pattern, group of the number, group of "what"; None: the counted thing is problems)
     (re.compile(rf"{_N}\s*(?:个|项|条)?\s*(方面)"), 1, 2),

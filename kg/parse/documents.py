@@ -112,8 +112,20 @@ def _number_near(text: str, open_pos: int, close: int) -> str | None:
         return re.sub(r"\s+", "", after.group(1))
     before = DOC_NUMBER_RE.search(text, max(0, open_pos - 30), open_pos)
     if before and before.end() == open_pos:
-        return re.sub(r"\s+", "", before.group(0))
+        return _trim_issuer(re.sub(r"\s+", "", before.group(0)))
     return None
+
+
+_BEFORE_ISSUER_RE = re.compile("|".join(sorted(_FORMULATES + _APPLIES + ("是", "和", "及", "与", "、", "的", "了", "在", "将"),
+                                               key=len, reverse=True)))
+
+
+def _trim_issuer(number: str) -> str:
+    """Cut what stands before the issuer: 一是严格执行云卫健发〔2021〕12号 -> 云卫健发〔2021〕12号."""
+    bracket = re.search(r"[〔\[【(]", number)
+    issuer_end = bracket.start() if bracket else 0
+    cuts = [m.end() for m in _BEFORE_ISSUER_RE.finditer(number, 0, issuer_end) if m.end() < issuer_end]
+    return number[max(cuts):] if cuts else number
 
 
 def relation_before(text: str, open_pos: int) -> str:

@@ -109,6 +109,19 @@ class Roles:
         return self._heading[key]
 
     def _decide_heading(self, node: Node) -> bool:
+        """A node shares the role of most of its list (siblings of the same style)."""
+        siblings = [n for n in node.parent.children if n.style == node.style] if node.parent else [node]
+        if len(siblings) < 3 or any(self._own_heading_children(n) for n in siblings):
+            return self._decide_alone(node)
+        votes = sum(self._decide_alone(n) for n in siblings)
+        if votes * 2 == len(siblings):
+            return self._decide_alone(node)
+        return votes * 2 > len(siblings)
+
+    def _own_heading_children(self, node: Node) -> bool:
+        return any(self.is_heading(child) for child in node.children)
+
+    def _decide_alone(self, node: Node) -> bool:
         head = self.head(node)
         title = self.title(node)
         if node.head_start >= node.head_end:  # untitled level such as "1." in "1.(1)…"
@@ -237,10 +250,12 @@ def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list
     for match in pattern.finditer(text, start, end):
         value = to_int(match.group(1))
         at_line_start = _opens_paragraph(text, start, match.start(1))
-        if found and value == 1:
+        if line_mode and at_line_start and value == expected:  # the outer run goes on at a paragraph start
+            nested_expected = 0
+        elif found and value == 1:
             nested_expected = 2
             continue
-        if nested_expected and value == nested_expected:
+        elif nested_expected and value == nested_expected:
             nested_expected += 1
             continue
         if value != expected or (line_mode and not at_line_start):
