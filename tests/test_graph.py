@@ -66,6 +66,9 @@ def test_saved_query_golden(graph_store: Store, golden: Path) -> None:
     for key, value in case.get("all_rows_contain", {}).items():
         assert rows and all(value in _s(r.get(key)) for r in rows), f"{golden.name}: a row lacks {value!r}"
     assert len(rows) >= case.get("min_rows", 0)
+    if "distinct" in case:
+        values = [r[case["distinct"]] for r in rows]
+        assert len(values) == len(set(values)), f"{golden.name}: duplicate {case['distinct']} rows"
 
 
 def test_every_saved_query_has_a_header_and_a_golden_case() -> None:
