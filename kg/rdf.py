@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.model import Category, Committee, Document, Measure, Problem, Region, Report
@@ -143,6 +144,7 @@ def inspection_iri(report: Report) -> NamedNode:
                      f"{when.isoformat() if when else 'na'}")
 
 
+@lru_cache(maxsize=65536)
 def document_scope(title: str) -> str:
     """'shared' for national regulations and books cited by many; 'local' for a region's own.
 
@@ -239,7 +241,7 @@ def report_quads(report: Report) -> tuple[NamedNode, list[Quad]]:
         out.text(node, kg("countedThing"), declared.what)
         out.text(node, kg("comparedWith"), declared.compared_with)
         out.integer(node, kg("foundCount"), declared.found)
-    return iri, out.quads
+    return iri, list(dict.fromkeys(out.quads))  # shared nodes are described once per graph
 
 
 def _report_node(out: _Emitter, iri: NamedNode, report: Report) -> None:

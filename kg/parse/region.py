@@ -57,45 +57,72 @@ def _names(full: str, alias: str | list[str] | None) -> tuple[str, ...]:
     return (full, *[a for a in aliases if a and len(a) >= 2 and a != full])
 
 
-def _matches(division: _Division, text: str) -> int:
-    """Length of the longest name of the division found in text (0 when none)."""
-    return max((len(n) for n in division.names if n in text), default=0)
+@dataclass(frozen=True)
+class _Index:
+    """Names -> divisions for one level, so a text is matched by its substrings, not by scanning 3,000 divisions."""
+
+    names: dict[str, list[_Division]]
+    longest: int
+
+    @classmethod
+    def of(cls, divisions: list[_Division]) -> _Index:
+        names: dict[str, list[_Division]] = {}
+        for division in divisions:
+            for name in division.names:
+                names.setdefault(name, []).append(division)
+        return cls(names, max(map(len, names), default=0))
+
+    def found(self, text: str) -> dict[_Division, int]:
+        """Divisions named in text, each with the length of its longest name found."""
+        hits: dict[_Division, int] = {}
+        for i in range(len(text)):
+            for length in range(2, min(self.longest, len(text) - i) + 1):
+                for division in self.names.get(text[i:i + length], ()):
+                    hits[division] = max(hits.get(division, 0), length)
+        return hits
 
 
+@lru_cache(maxsize=1)
+def _indexes() -> tuple[_Index, _Index, _Index]:
+    provinces, cities, counties = _divisions()
+    return _Index.of(provinces), _Index.of(cities), _Index.of(counties)
+
+
+@lru_cache(maxsize=8192)
 def lookup_region(*texts: str) -> tuple[Region, str | None]:
     """Resolve a place from name texts, most specific first; returns (region, warning)."""
-    provinces, cities, counties = _divisions()
+    province_index, city_index, county_index = _indexes()
     for text in texts:
         if not text:
             continue
-        province = _best(provinces, text)
-        city_pool = [c for c in cities if province is None or c.province == province.province]
-        city = _best(city_pool, text)
+        province = _best(province_index.found(text))
+        cities = {d: n for d, n in city_index.found(text).items() if province is None or d.province == province.province}
+        counties = county_index.found(text)
+        city = _best(cities)
         if city is not None:
-            county = _best([k for k in counties if k.city == city.city and k.province == city.province], text)
+            county = _best({k: n for k, n in counties.items() if k.city == city.city and k.province == city.province})
             if county is not None:
                 return _region(county), None
-            if _best([k for k in counties if k.province == city.province and k.city != city.city], text) is None:
+            if not any(k.province == city.province and k.city != city.city for k in counties):
                 return _region(city), None
-        county_pool = [k for k in counties if province is None or k.province == province.province]
-        found = [k for k in county_pool if k.county and k.county in text]
-        longest = max((len(k.county or "") for k in found), default=0)
-        found = [k for k in found if len(k.county or "") == longest]  # 睢宁县, not 宁县
+        full = {k: n for k, n in counties.items() if k.county and n == len(k.county)
+                and (province is None or k.province == province.province)}
+        longest = max(full.values(), default=0)
+        found = [k for k, n in full.items() if n == longest]  # 睢宁县, not 宁县
         if len(found) == 1:
             return _region(found[0]), None
         if len(found) > 1:
-            return Region(), f"地名有歧义: {'/'.join(sorted({k.city or '' for k in found}))} 都有 {found[0].county} (ambiguous place)"
+            cities_named = "/".join(sorted({k.city or "" for k in found}))
+            return Region(), f"地名有歧义: {cities_named} 都有 {found[0].county} (ambiguous place)"
         if province is not None:
             return _region(province), None
     return Region(), None
 
 
-def _best(pool: list[_Division], text: str) -> _Division | None:
-    scored = [(score, d) for d in pool if (score := _matches(d, text))]
-    if not scored:
+def _best(hits: dict[_Division, int]) -> _Division | None:
+    if not hits:
         return None
-    scored.sort(key=lambda item: -item[0])
-    return scored[0][1]
+    return max(hits.items(), key=lambda item: item[1])[0]
 
 
 def _region(division: _Division) -> Region:

@@ -1,0 +1,156 @@
+"""Build speed: reports/s and quads/s, our load path against pyoxigraph's own loaders and
+rdflib, and the latency of every saved query.
+
+Run: python benchmarks/build.py [--copies N] [--rounds N]
+
+- parse + map: data/reports parsed and turned into quads (start-up excluded).
+- load: the quads of data/, replicated --copies times under distinct report IRIs so the
+  timings are not noise (marked synthetic), loaded into fresh on-disk stores by
+  (a) our path, one transactional Store.extend per report graph, as kg build does;
+  (b) Store.bulk_load of the same quads from an N-Quads file; (c) Store.load of that file;
+  (d) rdflib Dataset.add, for comparison (printed as a ratio).
+- queries: every saved query on the store built from data/, median of --rounds runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+
+from kg.parse import parse_file
+from kg.query import saved_queries, run_query
+from kg.rdf import ID, report_quads
+from kg.store import BULK_BATCH_QUADS, build
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_PARAMS = {
+    "measures-for-problem": {"problem": "report/370105-区委/2020-05-29/2021-02-08/c1/p1/p1"},
+    "measures-by-keyword": {"keyword": "公务用车"},
+    "region-measures": {"code": "370000", "keyword": "公务用车"},
+    "region-reports": {"code": "370000"},
+    "source-sentence": {"item": "report/610104-区委/2020-10-20/2022-05-06/c1/p1/m1"},
+}
+
+
+def timed(fn) -> float:  # noqa: ANN001 - a zero-argument callable
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def replicate(graphs: list[tuple[NamedNode, list[Quad]]], copies: int) -> list[tuple[NamedNode, list[Quad]]]:
+    """Synthetic: the same report graphs again under report/copyK/… IRIs."""
+    out = []
+    prefix = ID + "report/"
+
+    def rename(term, k):  # noqa: ANN001, ANN202
+        if isinstance(term, NamedNode) and term.value.startswith(prefix):
+            return NamedNode(f"{prefix}copy{k}/{term.value[len(prefix):]}")
+        return term
+
+    for k in range(copies):
+        for graph, quads in graphs:
+            g = rename(graph, k)
+            out.append((g, [Quad(rename(q.subject, k), q.predicate, rename(q.object, k), g) for q in quads]))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    files = sorted((ROOT / "data" / "reports").glob("*.txt"))
+    parse_file(files[0])  # warm-up: division index
+
+    graphs: list[tuple[NamedNode, list[Quad]]] = []
+    t_parse = 0.0
+    for f in files:
+        start = time.perf_counter()
+        graphs.append(report_quads(parse_file(f)))
+        t_parse += time.perf_counter() - start
+    n_quads = sum(len(q) for _, q in graphs)
+    print(f"parse + map   {len(files)} reports, {n_quads} quads: {len(files) / t_parse:8.1f} reports/s "
+          f"{n_quads / t_parse:10.0f} quads/s")
+
+    corpus = replicate(graphs, args.copies)
+    total = sum(len(q) for _, q in corpus)
+    print(f"load corpus   {len(corpus)} report graphs, {total} quads (synthetic: data/ x {args.copies})")
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+        ours_store = Store(f"{tmp}/ours")
+
+        def our_load() -> None:  # what kg build does with new report graphs
+            pending: list[Quad] = []
+            for _, quads in corpus:
+                pending.extend(quads)
+                if len(pending) >= BULK_BATCH_QUADS:
+                    ours_store.bulk_extend(pending)
+                    pending.clear()
+            ours_store.bulk_extend(pending)
+
+        t_ours = timed(our_load)
+        extend_store = Store(f"{tmp}/extend")
+        t_extend = timed(lambda: [extend_store.extend(q) for _, q in corpus])
+        nquads = Path(tmp) / "corpus.nq"
+        serialize((q for _, qs in corpus for q in qs), str(nquads), format=RdfFormat.N_QUADS)
+        bulk_store = Store(f"{tmp}/bulk")
+        t_bulk = timed(lambda: bulk_store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS))
+        load_store = Store(f"{tmp}/load")
+        t_load = timed(lambda: load_store.load(path=str(nquads), format=RdfFormat.N_QUADS))
+        assert len(ours_store) == len(extend_store) == len(bulk_store) == len(load_store) == total
+        del ours_store, extend_store, bulk_store, load_store
+    subset = corpus[: max(1, len(corpus) // 10)]
+    subset_quads = sum(len(q) for _, q in subset)
+    dataset = rdflib.Dataset()
+
+    def rdflib_add() -> None:
+        for _, quads in subset:
+            graph = dataset.graph(rdflib.URIRef(quads[0].graph_name.value))
+            for q in quads:
+                graph.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+
+    t_rdflib = timed(rdflib_add)
+    rate = {"ours": total / t_ours, "bulk": total / t_bulk, "load": total / t_load, "rdflib": subset_quads / t_rdflib,
+            "extend": total / t_extend}
+    print(f"  ours: batched Store.bulk_extend     {rate['ours']:10.0f} quads/s  "
+          f"({rate['ours'] / rate['bulk']:.0%} of bulk_load; target >= 80%)")
+    print(f"  Store.extend per report graph       {rate['extend']:10.0f} quads/s  (used for changed reports)")
+    print(f"  Store.bulk_load of N-Quads          {rate['bulk']:10.0f} quads/s")
+    print(f"  Store.load of N-Quads               {rate['load']:10.0f} quads/s")
+    print(f"  rdflib Dataset.add ({subset_quads} quads)   {rate['rdflib']:10.0f} quads/s  "
+          f"(ours is {rate['ours'] / rate['rdflib']:.1f}x faster)")
+
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+        store = Store(f"{tmp}/store")
+        t_build = timed(lambda: build(store, [ROOT / "data" / "reports"]))
+        print(f"kg build data/ (parse, map, load): {t_build:.2f} s; re-build (all skipped): "
+              f"{timed(lambda: build(store, [ROOT / 'data' / 'reports'])) * 1000:.1f} ms")
+        print(f"{'saved query':28} {'rows':>5} {'median ms':>10}   (target < 50 ms on data/)")
+        for query in saved_queries():
+            params = SAMPLE_PARAMS.get(query.name, {})
+            times, rows = [], 0
+            for _ in range(args.rounds):
+                start = time.perf_counter()
+                rows = len(run_query(store, query, params).rows)
+                times.append(time.perf_counter() - start)
+            print(f"{query.name:28} {rows:5d} {statistics.median(times) * 1000:10.2f}")
+
+
+def _rdflib(term):  # noqa: ANN001, ANN202
+    from pyoxigraph import Literal
+
+    if isinstance(term, NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, Literal):
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value) if term.datatype else None)
+    return rdflib.BNode(str(term))
+
+
+if __name__ == "__main__":
+    main()
