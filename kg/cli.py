@@ -198,7 +198,9 @@ def stats_command(store: StoreOption = None,
 @app.command("queries")
 def queries_command() -> None:
     """列出已保存的查询 (list saved queries with their parameters)."""
-    table = Table("名称 name", "说明 title", "参数 parameters", show_lines=False)
+    table = Table(show_lines=False)
+    for header in ("名称 name", "说明 title", "参数 parameters"):
+        table.add_column(header, overflow="fold")
     for query in saved_queries():
         params = "\n".join(f"{p.name} ({p.type}{', 必填 required' if p.required else ''}) {p.description}"
                            for p in query.params)
@@ -232,7 +234,9 @@ def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = Non
         writer.writerow(result.variables)
         writer.writerows([["" if v is None else v for v in row] for row in result.rows])
     else:
-        table = Table(*result.variables, title=escape(title) if title else None, show_lines=False)
+        table = Table(title=escape(title) if title else None, show_lines=False)
+        for variable in result.variables:
+            table.add_column(variable, overflow="fold")
         for row in result.rows:
             table.add_row(*(escape(_short(_display(v), 60)) for v in row))
         out.print(table)

@@ -244,6 +244,6 @@ def report_graph(store: Store, report: str) -> NamedNode:
     return graph
 
 
-PREFIXES = {"kg": KG, "id": ID, "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
+PREFIXES = {"kg": KG, "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
             "skos": "http://www.w3.org/2004/02/skos/core#", "org": "http://www.w3.org/ns/org#",
             "time": "http://www.w3.org/2006/time#", "xsd": "http://www.w3.org/2001/XMLSchema#"}

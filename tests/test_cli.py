@@ -52,3 +52,75 @@ def test_text_outline_shows_counts_and_tree() -> None:
     assert "省委第九巡视组" in result.stdout and "370105" in result.stdout
     assert "4 个方面" in result.stdout and "(一)关于贯彻落实中央重大决策部署" in result.stdout
     assert "《" in result.stdout  # measures list their documents
+
+
+# --- the graph commands ---------------------------------------------------------------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+from pyoxigraph import RdfFormat, parse  # noqa: E402
+
+from .conftest import DATA  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("cli") / "kg-store"
+    result = kg("build", str(DATA), "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    assert "新增 4" in result.stdout and "失败 0" in result.stdout
+    return store
+
+
+def test_build_again_skips_everything(built_store: Path) -> None:
+    result = kg("build", str(DATA), "--store", str(built_store))
+    assert result.returncode == 0 and "跳过 4" in result.stdout and "新增 0" in result.stdout
+
+
+def test_build_reports_a_bad_file_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    result = kg("build", str(REAL_REPORTS[2]), str(bad), "--store", str(tmp_path / "s"))
+    assert result.returncode == 1
+    assert "失败" in result.stderr and str(bad) in result.stderr and "新增 1" in result.stdout
+
+
+def test_query_csv_and_json_carry_the_same_rows(built_store: Path) -> None:
+    as_csv = kg("query", "reports", "--format", "csv", "--store", str(built_store))
+    as_json = kg("query", "reports", "--format", "json", "--store", str(built_store))
+    assert as_csv.returncode == as_json.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(rows) == 4 and {r["code"] for r in rows} == {"130371", "320302", "610104", "370105"}
+    assert [r["committee"] for r in rows] == [r["committee"] for r in json.loads(as_json.stdout)]
+
+
+def test_query_parameter_is_a_plain_value_via_the_environment_store(built_store: Path) -> None:
+    env = {**os.environ, "KG_STORE": str(built_store)}
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "query", "measures-by-keyword", "-p",
+                             'keyword=" } ; DROP ALL ; {', "-f", "json"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    unknown = kg("query", "nope", "--store", str(built_store))
+    assert unknown.returncode == 2 and "reports" in unknown.stderr
+
+
+def test_validate_export_show_and_stats(built_store: Path, tmp_path: Path) -> None:
+    validate = kg("validate", "--store", str(built_store))
+    assert validate.returncode == 0 and validate.stdout.count("符合") == 4
+    out = tmp_path / "kg.trig"
+    export = kg("export-rdf", "--format", "trig", "--output", str(out), "--store", str(built_store))
+    assert export.returncode == 0
+    assert sum(1 for _ in parse(path=str(out), format=RdfFormat.TRIG)) > 5000
+    show = kg("show", "report/610104-区委/2020-10-20/2022-05-06/c1/p1/m1", "--store", str(built_store))
+    assert show.returncode == 0 and "建立长效学习机制" in show.stdout and "Measure" in show.stdout
+    stats = kg("stats", "--format", "json", "--store", str(built_store))
+    counts = {row["item"]: row["数量"] for row in json.loads(stats.stdout)}
+    assert counts["reports"] == 4 and counts["measures"] == 121 + 76 + 37 + 88  # the hand counts
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    result = kg("query", "reports", "--store", str(tmp_path / "none"))
+    assert result.returncode == 2 and "kg build" in result.stderr
