@@ -35,7 +35,7 @@ VOCAB_HASH = NamedNode(KG + "sourceHash")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 
 Progress = Callable[[int, int, str], None]
-BULK_BATCH_QUADS = 200_000  # well under Oxigraph's one-ingestion bulk batch (1M quads)
+BULK_BATCH_QUADS = int(os.environ.get("KG_BULK_BATCH_QUADS", 200_000))  # under Oxigraph's 1M-quad ingestion
 
 
 def store_path(path: str | Path | None = None) -> Path:

@@ -1,0 +1,58 @@
+"""A build killed at any moment leaves every report graph complete or absent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.parse import parse_file
+from kg.rdf import report_quads
+from kg.store import build, open_store, report_graphs, sources_in_store
+from kg.validate import validate_store
+
+from .conftest import REAL_REPORTS
+
+COPIES = 12  # distinct reports per real report: the signing date differs, so the report IRI does
+
+
+def _corpus(folder: Path) -> list[Path]:
+    folder.mkdir()
+    files = []
+    for report in REAL_REPORTS:
+        text = report.read_text(encoding="utf-8")
+        signed = parse_file(report).signed
+        written = f"{signed.year}年{signed.month}月{signed.day}日"
+        for day in range(1, COPIES + 1):
+            path = folder / f"{report.stem}-{day:02d}.txt"
+            path.write_text(text.replace(written, f"{signed.year}年{signed.month}月{day}日"), encoding="utf-8")
+            files.append(path)
+    return files
+
+
+@pytest.mark.parametrize("kill_after", [1.2, 1.8, 2.6])
+def test_killed_build_leaves_graphs_complete_or_absent(tmp_path: Path, kill_after: float) -> None:
+    files = _corpus(tmp_path / "reports")
+    store_dir = tmp_path / "store"
+    env = {**os.environ, "KG_BULK_BATCH_QUADS": "3000"}  # several atomic batches per build
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "reports"), "--store", str(store_dir)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(kill_after)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    store = open_store(store_dir)
+    present = sources_in_store(store)
+    for path, (_, graph) in present.items():
+        _, expected = report_quads(parse_file(path))
+        assert set(store.quads_for_pattern(None, None, None, graph)) == set(expected), f"{path}: partial graph"
+    summary = build(store, [tmp_path / "reports"])
+    assert len(summary.skipped) == len(present) and len(summary.added) == len(files) - len(present)
+    assert len(report_graphs(store)) == len(files)
+    first = report_graphs(store)[0].value
+    assert all(result.conforms for result in validate_store(store, first))
+    print(f"killed after {kill_after}s: {len(present)} of {len(files)} reports were in the store")
