@@ -224,7 +224,7 @@ def query_command(
     _print_result(result, fmt, title=query.title)
 
 
-def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = None) -> None:
+def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = None, highlight: bool = False) -> None:
     if fmt is TableFormat.json:
         sys.stdout.write(json.dumps(result.as_dicts(), ensure_ascii=False, indent=2) + "\n")
     elif fmt in (TableFormat.csv, TableFormat.tsv):
@@ -238,7 +238,10 @@ def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = Non
         for variable in result.variables:
             table.add_column(variable, overflow="fold")
         for row in result.rows:
-            table.add_row(*(escape(_short(_display(v), 60)) for v in row))
+            cells = [escape(_short(_display(v), 60)) for v in row]
+            if highlight:  # 【term】 marks from snippets become highlighted terms
+                cells = [c.replace("【", "[bold red]").replace("】", "[/bold red]") for c in cells]
+            table.add_row(*cells)
         out.print(table)
         err.print(f"[dim]{len(result.rows)} 行 (rows)[/dim]")
 
@@ -317,6 +320,107 @@ def show_command(
               f"· [{start}, {end})")
     out.print(("…" if left else "") + escape(text[left:start]) + "[reverse]" + escape(text[start:end]) + "[/reverse]"
               + escape(text[end:right]) + ("…" if right < len(text) else ""))
+
+
+class Scope(str, Enum):
+    measures = "measures"
+    problems = "problems"
+    documents = "documents"
+
+
+@app.command("search")
+def search_command(
+    words: Annotated[list[str], typer.Argument(help="检索词 (words; jieba tokens are matched)")],
+    scope: Annotated[Scope, typer.Option("--in", help="measures | problems | documents")] = Scope.measures,
+    top: Annotated[int, typer.Option("--top", "-n", help="结果数 (number of results)")] = 10,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """中文全文检索 (rank problems, measures or documents by jieba-token match; exact matches first)."""
+    from kg.search import search
+
+    try:
+        hits = search(open_store(store, read_only=True), " ".join(words), scope.value, top)
+    except KgError as exc:
+        raise _fail(exc) from None
+    rows = [[i, h.score, "是" if h.exact else "", h.region_code, h.committee, h.snippet, h.item] for i, h in enumerate(hits, 1)]
+    _print_result(QueryResult(["rank", "score", "exact", "region", "committee", "snippet", "item"], rows), fmt,
+                  title=f"检索 {' '.join(words)} ({scope.value})", highlight=True)
+
+
+@app.command("related")
+def related_command(
+    text: Annotated[str | None, typer.Argument(help="一段文字 (a free text to match)")] = None,
+    measure: Annotated[str | None, typer.Option("--measure", "-m", help="一条措施 (a measure IRI or the part after /id/)")] = None,
+    top: Annotated[int, typer.Option("--top", "-n")] = 10,
+    exclude_region: Annotated[str | None, typer.Option("--exclude-region", help="排除某地区 (a division code; sub-regions too)")] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """相关整改措施 (measures most related to a text or a measure, other regions first, with reasons)."""
+    from kg.related import related
+
+    if bool(text) == bool(measure):
+        err.print("[red]错误[/red] 请给出一段文字或 --measure 之一 (give either TEXT or --measure)")
+        raise typer.Exit(2)
+    try:
+        found = related(open_store(store, read_only=True), text=text, measure=measure, top=top,
+                        exclude_region=exclude_region)
+    except KgError as exc:
+        raise _fail(exc) from None
+    rows = [[i, r.score, r.region_code, r.committee, r.year, r.problem, r.snippet, "、".join(r.shared_terms),
+             "、".join(r.shared_types), "、".join(r.shared_documents), r.item] for i, r in enumerate(found, 1)]
+    _print_result(QueryResult(["rank", "score", "region", "committee", "year", "problem", "snippet", "shared_terms",
+                               "shared_types", "shared_documents", "item"], rows), fmt, title="相关整改措施", highlight=True)
+
+
+@app.command("types")
+def types_command(
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """问题类型体系及各地区数量 (the problem-type taxonomy with counts of problems and measures per region)."""
+    from kg.classify import taxonomy, type_counts
+
+    tax = taxonomy()
+    try:
+        counts = type_counts(open_store(store, read_only=True))
+    except KgError as exc:
+        raise _fail(exc) from None
+    regions = sorted({code for per in counts.values() for code in per})
+    rows = []
+    for top_concept in tax.top:
+        for concept in [top_concept, *tax.children(top_concept)]:
+            per = counts.get(concept.iri, {})
+            indent = "" if concept is top_concept else "  "
+            rows.append([concept.notation, indent + concept.label_zh, concept.label_en, sum(per.values()),
+                         *[per.get(code, 0) for code in regions]])
+    _print_result(QueryResult(["type", "中文", "English", "total", *regions], rows), fmt, title="问题类型 (problem types)")
+
+
+@app.command("measures")
+def measures_command(
+    type_: Annotated[str, typer.Option("--type", "-t", help="类型: B3 / 中央八项规定精神 / eight-rules")],
+    region: Annotated[str | None, typer.Option("--region", "-r", help="地区代码 (division code; sub-regions too)")] = None,
+    since: Annotated[int | None, typer.Option("--since", help="起始年份 (signed in or after this year)")] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """某类问题的整改措施 (the measures under a problem type, grouped by region)."""
+    from kg.classify import measures_of_type, taxonomy
+
+    concept = taxonomy().find(type_)
+    if concept is None:
+        err.print(f"[red]错误[/red] 没有这个问题类型 (no problem type {escape(type_)!r}; see kg types)")
+        raise typer.Exit(2)
+    try:
+        found = measures_of_type(open_store(store, read_only=True), concept, region, since)
+    except KgError as exc:
+        raise _fail(exc) from None
+    rows = [[m.region_code, m.committee, m.year, m.problem, _short(m.text, 80), m.score, "、".join(m.matched), m.item]
+            for m in found]
+    _print_result(QueryResult(["region", "committee", "year", "problem", "measure", "score", "keywords", "item"], rows),
+                  fmt, title=f"{concept.notation} {concept.label_zh} ({concept.label_en})")
 
 
 def main() -> None:

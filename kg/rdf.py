@@ -15,7 +15,9 @@ import re
 from functools import lru_cache
 from pyoxigraph import Literal, NamedNode, Quad
 
+from kg.classify import classify
 from kg.model import Category, Committee, Document, Measure, Problem, Region, Report
+from kg.text import tokens
 from kg.parse.documents import document_kind
 from kg.parse.region import lookup_region
 
@@ -35,6 +37,8 @@ TIME = "http://www.w3.org/2006/time#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_DATE = NamedNode(XSD + "date")
 XSD_INTEGER = NamedNode(XSD + "integer")
+XSD_DECIMAL = NamedNode(XSD + "decimal")
+TYPES_GRAPH = NamedNode(ID + "graph/problem-types")
 
 TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
 _PROVINCIAL_BY = {"省委", "自治区党委"}
@@ -354,32 +358,38 @@ def _category(out: _Emitter, report: NamedNode, category: Category, path: str, p
     out.text(node, kg("marker"), category.marker)
     out.integer(node, kg("position"), position)
     for j, problem in enumerate(category.problems, 1):
-        _problem(out, report, problem, f"{path}/p{j}", j, node, None, code)
+        _problem(out, report, problem, f"{path}/p{j}", j, node, None, code, [category.title or ""])
 
 
 def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, position: int,
-             category: NamedNode, parent: NamedNode | None, code: str | None) -> None:
+             category: NamedNode, parent: NamedNode | None, code: str | None, headings: list[str]) -> None:
     node = NamedNode(path)
     out.add(node, RDF_TYPE, kg("Problem"))
     out.span(node, report, problem.span, problem.title)
+    text = problem.title or problem.lead or ""
+    _types(out, node, text, headings)
+    _token_index(out, node, problem.title or "")
     out.add(node, kg("category"), category)
     out.add(node, kg("subProblemOf"), parent)
     out.text(node, kg("status"), problem.status)
     out.text(node, kg("marker"), problem.marker)
     out.text(node, kg("lead"), problem.lead)
     out.integer(node, kg("position"), position)
+    inner = [problem.title or "", *headings]
     for k, measure in enumerate(problem.measures, 1):
-        _measure(out, report, measure, f"{path}/m{k}", k, node, code)
+        _measure(out, report, measure, f"{path}/m{k}", k, node, code, inner)
     for k, sub in enumerate(problem.problems, 1):
-        _problem(out, report, sub, f"{path}/p{k}", k, category, node, code)
+        _problem(out, report, sub, f"{path}/p{k}", k, category, node, code, inner)
 
 
 def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, position: int,
-             problem: NamedNode, code: str | None) -> None:
+             problem: NamedNode, code: str | None, headings: list[str]) -> None:
     node = NamedNode(path)
     out.measures.append((measure, node))
     out.add(node, RDF_TYPE, kg("Measure"))
     out.span(node, report, measure.span, measure.text)
+    _types(out, node, measure.text, headings)
+    _token_index(out, node, measure.text)
     out.add(node, kg("addresses"), problem)
     out.text(node, kg("marker"), measure.marker)
     out.integer(node, kg("position"), position)
@@ -389,6 +399,28 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, posi
         out.add(org, RDF_TYPE, kg("Organisation"))
         out.text(org, SKOS_PREF, name)
         out.add(org, kg("region"), region_iri(code) if code else None)
+
+
+def _types(out: _Emitter, node: NamedNode, text: str, headings: list[str]) -> None:
+    """Problem types with score and matched keywords (kept so every assignment is explained)."""
+    for hit in classify(text, headings):
+        concept = NamedNode(hit.concept.iri)
+        out.add(node, kg("problemType"), concept)
+        assignment = NamedNode(f"{node.value}/type/{hit.concept.slug}")
+        out.add(node, kg("typeAssignment"), assignment)
+        out.add(assignment, RDF_TYPE, kg("TypeAssignment"))
+        out.add(assignment, kg("concept"), concept)
+        out.add(assignment, kg("score"), Literal(f"{hit.score:.2f}", datatype=XSD_DECIMAL))
+        for keyword in hit.matched:
+            out.text(assignment, kg("matchedKeyword"), keyword)
+
+
+def _token_index(out: _Emitter, node: NamedNode, text: str) -> None:
+    """The item's distinct jieba tokens and its token count: a token index SPARQL can join on."""
+    found = tokens(text)
+    for token in dict.fromkeys(found):
+        out.text(node, kg("token"), token)
+    out.integer(node, kg("tokenCount"), len(found))
 
 
 def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | None) -> None:
@@ -401,6 +433,7 @@ def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | Non
         out.text(doc, kg("documentKind"), document.kind)
         out.text(doc, kg("issuer"), issuer_of(document.number))
         out.text(doc, kg("scope"), "numbered" if document.number else document_scope(document.title))
+        _token_index(out, doc, document.title)
         for mention in document.mentions:
             n += 1
             node = NamedNode(f"{report.value}/mention/{n}")

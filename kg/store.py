@@ -24,13 +24,13 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, ser
 
 from kg.exceptions import KgError, StoreError
 from kg.parse import parse_file
-from kg.rdf import ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, report_quads
+from kg.rdf import ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_quads
 
 DEFAULT_STORE = "kg-store"
 REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
-VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl"}
+VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl", TYPES_GRAPH: "problem-types.ttl"}
 VOCAB_HASH = NamedNode(KG + "sourceHash")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 

@@ -1,0 +1,244 @@
+"""Problem types: the SKOS taxonomy (ontology/problem-types.ttl) and a keyword classifier.
+
+An item (problem or measure) is scored against every leaf concept by the concept's keywords
+found among the item's own tokens (weight 1) and among the tokens of the headings above it
+(weight 0.5); longer keywords weigh more. Concepts found only in the headings count only
+when the item's own words match nothing. The concepts scoring at least MIN_SCORE and at
+least half the best score are kept (three at most), each with the keywords that matched, so
+every assignment can be explained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+
+from kg.text import add_terms, tokens
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+TYPES_FILE = Path(__file__).resolve().parent.parent / "ontology" / "problem-types.ttl"
+TYPES_NS = "https://w3id.org/xunshi-kg/types/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+KEYWORD = "https://w3id.org/xunshi-kg/ontology#keyword"
+MIN_SCORE = 1.0
+CONTEXT_WEIGHT = 0.5
+MAX_TYPES = 3
+
+
+@dataclass
+class Concept:
+    iri: str
+    notation: str
+    label_zh: str
+    label_en: str
+    definition: str = ""
+    broader: str | None = None
+    keywords: list[str] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.iri.removeprefix(TYPES_NS)
+
+
+@dataclass
+class TypeHit:
+    concept: Concept
+    score: float
+    matched: list[str]
+
+
+@dataclass
+class Taxonomy:
+    concepts: dict[str, Concept]
+
+    @property
+    def leaves(self) -> list[Concept]:
+        return [c for c in self.concepts.values() if c.broader is not None]
+
+    @property
+    def top(self) -> list[Concept]:
+        return sorted((c for c in self.concepts.values() if c.broader is None), key=lambda c: c.notation)
+
+    def children(self, concept: Concept) -> list[Concept]:
+        return sorted((c for c in self.leaves if c.broader == concept.iri), key=lambda c: _order(c.notation))
+
+    def find(self, key: str) -> Concept | None:
+        """A concept by notation (B3), Chinese or English label, slug or IRI."""
+        key = key.strip()
+        for concept in self.concepts.values():
+            if key.lower() in (concept.notation.lower(), concept.label_zh, concept.label_en.lower(), concept.slug,
+                               concept.iri):
+                return concept
+        return None
+
+    def top_of(self, concept: Concept) -> Concept:
+        return self.concepts[concept.broader] if concept.broader else concept
+
+
+def _order(notation: str) -> tuple[str, int]:
+    return notation[0], int(notation[1:] or 0)
+
+
+@lru_cache(maxsize=1)
+def taxonomy(path: Path = TYPES_FILE) -> Taxonomy:
+    """The problem-type scheme, read with pyoxigraph; its keywords become jieba words."""
+    concepts: dict[str, Concept] = {}
+    values: dict[tuple[str, str], list[Literal | NamedNode]] = {}
+    for triple in parse(path=str(path), format=RdfFormat.TURTLE):
+        values.setdefault((triple.subject.value, triple.predicate.value), []).append(triple.object)
+    subjects = {s for (s, p), objs in values.items() if p.endswith("#type") and any(o.value == SKOS + "Concept" for o in objs)}
+    for iri in subjects:
+        labels = values.get((iri, SKOS + "prefLabel"), [])
+        concepts[iri] = Concept(
+            iri=iri,
+            notation=values[(iri, SKOS + "notation")][0].value,
+            label_zh=next((l.value for l in labels if isinstance(l, Literal) and l.language == "zh"), ""),
+            label_en=next((l.value for l in labels if isinstance(l, Literal) and l.language == "en"), ""),
+            definition=next((d.value for d in values.get((iri, SKOS + "definition"), [])), ""),
+            broader=next((b.value for b in values.get((iri, SKOS + "broader"), [])), None),
+            keywords=sorted({k.value for k in values.get((iri, KEYWORD), [])}, key=lambda k: (-len(k), k)),
+        )
+    add_terms(k for c in concepts.values() for k in c.keywords)
+    return Taxonomy(concepts)
+
+
+def _weight(keyword: str) -> float:
+    return 1.0 + 0.25 * min(len(keyword) - 2, 4)
+
+
+@dataclass
+class _Matcher:
+    """Keywords indexed for speed: looked up by token, and (4+ characters) by substring,
+    since jieba's search mode yields the 2- and 3-character words inside a longer word only."""
+
+    by_keyword: dict[str, list[Concept]]
+    long_keywords: list[str]
+
+    @classmethod
+    def of(cls, tax: Taxonomy) -> _Matcher:
+        by_keyword: dict[str, list[Concept]] = {}
+        for concept in tax.leaves:
+            for keyword in concept.keywords:
+                by_keyword.setdefault(keyword, []).append(concept)
+        return cls(by_keyword, [k for k in by_keyword if len(k) >= 4])
+
+    def find(self, text: str) -> dict[str, list[str]]:
+        """{concept IRI: keywords present in text}."""
+        token_set = set(tokens(text))
+        present = token_set.intersection(self.by_keyword)
+        present.update(k for k in self.long_keywords if k not in present and k in text)
+        found: dict[str, list[str]] = {}
+        for keyword in sorted(present, key=lambda k: (-len(k), k)):
+            for concept in self.by_keyword[keyword]:
+                found.setdefault(concept.iri, []).append(keyword)
+        return found
+
+
+@lru_cache(maxsize=4)
+def _matcher(tax_id: int) -> _Matcher:
+    return _Matcher.of(_TAXONOMIES[tax_id])
+
+
+@lru_cache(maxsize=16384)
+def _find(tax_id: int, text: str) -> dict[str, list[str]]:
+    """Cached: the same headings stand above many items."""
+    return _matcher(tax_id).find(text)
+
+
+_TAXONOMIES: dict[int, Taxonomy] = {}
+
+
+def classify(text: str, context: list[str] | None = None, tax: Taxonomy | None = None) -> list[TypeHit]:
+    """Leaf concepts for an item, best first, each with its score and matched keywords."""
+    tax = tax or taxonomy()
+    _TAXONOMIES.setdefault(id(tax), tax)
+    own = _find(id(tax), text)
+    heading_text = " ".join(c for c in (context or []) if c)
+    heading = _find(id(tax), heading_text) if heading_text else {}
+    candidates = own.keys() or heading.keys()  # headings decide alone only when the item's own words say nothing
+    hits: list[TypeHit] = []
+    for iri in candidates:
+        own_keywords = own.get(iri, [])
+        heading_keywords = [k for k in heading.get(iri, []) if k not in own_keywords]
+        score = sum(map(_weight, own_keywords)) + CONTEXT_WEIGHT * sum(map(_weight, heading_keywords))
+        if score >= MIN_SCORE:
+            hits.append(TypeHit(tax.concepts[iri], round(score, 2), own_keywords + [f"({k})" for k in heading_keywords]))
+    hits.sort(key=lambda h: (-h.score, h.concept.notation))
+    if not hits:
+        return []
+    best = hits[0].score
+    return [h for h in hits if h.score >= best / 2][:MAX_TYPES]
+
+
+# --- types in the graph ------------------------------------------------------------------
+
+_TYPE_PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def type_counts(store: Store) -> dict[str, dict[str, int]]:
+    """{concept IRI: {region code: number of problems and measures}}, leaf and top concepts."""
+    query = _TYPE_PREFIXES + """SELECT ?concept ?code (COUNT(DISTINCT ?item) AS ?n) WHERE {
+        ?item kg:problemType/skos:broader? ?concept ; kg:inReport/kg:committee ?c .
+        OPTIONAL { ?c kg:region/kg:divisionCode ?code }
+    } GROUP BY ?concept ?code"""
+    counts: dict[str, dict[str, int]] = {}
+    for row in store.query(query, use_default_graph_as_union=True):
+        code = row["code"].value if row["code"] is not None else "?"
+        counts.setdefault(row["concept"].value, {})[code] = int(row["n"].value)
+    return counts
+
+
+@dataclass
+class TypedMeasure:
+    item: str
+    region_code: str | None
+    committee: str
+    year: str | None
+    problem: str | None
+    text: str
+    score: float
+    matched: list[str]
+
+
+def measures_of_type(store: Store, concept: Concept, region: str | None = None,
+                     since: int | None = None) -> list[TypedMeasure]:
+    """Measures assigned the concept (or any child of it), grouped by region, best scored first."""
+    from pyoxigraph import NamedNode, Variable
+
+    query = _TYPE_PREFIXES + """SELECT ?concept ?m ?code ?committee ?signed ?problem ?text ?score ?kw WHERE {
+        ?m kg:typeAssignment ?a . ?a kg:concept/skos:broader? ?concept ; kg:score ?score .
+        ?m a kg:Measure ; kg:text ?text ; kg:inReport ?report .
+        OPTIONAL { ?a kg:matchedKeyword ?kw }
+        ?report kg:committee ?c . ?c skos:prefLabel ?committee .
+        OPTIONAL { ?c kg:region/kg:divisionCode ?code }
+        OPTIONAL { ?report kg:signedDate ?signed }
+        OPTIONAL { ?m kg:addresses/kg:text ?problem }
+    }"""
+    rows = store.query(query, use_default_graph_as_union=True, substitutions={Variable("concept"): NamedNode(concept.iri)})
+    found: dict[str, TypedMeasure] = {}
+    for row in rows:
+        item = row["m"].value
+        if item not in found:
+            signed = row["signed"].value if row["signed"] is not None else None
+            found[item] = TypedMeasure(item, row["code"].value if row["code"] is not None else None,
+                                       row["committee"].value, signed[:4] if signed else None,
+                                       row["problem"].value if row["problem"] is not None else None,
+                                       row["text"].value, float(row["score"].value), [])
+        if row["kw"] is not None and row["kw"].value not in found[item].matched:
+            found[item].matched.append(row["kw"].value)
+    measures = list(found.values())
+    if region:
+        prefix = region.rstrip("0")
+        prefix += "0" if len(prefix) % 2 else ""
+        measures = [m for m in measures if m.region_code and m.region_code.startswith(prefix)]
+    if since:
+        measures = [m for m in measures if m.year and int(m.year) >= since]
+    return sorted(measures, key=lambda m: (m.region_code or "", -m.score, m.item))
