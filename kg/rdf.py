@@ -410,7 +410,8 @@ def _types(out: _Emitter, node: NamedNode, text: str, headings: list[str]) -> No
         out.add(node, kg("typeAssignment"), assignment)
         out.add(assignment, RDF_TYPE, kg("TypeAssignment"))
         out.add(assignment, kg("concept"), concept)
-        out.add(assignment, kg("score"), Literal(f"{hit.score:.2f}", datatype=XSD_DECIMAL))
+        canonical = f"{hit.score:.2f}".rstrip("0").rstrip(".")  # the form Oxigraph stores
+        out.add(assignment, kg("score"), Literal(canonical, datatype=XSD_DECIMAL))
         for keyword in hit.matched:
             out.text(assignment, kg("matchedKeyword"), keyword)
 
