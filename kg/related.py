@@ -1,13 +1,18 @@
 """Related measures: what others did about the same kind of problem.
 
-A measure (or a free text) is compared with every other measure through the token index:
-BM25 over its rarest tokens (text similarity), the share of problem types in common
-(Jaccard), and documents cited by both. The combined score is explained by the shared
-terms, types and documents. Measures from other regions come first.
+A measure (or a free text) is compared with other measures through the token index in
+four ways: BM25 of the measure texts over the source's domain keywords and rare words;
+BM25 of the *problems* the measures answer over the source's domain keywords (a measure
+under "意识形态领域管控不力" is related to one about 意识形态 even when its own words are
+思政 and 舆情); the share of problem types in common (Jaccard); documents cited by both.
+The combined score is explained by the shared terms, problem, types and documents.
+Measures from other regions come first.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Store, Variable
@@ -19,9 +24,11 @@ from kg.rdf import ID
 from kg.search import PREFIXES, TokenIndex, describe, snippet
 from kg.text import tokens
 
-QUERY_TERMS = 15  # rarest tokens of the source used to find candidates
+QUERY_TERMS = 20  # rarest shared tokens of the source used to find candidates
+COMMON_SHARE = 0.2  # tokens in more than this share of measures say little
 CANDIDATES = 40  # best text matches looked at in detail
-WEIGHTS = {"text": 0.6, "types": 0.3, "documents": 0.1}
+PROBLEMS = 12  # best matching problems whose measures are looked at too
+WEIGHTS = {"text": 0.5, "problem": 0.1, "types": 0.3, "documents": 0.1}
 
 
 @dataclass
@@ -32,6 +39,7 @@ class Source:
     region_code: str | None = None
     report: str | None = None
     item: str | None = None
+    problem: str | None = None
 
 
 @dataclass
@@ -54,35 +62,73 @@ def related(store: Store, text: str | None = None, measure: str | None = None, t
             exclude_region: str | None = None) -> list[Related]:
     """The measures most related to a free text or to a measure, other regions first."""
     source = _measure_source(store, measure) if measure else _text_source(store, text or "")
-    words = list(dict.fromkeys(tokens(source.text)))
+    counts = Counter(tokens(source.text))
+    words = list(counts)
     if not words:
         raise QueryError("文本中没有可比较的词 (no content words to compare)")
     index = TokenIndex(store, "Measure")
-    words = sorted(words, key=index.idf, reverse=True)[:QUERY_TERMS]
-    scored = index.bm25(words)
-    scored.pop(source.item or "", None)
+    own = 1 if source.item else 0  # a token only the source itself holds finds nothing
+    useful = [w for w in words if own < index.df(w) <= max(2, COMMON_SHARE * index.total)]
+    keywords = _taxonomy_keywords()
+    # domain keywords first (they name the kind of problem), then rare words the source repeats
+    words = sorted(useful, key=lambda w: (w not in keywords, -index.idf(w) * (1 + math.log(counts[w]))))[:QUERY_TERMS]
+    scored = _other_reports(index.bm25(words), source)
     best = max((s for s, _ in scored.values()), default=1.0) or 1.0
+    context_words = [w for w in dict.fromkeys([*counts, *tokens(source.problem or "")]) if w in keywords]
+    by_problem = _measures_of_matching_problems(store, context_words, source)
+    candidates = [item for item, _ in sorted(scored.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]]
+    candidates += [item for item in by_problem if item not in scored]
     results = []
-    for item, (bm25, matched) in sorted(scored.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]:
+    for item in candidates:
+        bm25, matched = scored.get(item, (0.0, []))
+        problem_score, problem_terms = by_problem.get(item, (0.0, []))
         detail = _details(store, item)
-        if source.report and detail["report"] == source.report:
-            continue
         if exclude_region and _within(detail["region"], exclude_region):
             continue
         shared_types = sorted(source.types & detail["types"])
         union = source.types | detail["types"]
         shared_docs = sorted(source.documents & detail["documents"])
-        score = (WEIGHTS["text"] * bm25 / best + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0)
+        score = (WEIGHTS["text"] * bm25 / best + WEIGHTS["problem"] * problem_score
+                 + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0)
                  + WEIGHTS["documents"] * min(1, len(shared_docs)))
         hit = describe(store, item, "Measure")
         results.append(Related(
             item=item, score=round(score, 3), text_score=round(bm25, 2), region_code=hit.region_code,
             committee=hit.committee, problem=detail["problem"], year=detail["year"], report=hit.report,
-            snippet=snippet(hit.text, matched), shared_terms=sorted(matched, key=index.idf, reverse=True)[:6],
+            snippet=snippet(hit.text, matched or problem_terms),
+            shared_terms=sorted(dict.fromkeys([*matched, *problem_terms]), key=index.idf, reverse=True)[:6],
             shared_types=[_label(t) for t in shared_types], shared_documents=[_doc_title(store, d) for d in shared_docs]))
     same_region = source.region_code
     results.sort(key=lambda r: (r.region_code is not None and r.region_code == same_region, -r.score))
     return results[:top]
+
+
+def _other_reports(scored: dict[str, tuple[float, list[str]]], source: Source) -> dict[str, tuple[float, list[str]]]:
+    """Drop the source and, for a measure, its own report (items are named inside their report's IRI)."""
+    scored.pop(source.item or "", None)
+    if not source.report:
+        return scored
+    return {item: v for item, v in scored.items() if not item.startswith(source.report + "/")}
+
+
+def _measures_of_matching_problems(store: Store, words: list[str], source: Source) -> dict[str, tuple[float, list[str]]]:
+    """{measure: (normalised BM25 of its problem over the domain keywords, matched keywords)}."""
+    if not words:
+        return {}
+    problems = _other_reports(TokenIndex(store, "Problem").bm25(words), source)
+    best = max((s for s, _ in problems.values()), default=1.0) or 1.0
+    found: dict[str, tuple[float, list[str]]] = {}
+    for problem, (score, matched) in sorted(problems.items(), key=lambda kv: -kv[1][0])[:PROBLEMS]:
+        rows = store.query(PREFIXES + "SELECT ?m ?p WHERE { ?m kg:addresses/kg:subProblemOf* ?p }",
+                           use_default_graph_as_union=True,
+                           substitutions={Variable("p"): NamedNode(problem)})
+        for row in rows:
+            found.setdefault(row["m"].value, (score / best, matched))
+    return found
+
+
+def _taxonomy_keywords() -> frozenset[str]:
+    return frozenset(k for c in taxonomy().leaves for k in c.keywords)
 
 
 def _within(code: str | None, region: str) -> bool:
@@ -130,7 +176,7 @@ def _measure_source(store: Store, measure: str) -> Source:
     if detail["text"] is None:
         raise QueryError(f"没有这条措施 (no measure {iri})")
     return Source(text=detail["text"], types=detail["types"], documents=detail["documents"],
-                  region_code=detail["region"], report=detail["report"], item=iri)
+                  region_code=detail["region"], report=detail["report"], item=iri, problem=detail["problem"])
 
 
 def _details(store: Store, item: str) -> dict:

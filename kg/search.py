@@ -51,6 +51,7 @@ class TokenIndex:
         self.kind = kind
         self.total, self.avg_len = self._stats()
         self._postings: dict[str, dict[str, int]] = {}
+        self._df: dict[str, int] = {}
 
     def _stats(self) -> tuple[int, float]:
         query = PREFIXES + """SELECT ?class (COUNT(DISTINCT ?item) AS ?n) (AVG(?len) AS ?avg) WHERE {
@@ -70,8 +71,20 @@ class TokenIndex:
             self._postings[token] = {row["item"].value: int(row["len"].value) for row in rows}
         return self._postings[token]
 
+    def df(self, token: str) -> int:
+        """How many items hold the token (a COUNT, cheaper than fetching the postings)."""
+        if token in self._postings:
+            return len(self._postings[token])
+        if token not in self._df:
+            query = PREFIXES + """SELECT ?token ?class (COUNT(DISTINCT ?item) AS ?n) WHERE {
+                ?item kg:token ?token ; a ?class } GROUP BY ?token ?class"""
+            rows = list(self.store.query(query, use_default_graph_as_union=True,
+                                         substitutions={Variable("token"): Literal(token), Variable("class"): self.cls}))
+            self._df[token] = int(rows[0]["n"].value) if rows else 0
+        return self._df[token]
+
     def idf(self, token: str) -> float:
-        df = len(self.postings(token))
+        df = self.df(token)
         return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
 
     def bm25(self, tokens: list[str]) -> dict[str, tuple[float, list[str]]]:
