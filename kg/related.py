@@ -21,11 +21,11 @@ from kg.classify import classify, taxonomy
 from kg.exceptions import QueryError
 from kg.parse.documents import find_titles
 from kg.rdf import ID
-from kg.search import PREFIXES, TokenIndex, describe, snippet
+from kg.search import PREFIXES, Describer, TokenIndex, snippet
 from kg.text import tokens
 
 QUERY_TERMS = 20  # rarest shared tokens of the source used to find candidates
-COMMON_SHARE = 0.2  # tokens in more than this share of measures say little
+COMMON_SHARE = 0.05  # tokens in more than this share of measures say little (and cost most)
 CANDIDATES = 40  # best text matches looked at in detail
 PROBLEMS = 12  # best matching problems whose measures are looked at too
 WEIGHTS = {"text": 0.5, "problem": 0.1, "types": 0.3, "documents": 0.1}
@@ -79,6 +79,7 @@ def related(store: Store, text: str | None = None, measure: str | None = None, t
     candidates = [item for item, _ in sorted(scored.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]]
     candidates += [item for item in by_problem if item not in scored]
     results = []
+    describe = Describer(store)
     for item in candidates:
         bm25, matched = scored.get(item, (0.0, []))
         problem_score, problem_terms = by_problem.get(item, (0.0, []))
@@ -91,7 +92,7 @@ def related(store: Store, text: str | None = None, measure: str | None = None, t
         score = (WEIGHTS["text"] * bm25 / best + WEIGHTS["problem"] * problem_score
                  + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0)
                  + WEIGHTS["documents"] * min(1, len(shared_docs)))
-        hit = describe(store, item, "Measure")
+        hit = describe(item, "Measure")
         results.append(Related(
             item=item, score=round(score, 3), text_score=round(bm25, 2), region_code=hit.region_code,
             committee=hit.committee, problem=detail["problem"], year=detail["year"], report=hit.report,
@@ -119,7 +120,8 @@ def _measures_of_matching_problems(store: Store, words: list[str], source: Sourc
     best = max((s for s, _ in problems.values()), default=1.0) or 1.0
     found: dict[str, tuple[float, list[str]]] = {}
     for problem, (score, matched) in sorted(problems.items(), key=lambda kv: -kv[1][0])[:PROBLEMS]:
-        rows = store.query(PREFIXES + "SELECT ?m ?p WHERE { ?m kg:addresses/kg:subProblemOf* ?p }",
+        rows = store.query(PREFIXES + "SELECT ?m ?p WHERE { { ?m kg:addresses ?p } UNION "
+                           "{ ?q kg:subProblemOf ?p . ?m kg:addresses ?q } }",
                            use_default_graph_as_union=True,
                            substitutions={Variable("p"): NamedNode(problem)})
         for row in rows:

@@ -54,6 +54,12 @@ class TokenIndex:
         self._df: dict[str, int] = {}
 
     def _stats(self) -> tuple[int, float]:
+        """Item count and mean length: from the statistics kg build keeps, else counted here."""
+        kept = PREFIXES + """SELECT ?node ?n ?avg WHERE { ?node kg:items ?n ; kg:meanTokenCount ?avg }"""
+        node = NamedNode("https://w3id.org/xunshi-kg/id/index-stats/" + self.kind)
+        rows = list(self.store.query(kept, use_default_graph_as_union=True, substitutions={Variable("node"): node}))
+        if rows:
+            return int(rows[0]["n"].value), float(rows[0]["avg"].value) or 1.0
         query = PREFIXES + """SELECT ?class (COUNT(DISTINCT ?item) AS ?n) (AVG(?len) AS ?avg) WHERE {
             ?item a ?class ; kg:tokenCount ?len } GROUP BY ?class"""
         rows = list(self.store.query(query, use_default_graph_as_union=True, substitutions={Variable("class"): self.cls}))
@@ -109,10 +115,11 @@ def search(store: Store, query: str, scope: str = "measures", top: int = 10) -> 
     index = TokenIndex(store, SCOPES[scope])
     scored = index.bm25(words)
     phrase = re.sub(r"\s+", "", query)
-    ranked = sorted(scored.items(), key=lambda kv: -kv[1][0])[: max(top * 5, 50)]
+    ranked = sorted(scored.items(), key=lambda kv: -kv[1][0])[: max(top * 3, 30)]
     hits = []
+    describer = Describer(store)
     for item, (score, matched) in ranked:
-        hit = describe(store, item, index.kind, score, matched)
+        hit = describer(item, index.kind, score, matched)
         hit.exact = phrase in hit.text
         hit.snippet = snippet(hit.text, [phrase, *matched])
         hits.append(hit)
@@ -120,26 +127,54 @@ def search(store: Store, query: str, scope: str = "measures", top: int = 10) -> 
     return hits[:top]
 
 
-def describe(store: Store, item: str, kind: str, score: float = 0.0, matched: list[str] | None = None) -> Hit:
-    """Text, committee, region and report of one item."""
-    if kind == "NamedDocument":
+class Describer:
+    """Text, committee, region and report of items; committees cached per report for one call."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._committees: dict[str, tuple[str | None, str | None]] = {}
+
+    def __call__(self, item: str, kind: str, score: float = 0.0, matched: list[str] | None = None) -> Hit:
+        if kind == "NamedDocument":
+            return self._document(item, score, matched)
+        rows = self._rows(PREFIXES + "SELECT ?item ?text ?report WHERE { ?item kg:text ?text ; kg:inReport ?report } LIMIT 1",
+                          "item", item)
+        text = rows[0]["text"].value if rows else ""
+        report = rows[0]["report"].value if rows else None
+        committee, region = self._committee(report) if report else (None, None)
+        return Hit(item=item, kind=kind, score=round(score, 3), text=text, snippet="", committee=committee,
+                   region_code=region, report=report, matched=matched or [])
+
+    def _document(self, item: str, score: float, matched: list[str] | None) -> Hit:
         query = PREFIXES + """SELECT ?item ?text (SAMPLE(?c) AS ?committee) (SAMPLE(?code) AS ?region) WHERE {
             ?item dcterms:title ?text .
             OPTIONAL { ?m kg:document ?item ; kg:inReport/kg:committee ?cn . ?cn skos:prefLabel ?c .
                        OPTIONAL { ?cn kg:region/kg:divisionCode ?code } } } GROUP BY ?item ?text"""
-    else:
-        query = PREFIXES + """SELECT ?item ?text ?report ?committee ?region WHERE {
-            ?item kg:text ?text ; kg:inReport ?report . ?report kg:committee ?c . ?c skos:prefLabel ?committee .
-            OPTIONAL { ?c kg:region/kg:divisionCode ?region } } LIMIT 1"""
-    rows = list(store.query(query, use_default_graph_as_union=True, substitutions={Variable("item"): NamedNode(item)}))
-    row = rows[0] if rows else None
+        rows = self._rows(query, "item", item)
+        row = rows[0] if rows else None
+        return Hit(item=item, kind="NamedDocument", score=round(score, 3), text=_value(row, "text") or "", snippet="",
+                   committee=_value(row, "committee"), region_code=_value(row, "region"), matched=matched or [])
 
-    def value(name: str) -> str | None:
-        return row[name].value if row is not None and row[name] is not None else None
+    def _committee(self, report: str) -> tuple[str | None, str | None]:
+        if report not in self._committees:
+            query = PREFIXES + """SELECT ?report ?committee ?region WHERE { ?report kg:committee ?c .
+                ?c skos:prefLabel ?committee . OPTIONAL { ?c kg:region/kg:divisionCode ?region } } LIMIT 1"""
+            rows = self._rows(query, "report", report)
+            self._committees[report] = (_value(rows[0], "committee"), _value(rows[0], "region")) if rows else (None, None)
+        return self._committees[report]
 
-    return Hit(item=item, kind=kind, score=round(score, 3), text=value("text") or "", snippet="",
-               committee=value("committee"), region_code=value("region"),
-               report=value("report") if kind != "NamedDocument" else None, matched=matched or [])
+    def _rows(self, query: str, variable: str, iri: str) -> list:
+        return list(self.store.query(query, use_default_graph_as_union=True,
+                                     substitutions={Variable(variable): NamedNode(iri)}))
+
+
+def _value(row, name: str) -> str | None:  # noqa: ANN001 - a pyoxigraph QuerySolution or None
+    return row[name].value if row is not None and row[name] is not None else None
+
+
+def describe(store: Store, item: str, kind: str) -> Hit:
+    """One item described (for a single look-up; searches use one Describer per call)."""
+    return Describer(store)(item, kind)
 
 
 def snippet(text: str, terms: list[str], width: int = 36) -> str:

@@ -24,7 +24,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, ser
 
 from kg.exceptions import KgError, StoreError
 from kg.parse import parse_file
-from kg.rdf import ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_quads
+from kg.rdf import ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, XSD, XSD_INTEGER, report_quads
 
 DEFAULT_STORE = "kg-store"
 REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}
@@ -33,6 +33,7 @@ ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
 VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl", TYPES_GRAPH: "problem-types.ttl"}
 VOCAB_HASH = NamedNode(KG + "sourceHash")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+XSD_DOUBLE = NamedNode(XSD + "double")
 
 Progress = Callable[[int, int, str], None]
 BULK_BATCH_QUADS = int(os.environ.get("KG_BULK_BATCH_QUADS", 200_000))  # under Oxigraph's 1M-quad ingestion
@@ -130,6 +131,8 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     _flush(store, pending, pending_graphs)
     if prune:
         summary.pruned = prune_missing(store, {str(f) for f in files}, known)
+    if summary.added or summary.replaced or summary.pruned:
+        update_index_stats(store)
     store.flush()
     summary.quads = len(store)
     summary.seconds = time.perf_counter() - started
@@ -189,6 +192,26 @@ def ensure_vocabularies(store: Store) -> None:
             store.remove_graph(graph)
         store.load(data, format=RdfFormat.TURTLE, to_graph=graph)
         store.add(marker)
+
+
+STATS_GRAPH = NamedNode(ID + "graph/index-stats")
+INDEXED_CLASSES = ("Measure", "Problem", "NamedDocument")
+
+
+def update_index_stats(store: Store) -> None:
+    """Item count and mean token count per indexed class, for BM25 without a scan per search."""
+    if store.contains_named_graph(STATS_GRAPH):
+        store.remove_graph(STATS_GRAPH)
+    quads = []
+    for name in INDEXED_CLASSES:
+        query = f"""SELECT (COUNT(DISTINCT ?item) AS ?n) (AVG(?len) AS ?avg) WHERE {{
+            GRAPH ?g {{ ?item a <{KG}{name}> ; <{KG}tokenCount> ?len }} }}"""
+        row = next(iter(store.query(query)))
+        node = NamedNode(f"{ID}index-stats/{name}")
+        quads.append(Quad(node, NamedNode(KG + "items"), Literal(row["n"].value, datatype=XSD_INTEGER), STATS_GRAPH))
+        mean = row["avg"].value if row["avg"] is not None else "1"
+        quads.append(Quad(node, NamedNode(KG + "meanTokenCount"), Literal(str(float(mean)), datatype=XSD_DOUBLE), STATS_GRAPH))
+    store.extend(quads)
 
 
 def report_graphs(store: Store) -> list[NamedNode]:
