@@ -124,3 +124,22 @@ def test_validate_export_show_and_stats(built_store: Path, tmp_path: Path) -> No
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     result = kg("query", "reports", "--store", str(tmp_path / "none"))
     assert result.returncode == 2 and "kg build" in result.stderr
+
+
+def test_search_related_types_and_measures_commands(built_store: Path) -> None:
+    store = ["--store", str(built_store)]
+    as_json = json.loads(kg("search", "公务用车", "-f", "json", *store).stdout)
+    as_csv = list(csv.DictReader(io.StringIO(kg("search", "公务用车", "-f", "csv", *store).stdout)))
+    assert as_json and [r["item"] for r in as_json] == [r["item"] for r in as_csv]
+    assert "公务用车" in as_json[0]["snippet"]
+    related = kg("related", "公务用车管理不规范", "-f", "json", "--exclude-region", "370000", *store)
+    rows = json.loads(related.stdout)
+    assert related.returncode == 0 and rows and not any(str(r["region"]).startswith("37") for r in rows)
+    both = kg("related", "文本", "--measure", "x", *store)
+    assert both.returncode == 2
+    types = list(csv.DictReader(io.StringIO(kg("types", "-f", "csv", *store).stdout)))
+    assert {r["type"] for r in types} >= {"A", "B3", "E12"} and all(int(r["total"]) >= 0 for r in types)
+    measures = json.loads(kg("measures", "--type", "中央八项规定精神", "--since", "2021", "-f", "json", *store).stdout)
+    assert measures and all(int(m["year"]) >= 2021 for m in measures)
+    unknown = kg("measures", "--type", "不存在的类型", *store)
+    assert unknown.returncode == 2 and "kg types" in unknown.stderr
