@@ -24,6 +24,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 SCOPES = {"measures": "Measure", "problems": "Problem", "documents": "NamedDocument"}
 K1, B = 1.2, 0.75
+COMMON_SHARE = 0.05  # a token in more than this share of items is left out of a multi-word ranking
 
 
 @dataclass
@@ -113,7 +114,8 @@ def search(store: Store, query: str, scope: str = "measures", top: int = 10) -> 
     if not words:
         raise QueryError("检索词为空 (empty search)")
     index = TokenIndex(store, SCOPES[scope])
-    scored = index.bm25(words)
+    rare = [w for w in words if index.df(w) <= COMMON_SHARE * index.total]
+    scored = index.bm25(rare or words)  # very common tokens add little to the ranking and cost the most
     phrase = re.sub(r"\s+", "", query)
     ranked = sorted(scored.items(), key=lambda kv: -kv[1][0])[: max(top * 3, 30)]
     hits = []
