@@ -236,9 +236,9 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
             found[item].matched.append(row["kw"].value)
     measures = list(found.values())
     if region:
-        prefix = region.rstrip("0")
-        prefix += "0" if len(prefix) % 2 else ""
-        measures = [m for m in measures if m.region_code and m.region_code.startswith(prefix)]
+        from kg.parse.region import code_within
+
+        measures = [m for m in measures if code_within(m.region_code, region)]
     if since:
         measures = [m for m in measures if m.year and int(m.year) >= since]
     return sorted(measures, key=lambda m: (m.region_code or "", -m.score, m.item))

@@ -20,6 +20,7 @@ from pyoxigraph import NamedNode, Store, Variable
 from kg.classify import classify, taxonomy
 from kg.exceptions import QueryError
 from kg.parse.documents import find_titles
+from kg.parse.region import code_within
 from kg.rdf import ID
 from kg.search import PREFIXES, Describer, TokenIndex, snippet
 from kg.text import tokens
@@ -84,7 +85,7 @@ def related(store: Store, text: str | None = None, measure: str | None = None, t
         bm25, matched = scored.get(item, (0.0, []))
         problem_score, problem_terms = by_problem.get(item, (0.0, []))
         detail = _details(store, item)
-        if exclude_region and _within(detail["region"], exclude_region):
+        if exclude_region and code_within(detail["region"], exclude_region):
             continue
         shared_types = sorted(source.types & detail["types"])
         union = source.types | detail["types"]
@@ -131,16 +132,6 @@ def _measures_of_matching_problems(store: Store, words: list[str], source: Sourc
 
 def _taxonomy_keywords() -> frozenset[str]:
     return frozenset(k for c in taxonomy().leaves for k in c.keywords)
-
-
-def _within(code: str | None, region: str) -> bool:
-    """A region code lies within a region: 370105 is within 370105, 370100 and 370000."""
-    if not code:
-        return False
-    prefix = region.rstrip("0")
-    if len(prefix) % 2:
-        prefix += "0"
-    return code.startswith(prefix)
 
 
 def _label(concept: str) -> str:

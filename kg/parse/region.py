@@ -127,3 +127,13 @@ def _best(hits: dict[_Division, int]) -> _Division | None:
 
 def _region(division: _Division) -> Region:
     return Region(province=division.province, city=division.city, county=division.county, code=division.code)
+
+
+def code_within(code: str | None, region: str) -> bool:
+    """A division code lies within a region code: 370105 is within 370105, 370100 and 370000."""
+    if not code:
+        return False
+    prefix = region.rstrip("0")
+    if len(prefix) % 2:
+        prefix += "0"
+    return code.startswith(prefix)
