@@ -11,7 +11,7 @@ every assignment can be explained.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,6 +80,10 @@ class Taxonomy:
     def top_of(self, concept: Concept) -> Concept:
         return self.concepts[concept.broader] if concept.broader else concept
 
+    @cached_property
+    def matcher(self) -> _Matcher:
+        return _Matcher.of(self)
+
 
 def _order(notation: str) -> tuple[str, int]:
     return notation[0], int(notation[1:] or 0)
@@ -117,8 +121,10 @@ class _Matcher:
     """Keywords indexed for speed: looked up by token, and (4+ characters) by substring,
     since jieba's search mode yields the 2- and 3-character words inside a longer word only."""
 
+    concepts: dict[str, Concept]
     by_keyword: dict[str, list[Concept]]
     long_keywords: list[str]
+    found: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # the same headings stand above many items
 
     @classmethod
     def of(cls, tax: Taxonomy) -> _Matcher:
@@ -126,10 +132,15 @@ class _Matcher:
         for concept in tax.leaves:
             for keyword in concept.keywords:
                 by_keyword.setdefault(keyword, []).append(concept)
-        return cls(by_keyword, [k for k in by_keyword if len(k) >= 4])
+        return cls(tax.concepts, by_keyword, [k for k in by_keyword if len(k) >= 4])
 
     def find(self, text: str) -> dict[str, list[str]]:
-        """{concept IRI: keywords present in text}."""
+        """{concept IRI: keywords present in text}, cached per text."""
+        if text not in self.found:
+            self.found[text] = self._find(text)
+        return self.found[text]
+
+    def _find(self, text: str) -> dict[str, list[str]]:
         token_set = set(tokens(text))
         present = token_set.intersection(self.by_keyword)
         present.update(k for k in self.long_keywords if k not in present and k in text)
@@ -140,27 +151,12 @@ class _Matcher:
         return found
 
 
-@lru_cache(maxsize=4)
-def _matcher(tax_id: int) -> _Matcher:
-    return _Matcher.of(_TAXONOMIES[tax_id])
-
-
-@lru_cache(maxsize=16384)
-def _find(tax_id: int, text: str) -> dict[str, list[str]]:
-    """Cached: the same headings stand above many items."""
-    return _matcher(tax_id).find(text)
-
-
-_TAXONOMIES: dict[int, Taxonomy] = {}
-
-
 def classify(text: str, context: list[str] | None = None, tax: Taxonomy | None = None) -> list[TypeHit]:
     """Leaf concepts for an item, best first, each with its score and matched keywords."""
-    tax = tax or taxonomy()
-    _TAXONOMIES.setdefault(id(tax), tax)
-    own = _find(id(tax), text)
+    matcher = (tax or taxonomy()).matcher
+    own = matcher.find(text)
     heading_text = " ".join(c for c in (context or []) if c)
-    heading = _find(id(tax), heading_text) if heading_text else {}
+    heading = matcher.find(heading_text) if heading_text else {}
     candidates = own.keys() or heading.keys()  # headings decide alone only when the item's own words say nothing
     hits: list[TypeHit] = []
     for iri in candidates:
@@ -168,7 +164,7 @@ def classify(text: str, context: list[str] | None = None, tax: Taxonomy | None =
         heading_keywords = [k for k in heading.get(iri, []) if k not in own_keywords]
         score = sum(map(_weight, own_keywords)) + CONTEXT_WEIGHT * sum(map(_weight, heading_keywords))
         if score >= MIN_SCORE:
-            hits.append(TypeHit(tax.concepts[iri], round(score, 2), own_keywords + [f"({k})" for k in heading_keywords]))
+            hits.append(TypeHit(matcher.concepts[iri], round(score, 2), own_keywords + [f"({k})" for k in heading_keywords]))
     hits.sort(key=lambda h: (-h.score, h.concept.notation))
     if not hits:
         return []

@@ -157,10 +157,8 @@ def term_value(term: Any) -> Any:
     """Python value of a result term: int for integers, str otherwise, None when unbound."""
     if term is None:
         return None
-    if isinstance(term, Literal):
-        if term.datatype == XSD_INTEGER:
-            return int(term.value)
-        return term.value
+    if isinstance(term, Literal) and term.datatype == XSD_INTEGER:
+        return int(term.value)
     return term.value
 
 

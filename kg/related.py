@@ -15,7 +15,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode, Store, Variable
+from pyoxigraph import Literal, NamedNode, Store, Variable
 
 from kg.classify import classify, taxonomy
 from kg.exceptions import QueryError
@@ -152,15 +152,9 @@ def _text_source(store: Store, text: str) -> Source:
     documents: set[str] = set()
     for mention in find_titles(text):
         rows = store.query(PREFIXES + "SELECT DISTINCT ?d ?t WHERE { ?d dcterms:title ?t }",
-                           use_default_graph_as_union=True, substitutions={Variable("t"): _lit(mention.title)})
+                           use_default_graph_as_union=True, substitutions={Variable("t"): Literal(mention.title)})
         documents |= {row["d"].value for row in rows}
     return Source(text=text, types=types, documents=documents)
-
-
-def _lit(value: str):  # noqa: ANN202 - a pyoxigraph Literal
-    from pyoxigraph import Literal
-
-    return Literal(value)
 
 
 def _measure_source(store: Store, measure: str) -> Source:

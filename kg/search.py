@@ -174,11 +174,6 @@ def _value(row, name: str) -> str | None:  # noqa: ANN001 - a pyoxigraph QuerySo
     return row[name].value if row is not None and row[name] is not None else None
 
 
-def describe(store: Store, item: str, kind: str) -> Hit:
-    """One item described (for a single look-up; searches use one Describer per call)."""
-    return Describer(store)(item, kind)
-
-
 def snippet(text: str, terms: list[str], width: int = 36) -> str:
     """A window around the first matching term, with every match marked 【…】."""
     positions = [text.find(t) for t in terms if t and t in text]
