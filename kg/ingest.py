@@ -11,11 +11,12 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import charset_normalizer
 
-from kg.exceptions import IngestError
+from kg.exceptions import IngestError, NoReportError
 
 # Characters NFKC would flatten although they carry structure in these reports:
 # circled numbers are list markers (NFKC turns ① into "1"), the ellipsis is punctuation.
@@ -48,7 +49,6 @@ class CanonicalText:
     metadata: dict[str, str] = field(default_factory=dict)
     dropped_lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    is_html: bool = False
 
 
 def read_report(path: str | Path) -> CanonicalText:
@@ -101,10 +101,19 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     if best is None:
         raise IngestError("无法识别编码 (undecodable bytes: no text encoding fits)", path)
     encoding = _encoding_name(best.encoding)
-    text = _checked(str(best), path)
+    text = _checked(_decode_as(data, encoding) or str(best), path)
     if not _has_cjk(text):
         raise IngestError(f"解码后没有中文 (decoded as {encoding} but holds no Chinese text)", path)
     return text, encoding
+
+
+def _decode_as(data: bytes, encoding: str) -> str | None:
+    """Decode with the named codec (GB18030 for GBK/GB2312: a superset that maps A1AA to the
+    em dash — where Python's gbk codec gives the horizontal bar ―)."""
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def _encoding_name(name: str) -> str:
@@ -163,28 +172,108 @@ _MD_EMPHASIS_RE = re.compile(r"\*\*|__")
 
 def canonicalize(raw: str, *, path: str = "<text>", sha256: str = "", encoding: str = "utf-8",
                  size: int = 0) -> CanonicalText:
-    """Normalise characters, drop page noise and return the report text with metadata."""
+    """Normalise characters, drop page noise and return the report text with metadata.
+
+    A saved web page is first reduced to its main text (see ``page_text``)."""
+    result = CanonicalText(path=path, sha256=sha256, encoding=encoding, size=size, text="")
+    if looks_like_html(raw):
+        raw = page_text(raw, result.metadata, path)
     text = normalize_chars(raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = _FRONT_MATTER_RE.sub("", text)
     lines = [_clean_line(line) for line in text.split("\n")]
     lines = [line for line in lines if line]
-    result = CanonicalText(path=path, sha256=sha256, encoding=encoding, size=size, text="")
-    if _looks_like_html(lines):
-        result.is_html = True
     kept = _strip_page(lines, result)
     result.text = "\n".join(kept)
     return result
+
+
+# --- saved web pages ------------------------------------------------------------------------
+
+_HTML_START_RE = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+# Page metadata kept on the report's source, under these keys (see kg.rdf: kg:pageTitle…).
+PAGE_TITLE, PAGE_URL, PAGE_SITE, PAGE_DATE = "网页标题", "网址", "网站", "网页日期"
+
+
+def looks_like_html(text: str) -> bool:
+    """A saved page starts with a doctype or an html/head/body tag (after an XML declaration or comments)."""
+    return bool(_HTML_START_RE.match(text[:4096]))
+
+
+def page_text(html: str, metadata: dict[str, str], path: str = "<html>") -> str:
+    """The text of a saved web page, one block element a line; the page's title, canonical URL,
+    site name and date (read by trafilatura) go into ``metadata``.
+
+    The page is rendered whole with inscriptis (block elements and <br> become line breaks,
+    <section> included, as WeChat articles use it), and the report is then cut out of the
+    page's text like any scraped text. Main-text extractors (trafilatura's own text) were tried
+    first: they join <br>-separated lines and drop short lines such as "一、…" headings, which
+    are the report's outline. When the body lacks the report's title (it was only in <title>),
+    the title is put back in front."""
+    body = _render_page(html)
+    if not _has_cjk(body):
+        raise NoReportError("网页中没有中文正文 (the page has no Chinese text)", path)
+    page = _page_metadata(html)
+    title = _page_title(page.get(PAGE_TITLE, ""))
+    if title:
+        page[PAGE_TITLE] = title
+    metadata.update(page)
+    head = normalize_chars(body[:3000])
+    if title and TITLE_RE.search(normalize_chars(title)) and normalize_chars(title) not in head:
+        body = f"{title}\n{body}"
+    return body
+
+
+@lru_cache(maxsize=1)
+def _render_config():  # noqa: ANN202 - inscriptis.model.config.ParserConfig, imported lazily
+    from inscriptis.css_profiles import CSS_PROFILES
+    from inscriptis.html_properties import Display
+    from inscriptis.model.config import ParserConfig
+    from inscriptis.model.html_element import HtmlElement
+
+    css = dict(CSS_PROFILES["strict"])
+    for tag in ("section", "center", "dl", "dt", "dd", "form", "fieldset", "details", "summary"):
+        css.setdefault(tag, HtmlElement(display=Display.block))
+    return ParserConfig(css=css)
+
+
+def _render_page(html: str) -> str:
+    from inscriptis import get_text
+
+    return get_text(html, _render_config())
+
+
+def _page_metadata(html: str) -> dict[str, str]:
+    """Title, canonical URL, site name and publication date declared by the page."""
+    from trafilatura import extract_metadata  # lazy: only pages need it
+
+    document = extract_metadata(html)
+    if document is None:
+        return {}
+    found = {PAGE_TITLE: document.title, PAGE_URL: document.url, PAGE_SITE: document.sitename,
+             PAGE_DATE: document.date}
+    return {key: value.strip() for key, value in found.items() if value and value.strip()}
+
+
+_TITLE_SUFFIX_RE = re.compile(r"\s*[-_|—–]+\s*[^-_|—–]{2,30}$")
+
+
+def _page_title(title: str) -> str:
+    """A <title> without the site name appended to it ("…的通报_徐州市纪委监委")."""
+    while True:
+        trimmed = _TITLE_SUFFIX_RE.sub("", title)
+        if not trimmed.strip(" -_|—–"):
+            return ""
+        if trimmed == title:
+            return title.strip()
+        if not TITLE_RE.search(normalize_chars(trimmed)):
+            return title.strip()
+        title = trimmed
 
 
 def _clean_line(line: str) -> str:
     line = _MD_HEADING_RE.sub("", line.strip())
     line = _MD_EMPHASIS_RE.sub("", line)
     return line.strip(" \t\u3000")
-
-
-def _looks_like_html(lines: list[str]) -> bool:
-    head = "\n".join(lines[:5]).lower()
-    return head.startswith("<!doctype") or "<html" in head or "<body" in head
 
 
 def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
@@ -196,9 +285,10 @@ def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
         else:
             body.append(line)
     start = _report_start(body)
-    end = _report_end(body, start)
     if not any(key in result.metadata for key in ("发布时间", "发布日期")):
         _date_from_header(body[:start], result.metadata)
+    body = _without_byline(body, start, result)
+    end = _report_end(body, start)
     result.dropped_lines.extend(body[:start])
     result.dropped_lines.extend(body[end:])
     return body[start:end]
@@ -229,6 +319,22 @@ def _date_from_header(header: list[str], metadata: dict[str, str]) -> None:
         if match and len(line) <= 60:
             metadata["发布时间"] = match.group(1)
             return
+
+
+_BYLINE_DATE_RE = re.compile(r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
+
+
+def _without_byline(body: list[str], start: int, result: CanonicalText) -> list[str]:
+    """Drop a byline under the title ("原创 某某纪检 2023-05-06 10:00"): a short line just after it
+    with a machine-style date. Dates written in Chinese (2021年3月18日) are report text and stay."""
+    for i in range(start + 1, min(start + 3, len(body))):
+        line = body[i]
+        if len(line) <= 40 and "。" not in line and _BYLINE_DATE_RE.search(line):
+            result.dropped_lines.append(line)
+            if not any(key in result.metadata for key in ("发布时间", "发布日期")):
+                _date_from_header([line], result.metadata)
+            return body[:i] + body[i + 1:]
+    return body
 
 
 def _is_noise_line(line: str) -> bool:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.classify import classify
+from kg.ingest import PAGE_SITE, PAGE_TITLE, PAGE_URL
 from kg.model import Category, Committee, Document, Measure, Problem, Region, Report
 from kg.text import tokens
 from kg.parse.documents import document_kind
@@ -265,7 +266,12 @@ def _report_node(out: _Emitter, iri: NamedNode, report: Report) -> None:
     out.text(source, kg("sha256"), report.source.sha256)
     out.text(source, kg("sourcePath"), report.source.path)
     out.text(source, kg("encoding"), report.source.encoding)
-    out.text(source, kg("publishedBy"), report.source.metadata.get("来源") or report.source.metadata.get("信息来源"))
+    metadata = report.source.metadata
+    out.text(source, kg("publishedBy"), metadata.get("来源") or metadata.get("信息来源") or metadata.get(PAGE_SITE))
+    out.text(source, kg("pageTitle"), metadata.get(PAGE_TITLE))
+    if metadata.get(PAGE_URL, "").startswith(("http://", "https://")):
+        out.add(source, kg("pageURL"), Literal(metadata[PAGE_URL], datatype=NamedNode(XSD + "anyURI")))
+    out.text(source, kg("siteName"), metadata.get(PAGE_SITE))
 
 
 def _region(out: _Emitter, region: Region) -> NamedNode | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kg import SCHEMA
 from kg.exceptions import NoReportError
-from kg.ingest import TITLE_RE, CanonicalText, canonicalize, read_report
+from kg.ingest import PAGE_DATE, TITLE_RE, CanonicalText, canonicalize, read_report
 from kg.model import Report, SourceInfo, Span
 from kg.parse.counts import compare_declared, find_declared
 from kg.parse.dates import parse_date_text
@@ -39,9 +39,6 @@ def parse_text(text: str, path: str = "<text>") -> Report:
 
 def parse_canonical(source: CanonicalText) -> Report:
     text = source.text
-    if source.is_html:
-        raise NoReportError("HTML 网页: 请先另存为文本 (saved HTML pages are not read yet; save the page as text)",
-                            source.path)
     if not _REPORT_WORDS.search(text) or "整改" not in text:
         raise NoReportError("未找到巡视/巡察整改报告 (no rectification report in this text)", source.path)
     report = Report(schema=SCHEMA, text=text, source=SourceInfo(
@@ -109,7 +106,7 @@ def _intro_span(text: str, title: Span | None) -> Span | None:
 
 
 def _published(metadata: dict[str, str]) -> dt.date | None:
-    for key in ("发布时间", "发布日期", "发文日期", "日期", "时间"):
+    for key in ("发布时间", "发布日期", "发文日期", "日期", "时间", PAGE_DATE):
         if key in metadata:
             value = parse_date_text(metadata[key])
             if value:
