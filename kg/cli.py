@@ -25,7 +25,7 @@ from kg.exceptions import KgError
 from kg.model import Problem, Report
 from kg.parse import parse_file
 from kg.query import QueryResult, parse_params, resolve_query, run_query, saved_queries
-from kg.store import EXPORT_FORMATS, build, export_rdf, open_store, stats, store_path
+from kg.store import EXPORT_FORMATS, build, default_jobs, export_rdf, open_store, stats, store_path
 
 app = typer.Typer(
     help="xunshi-kg: 巡视/巡察整改报告 → 知识图谱 (inspection-rectification reports as a knowledge graph)",
@@ -52,7 +52,8 @@ def _main(
 
 @app.command("parse")
 def parse_command(
-    files: Annotated[list[Path], typer.Argument(help="报告文件 (report files: UTF-8/GB18030/UTF-16 text)")],
+    files: Annotated[list[Path], typer.Argument(
+        readable=False, help="报告文件 (report files: text in UTF-8/GB18030/UTF-16, or saved web pages)")],
     fmt: Annotated[ParseFormat | None, typer.Option(
         "--format", "-f", help="text: 大纲树 (outline tree, default on a terminal); json: 结构化 (default when piped)")] = None,
     no_text: Annotated[bool, typer.Option("--no-text", help="JSON 中不含全文 (omit the canonical text from JSON)")] = False,
@@ -150,15 +151,25 @@ def _fail(exc: KgError, code: int = 2) -> typer.Exit:
 
 @app.command("build")
 def build_command(
-    paths: Annotated[list[Path], typer.Argument(help="报告文件或目录 (report files or folders)")],
+    paths: Annotated[list[Path], typer.Argument(readable=False, help="报告文件或目录 (report files or folders)")],
     store: StoreOption = None,
     prune: Annotated[bool, typer.Option("--prune", help="删除源文件已不存在的报告 (drop reports whose files are gone)")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+                                             help="并行解析进程数 (parsing processes; default: one per core)")] = None,
+    log: Annotated[Path | None, typer.Option("--log", help="逐文件结果写入 JSON Lines (write every file's outcome "
+                                                          "as JSON lines)")] = None,
 ) -> None:
-    """构建知识图谱 (parse reports and load them into the Oxigraph store, incrementally)."""
+    """构建知识图谱 (parse reports and load them into the Oxigraph store, incrementally).
+
+    Exit codes: 0 every file built or unchanged; 1 some files failed (the others were built);
+    2 nothing could be built, or the store could not be opened."""
     try:
         db = open_store(store)
+        log_file = log.open("w", encoding="utf-8") if log else None
     except KgError as exc:
         raise _fail(exc) from None
+    except OSError as exc:
+        raise _fail(KgError(f"无法写入日志 (cannot write the log: {exc.strerror or exc})", log)) from None
     columns = (TextColumn("[bold]解析入库[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}"))
     with Progress(*columns, console=err, transient=True) as progress:
@@ -168,17 +179,20 @@ def build_command(
             progress.update(task, completed=done - 1, total=total, description=escape(Path(path).name))
 
         try:
-            summary = build(db, paths, prune=prune, progress=tick)
+            summary = build(db, paths, prune=prune, progress=tick, jobs=jobs or default_jobs())
         except KgError as exc:
             raise _fail(exc) from None
+    if log_file:
+        with log_file:
+            for outcome in summary.files:
+                log_file.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
     for path, reason in summary.failed:
         err.print(f"[red]失败[/red] {escape(path)}: {escape(reason)}")
     out.print(f"新增 {len(summary.added)} · 替换 {len(summary.replaced)} · 跳过 {len(summary.skipped)} · "
-              f"失败 {len(summary.failed)} · 删除 {len(summary.pruned)} · 三元组 {summary.quads} · "
-              f"{summary.seconds:.2f} 秒 [dim](added · replaced · skipped · failed · pruned · quads · seconds; "
-              f"store {store_path(store)})[/dim]")
-    raise typer.Exit(_exit_code(len(summary.added) + len(summary.replaced) + len(summary.skipped) + len(summary.failed),
-                                len(summary.failed)))
+              f"重复 {len(summary.duplicates)} · 失败 {len(summary.failed)} · 删除 {len(summary.pruned)} · "
+              f"四元组 {summary.quads} · {summary.seconds:.2f} 秒 · {summary.jobs} 进程 [dim](added · replaced · "
+              f"skipped · duplicate · failed · pruned · quads · seconds · jobs; store {store_path(store)})[/dim]")
+    raise typer.Exit(_exit_code(len(summary.files), len(summary.failed)))
 
 
 @app.command("stats")
@@ -214,11 +228,21 @@ def query_command(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="参数 name=value (bound, never pasted into the query)")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table | csv | tsv | json")] = TableFormat.table,
     store: StoreOption = None,
+    endpoint: Annotated[str | None, typer.Option(
+        "--endpoint", "-e", help="远程 SPARQL 查询地址 (run on a SPARQL 1.1 endpoint instead of the store, e.g. "
+        "http://127.0.0.1:7878/query of kg serve; its default graph must be the union of the named graphs: "
+        "oxigraph --union-default-graph, Fuseki tdb2:unionDefaultGraph true; auth from $KG_ENDPOINT_TOKEN or "
+        "$KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD)", show_default=False)] = None,
 ) -> None:
-    """运行 SPARQL 查询 (run a saved query or a .rq file over the store)."""
+    """运行 SPARQL 查询 (run a saved query or a .rq file over the store, or on a remote endpoint)."""
     try:
         query = resolve_query(name)
-        result = run_query(open_store(store, read_only=True), query, parse_params(param or []))
+        if endpoint:
+            from kg.endpoint import run_remote_query
+
+            result = run_remote_query(endpoint, query, parse_params(param or []))
+        else:
+            result = run_query(open_store(store, read_only=True), query, parse_params(param or []))
     except KgError as exc:
         raise _fail(exc) from None
     _print_result(result, fmt, title=query.title)
@@ -421,6 +445,181 @@ def measures_command(
             for m in found]
     _print_result(QueryResult(["region", "committee", "year", "problem", "measure", "score", "keywords", "item"], rows),
                   fmt, title=f"{concept.notation} {concept.label_zh} ({concept.label_en})")
+
+
+@app.command("serve")
+def serve_command(
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址 (address to listen on; 0.0.0.0 for every interface)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口 (port)")] = 7878,
+    cors: Annotated[bool, typer.Option("--cors", help="允许跨域请求 (allow cross-origin requests from web pages)")] = False,
+) -> None:
+    """SPARQL 端点 (serve the store read-only with Oxigraph's server: SPARQL 1.1 Protocol and a web UI; Ctrl-C stops)."""
+    from kg.endpoint import serve_until_stopped, start_server
+
+    try:
+        server = start_server(store_path(store), host, port, cors=cors)
+    except KgError as exc:
+        raise _fail(exc) from None
+    out.print(f"SPARQL 查询地址 {server.query_url} [dim](query endpoint, SPARQL 1.1 Protocol, read-only)[/dim]",
+              soft_wrap=True)
+    out.print(f"网页界面 {server.ui_url} [dim](web UI)[/dim]", soft_wrap=True)
+    out.print(f"[dim]默认图为所有命名图之并 (default graph = union of the named graphs); 按 Ctrl-C 停止 (Ctrl-C stops; "
+              f"store {escape(str(store_path(store)))})[/dim]", soft_wrap=True)
+    sys.stdout.flush()
+    stopped = serve_until_stopped(server)
+    reason = server.last_error()
+    status = server.stop()
+    if not stopped:
+        err.print(f"[red]错误[/red] {escape(server.query_url)}: 服务器意外退出 (server exited with status {status}; "
+                  f"its last line: {escape(reason)})")
+        raise typer.Exit(2)
+    err.print("[dim]已停止 (stopped)[/dim]")
+    raise typer.Exit(0)
+
+
+@app.command("push")
+def push_command(
+    endpoint: Annotated[str, typer.Option(
+        "--endpoint", "-e", help="Graph Store 地址 (the server's SPARQL 1.1 Graph Store Protocol URL: Oxigraph "
+        "http://HOST:7878/store, Fuseki http://HOST:3030/DATASET/data; auth only from $KG_ENDPOINT_TOKEN or "
+        "$KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD)", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="全部上传 (push every graph, changed or not)")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将上传的图 (list what would be pushed)")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="删除远端已在本地删除的图 (DELETE graphs removed locally)")] = False,
+    store: StoreOption = None,
+) -> None:
+    """上传到 SPARQL 服务器 (push changed report, vocabulary and index graphs to any SPARQL 1.1 server, one PUT per graph)."""
+    from kg.endpoint import push
+
+    try:
+        db = open_store(store, read_only=dry_run, create=False)
+        with Progress(TextColumn("[bold]上传[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=err, transient=True) as progress:
+            task = progress.add_task("", total=None)
+
+            def tick(done: int, total: int, graph: str) -> None:
+                progress.update(task, completed=done - 1, total=total, description=escape(_display(graph)))
+
+            summary = push(db, endpoint, force=force, dry_run=dry_run, prune=prune, progress=tick)
+    except KgError as exc:
+        raise _fail(exc) from None
+    if dry_run:
+        for graph in summary.pushed:
+            out.print(f"将上传 {escape(_display(graph))}")
+        for graph in summary.deleted:
+            out.print(f"将删除 {escape(_display(graph))}")
+    verb = "将上传" if dry_run else "上传"
+    out.print(f"{verb} {len(summary.pushed)} · 未变 {len(summary.unchanged)} · 删除 {len(summary.deleted)} · "
+              f"{summary.bytes / 1e6:.2f} MB · {summary.seconds:.2f} 秒 [dim](pushed · unchanged · deleted · size · "
+              f"seconds{'; dry run' if dry_run else ''}; {escape(endpoint)})[/dim]")
+    if summary.stale:
+        err.print(f"[yellow]提示[/yellow] 远端还有 {len(summary.stale)} 个本地已删除的图, 用 --prune 删除 "
+                  f"({len(summary.stale)} graphs removed locally are still on the endpoint; --prune deletes them)")
+
+
+@app.command("viz")
+def viz_command(
+    view: Annotated[str, typer.Option("--view", help="视图 (view): committee-document | full | region-type | "
+                                      "measure-similarity")] = "committee-document",
+    report: Annotated[str | None, typer.Option("--report", "-r", help="只画一份报告 (one report: IRI or the part after /id/)")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML 文件 (the page to write)")] = Path("kg-graph.html"),
+    png: Annotated[Path | None, typer.Option("--png", help="另存截图 (also a PNG, rendered by headless Chromium)")] = None,
+    max_nodes: Annotated[int | None, typer.Option("--max-nodes", "-n", help="节点上限 (most nodes drawn, default 1000; "
+                                                  "reports, committees, regions and the best-connected are kept)")] = None,
+    store: StoreOption = None,
+) -> None:
+    """画出图谱 (draw a view as one self-contained interactive HTML page; --png for a picture too)."""
+    from kg.graph import VIEWS, project
+    from kg.viz import DEFAULT_MAX_NODES, kind_labels, screenshot, write_html
+
+    try:
+        db = open_store(store, read_only=True)
+        graph = project(db, view, report=report)
+        title = f"{VIEWS[view].split(' (')[0]} · {view}" + (f" · {report}" if report else "")
+        drawn = write_html(graph, output, title=title, labels=kind_labels(db), max_nodes=max_nodes or DEFAULT_MAX_NODES)
+    except KgError as exc:
+        raise _fail(exc) from None
+    out.print(f"已写出 {escape(str(output))} · 视图 {view} · 节点 {drawn.nodes}/{drawn.total_nodes} · 边 "
+              f"{drawn.edges}/{drawn.total_edges} (wrote the page; nodes and edges drawn/in the view)")
+    if png:
+        try:
+            screenshot(output, png)
+        except KgError as exc:
+            raise _fail(exc) from None
+        out.print(f"已写出 {escape(str(png))} (wrote the picture)")
+
+
+ViewOption = Annotated[str, typer.Option("--view", "-v", help="视图 (view): full | committee-document | region-type | "
+                                         "measure-similarity")]
+ReportOption = Annotated[str | None, typer.Option("--report", "-r", help="只看一份报告 (one report: IRI or the part after /id/)")]
+
+
+@app.command("graph")
+def graph_command(
+    view: ViewOption = "full",
+    report: ReportOption = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """图谱视图概况 (a NetworkX view of the graph: nodes by kind, edges by relation, density, components)."""
+    from kg.graph import VIEWS, project, summarise
+
+    try:
+        summary = summarise(project(open_store(store, read_only=True), view, report=report), view)
+    except KgError as exc:
+        raise _fail(exc) from None
+    rows: list[list[object]] = [["视图", "view", view], ["节点", "nodes", summary.nodes], ["边", "edges", summary.edges],
+                                ["密度", "density", round(summary.density, 6)],
+                                ["连通分量", "components", summary.components],
+                                ["最大连通分量", "largest component", summary.largest_component]]
+    rows += [["节点类别", kind, n] for kind, n in summary.kinds.items()]
+    rows += [["边关系", relation, n] for relation, n in summary.relations.items()]
+    _print_result(QueryResult(["项目", "name", "数量"], rows), fmt, title=VIEWS[view])
+
+
+@app.command("analyse")
+def analyse_command(
+    name: Annotated[str, typer.Argument(help="分析 (analysis): documents-by-regions | region-similarity | centrality | "
+                                        "communities")],
+    top: Annotated[int | None, typer.Option("--top", "-n", help="行数 (rows; default all)")] = None,
+    report: ReportOption = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """图谱分析 (documents cited by most regions, alike regions, central documents, communities of measures)."""
+    from kg.analysis import ANALYSES, analyse
+
+    try:
+        rows = analyse(open_store(store, read_only=True), name, report=report, top=top)
+    except KgError as exc:
+        raise _fail(exc) from None
+    columns = list(rows[0]) if rows else ["无结果 (no rows)"]
+    _print_result(QueryResult(columns, [list(r.values()) for r in rows]), fmt, title=ANALYSES[name].title)
+
+
+@app.command("export")
+def export_command(
+    view: ViewOption = "full",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="graphml | gexf | cytoscape | node-link | dot | csv "
+                                     "(csv: FILE-nodes.csv and FILE-edges.csv, or nodes.csv and edges.csv in DIR/)")] = "graphml",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file; default standard output)")] = None,
+    report: ReportOption = None,
+    store: StoreOption = None,
+) -> None:
+    """导出图谱视图 (write a view for Gephi, yEd, Cytoscape, D3/sigma.js, Graphviz or a spreadsheet)."""
+    from kg.export import check_format, export_view
+
+    try:
+        check_format(fmt, output)
+        exported = export_view(open_store(store, read_only=True), view, fmt, output, report=report)
+    except KgError as exc:
+        raise _fail(exc) from None
+    if exported.data is not None:
+        sys.stdout.buffer.write(exported.data)
+        return
+    err.print(f"已写出 {escape('、'.join(map(str, exported.files)))} · 节点 {exported.nodes} · 边 {exported.edges} "
+              f"(wrote; nodes, edges)")
 
 
 def main() -> None:

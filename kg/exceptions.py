@@ -17,6 +17,9 @@ class KgError(Exception):
         self.path = str(path) if path is not None else None
         super().__init__(f"{self.path}: {reason}" if self.path else reason)
 
+    def __reduce__(self):  # noqa: ANN204 - errors cross process boundaries in parallel builds
+        return (self.__class__, (self.reason, self.path))
+
 
 class IngestError(KgError):
     """The file could not be turned into text (missing, empty, binary, undecodable)."""
@@ -32,3 +35,15 @@ class StoreError(KgError):
 
 class QueryError(KgError):
     """A saved query is unknown, malformed, or got a bad parameter."""
+
+
+class GraphError(KgError):
+    """A graph view, analysis or export format is unknown, or an export could not be written."""
+
+
+class VizError(KgError):
+    """A picture of the graph could not be drawn: empty view, no Chromium, or the page did not render."""
+
+
+class EndpointError(KgError):
+    """A SPARQL server could not be started, reached, or answered with an error."""

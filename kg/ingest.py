@@ -60,10 +60,20 @@ def read_report(path: str | Path) -> CanonicalText:
                         encoding=encoding, size=len(data))
 
 
+# Reports are 10-80 KB; saved pages with inline scripts reach a few MB. Far larger files are
+# dumps or several reports run together, and would be parsed as one wrong report.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_REPORT_CHARS = 300_000
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         if path.is_dir():
             raise IngestError("是目录而不是文件 (a directory, not a file)", path)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(f"文件过大 (file too large for a report: {size / 1e6:.1f} MB, "
+                              f"limit {MAX_FILE_BYTES / 1e6:.0f} MB)", path)
         return path.read_bytes()
     except FileNotFoundError:
         raise IngestError("文件不存在 (no such file)", path) from None

@@ -14,13 +14,16 @@ removed and the new one written with one transactional ``Store.extend``.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
 
 from kg.exceptions import KgError, StoreError
 from kg.parse import parse_file
@@ -36,6 +39,8 @@ PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 XSD_DOUBLE = NamedNode(XSD + "double")
 
 Progress = Callable[[int, int, str], None]
+_WARM_UP_REPORT = Path(__file__).resolve().parent / "data" / "warm-up.txt"
+PARALLEL_MIN_FILES = 8  # below this, starting worker processes (~2 s each) costs more than it saves
 BULK_BATCH_QUADS = int(os.environ.get("KG_BULK_BATCH_QUADS", 200_000))  # under Oxigraph's 1M-quad ingestion
 
 
@@ -61,15 +66,44 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
 
 
 @dataclass
+class FileOutcome:
+    """What became of one file in a build: one line of `kg build --log`."""
+
+    path: str
+    outcome: str  # added | replaced | skipped | duplicate | failed
+    reason: str | None = None  # why it failed
+    error: str | None = None  # the error's class: IngestError, NoReportError…
+    report: str | None = None  # the report graph it went into
+    sha256: str | None = None
+    quads: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], 0) or k in ("path", "outcome")}
+
+
+@dataclass
 class BuildSummary:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    files: list[FileOutcome] = field(default_factory=list)
     quads: int = 0
     seconds: float = 0.0
+    jobs: int = 1
+
+    def record(self, outcome: FileOutcome) -> None:
+        self.files.append(outcome)
+        if outcome.outcome == "failed":
+            self.failed.append((outcome.path, outcome.reason or ""))
+        else:
+            getattr(self, {"duplicate": "duplicates"}.get(outcome.outcome, outcome.outcome)).append(outcome.path)
+        if outcome.warnings:
+            self.warnings[outcome.path] = outcome.warnings
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -83,60 +117,177 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+@dataclass
+class _Job:
+    """A file to parse, and the byte-identical copies of it found under other paths."""
+
+    path: str
+    sha256: str
+    copies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Parsed:
+    job: _Job
+    graph: NamedNode | None = None
+    quads: list[Quad] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: KgError | None = None
+    nquads: bytes = b""  # the quads as they cross from a worker: N-Quads is ~30x cheaper than pickling terms
+
+
+def default_jobs() -> int:
+    """Parsing processes: one per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
-          progress: Progress | None = None) -> BuildSummary:
-    """Parse and load report files; unchanged files are skipped, changed ones replaced."""
+          progress: Progress | None = None, jobs: int = 1) -> BuildSummary:
+    """Parse and load report files; unchanged files are skipped, changed ones replaced.
+
+    Parsing (the costly part) runs in ``jobs`` processes; results are loaded in file order by
+    this process alone, so the store is the same whatever ``jobs`` is. Byte-identical files are
+    parsed once: the copies become extra source paths of the same report."""
     started = time.perf_counter()
-    summary = BuildSummary()
+    summary = BuildSummary(jobs=jobs)
     ensure_vocabularies(store)
     files = collect_files(paths)
     known = sources_in_store(store)
+    work = _plan(files, known, summary)
     pending: list[Quad] = []
     pending_graphs: set[NamedNode] = set()
-    for i, path in enumerate(files, 1):
-        key = str(path)
+    done = len(files) - len(work) - sum(len(job.copies) for job in work)
+    for parsed in _parse_all(work, jobs):
+        done += 1 + len(parsed.job.copies)
         if progress:
-            progress(i, len(files), key)
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as exc:
-            summary.failed.append((key, f"无法读取 (cannot read: {exc.strerror or exc})"))
+            progress(done, len(files), parsed.job.path)
+        if parsed.error is not None:
+            for path in [parsed.job.path, *parsed.job.copies]:
+                summary.record(FileOutcome(path, "failed", parsed.error.reason, type(parsed.error).__name__,
+                                           sha256=parsed.job.sha256))
             continue
-        if key in known and known[key][0] == digest:
-            summary.skipped.append(key)
-            continue
-        try:
-            report = parse_file(path)
-        except KgError as exc:
-            summary.failed.append((key, exc.reason))
-            continue
-        graph, quads = report_quads(report)
-        if report.warnings:
-            summary.warnings[key] = report.warnings
-        replaced = key in known or store.contains_named_graph(graph)
-        if replaced or graph in pending_graphs:
-            if key in known and known[key][1] != graph:
-                store.remove_graph(known[key][1])
-            _flush(store, pending, pending_graphs)
-            quads.extend(_other_sources(store, graph, key))
-            if store.contains_named_graph(graph):
-                store.remove_graph(graph)
-            store.extend(quads)
-        else:
-            pending.extend(quads)
-            pending_graphs.add(graph)
-            if len(pending) >= BULK_BATCH_QUADS:
-                _flush(store, pending, pending_graphs)
-        (summary.replaced if replaced else summary.added).append(key)
+        _load(store, parsed, known, pending, pending_graphs, summary)
     _flush(store, pending, pending_graphs)
     if prune:
         summary.pruned = prune_missing(store, {str(f) for f in files}, known)
-    if summary.added or summary.replaced or summary.pruned:
+    if summary.added or summary.replaced or summary.pruned or summary.duplicates:
         update_index_stats(store)
     store.flush()
     summary.quads = len(store)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _plan(files: list[Path], known: dict[str, tuple[str, NamedNode]], summary: BuildSummary) -> list[_Job]:
+    """Hash every file: unreadable ones fail, unchanged ones are skipped, copies are grouped."""
+    by_hash: dict[str, _Job] = {}
+    for path in files:
+        key = str(path)
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            reason = "无读取权限 (permission denied)" if isinstance(exc, PermissionError) else \
+                f"无法读取 (cannot read: {exc.strerror or exc})"
+            summary.record(FileOutcome(key, "failed", reason, "IngestError"))
+            continue
+        if key in known and known[key][0] == digest:
+            summary.record(FileOutcome(key, "skipped", report=known[key][1].value, sha256=digest))
+        elif digest in by_hash:
+            by_hash[digest].copies.append(key)
+        else:
+            by_hash[digest] = _Job(key, digest)
+    return list(by_hash.values())
+
+
+def _parse_job(job: _Job) -> _Parsed:
+    """Parse one file into its report graph's quads (runs in a worker process)."""
+    try:
+        report = parse_file(job.path)
+    except KgError as exc:
+        return _Parsed(job, error=exc)
+    graph, quads = report_quads(report)
+    source = NamedNode(f"{ID}source/{report.source.sha256}")
+    quads.extend(Quad(source, NamedNode(KG + "sourcePath"), Literal(copy), graph) for copy in job.copies)
+    return _Parsed(job, graph, quads, report.warnings)
+
+
+def _parse_job_in_worker(job: _Job) -> _Parsed:
+    parsed = _parse_job(job)
+    if parsed.quads:
+        parsed.nquads = serialize(parsed.quads, format=RdfFormat.N_QUADS)
+        parsed.quads = []
+    return parsed
+
+
+def _received(parsed: _Parsed) -> _Parsed:
+    if parsed.nquads:
+        parsed.quads = list(parse(parsed.nquads, format=RdfFormat.N_QUADS))
+        parsed.nquads = b""
+    return parsed
+
+
+def _parse_all(work: list[_Job], jobs: int) -> Iterator[_Parsed]:
+    """Parsed jobs in order; in worker processes when there is enough work to share."""
+    if jobs <= 1 or len(work) < max(PARALLEL_MIN_FILES, 2 * jobs):
+        yield from map(_parse_job, work)
+        return
+    # "spawn", not "fork": a forked worker would inherit the open store's lock file and keep
+    # the store locked if this process were killed; spawned workers hold nothing of ours.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
+        chunk = max(1, min(8, len(work) // (jobs * 8)))
+        yield from map(_received, pool.map(_parse_job_in_worker, work, chunksize=chunk))
+
+
+def _start_worker() -> None:
+    """A parsing worker: exits when its parent dies (a killed build leaves no orphans), then loads
+    its dictionaries so that the first report it gets costs no more than the others."""
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True, name="kg-parent-watch").start()
+    warm_up()
+
+
+def warm_up() -> None:
+    """Load what every parse needs (division index, jieba, taxonomy) into a worker at its start."""
+    report_quads(parse_file(_WARM_UP_REPORT))
+
+
+def _load(store: Store, parsed: _Parsed, known: dict[str, tuple[str, NamedNode]], pending: list[Quad],
+          pending_graphs: set[NamedNode], summary: BuildSummary) -> None:
+    """Write one parsed report: new graphs are batched for bulk ingestion, changed ones replaced."""
+    key, graph, quads = parsed.job.path, parsed.graph, parsed.quads
+    assert graph is not None
+    paths = [key, *parsed.job.copies]
+    replaced = any(p in known for p in paths) or store.contains_named_graph(graph)
+    if replaced or graph in pending_graphs:
+        for path in paths:
+            if path in known and known[path][1] != graph:
+                store.remove_graph(known[path][1])
+        _flush(store, pending, pending_graphs)
+        quads.extend(_other_sources(store, graph, paths))
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+        store.extend(quads)
+    else:
+        pending.extend(quads)
+        pending_graphs.add(graph)
+        if len(pending) >= BULK_BATCH_QUADS:
+            _flush(store, pending, pending_graphs)
+    outcome = "replaced" if replaced else "added"
+    summary.record(FileOutcome(key, outcome, report=graph.value, sha256=parsed.job.sha256, quads=len(quads),
+                               warnings=parsed.warnings))
+    for copy in parsed.job.copies:
+        summary.record(FileOutcome(copy, "duplicate", report=graph.value, sha256=parsed.job.sha256))
 
 
 def _flush(store: Store, pending: list[Quad], graphs: set[NamedNode]) -> None:
@@ -153,7 +304,7 @@ def sources_in_store(store: Store) -> dict[str, tuple[str, NamedNode]]:
     return {row["path"].value: (row["sha"].value, row["g"]) for row in store.query(query)}
 
 
-def _other_sources(store: Store, graph: NamedNode, path: str) -> list[Quad]:
+def _other_sources(store: Store, graph: NamedNode, paths: list[str]) -> list[Quad]:
     """SourceFile nodes of the same report from other files that still exist (one report, two sites)."""
     if not store.contains_named_graph(graph):
         return []
@@ -161,7 +312,7 @@ def _other_sources(store: Store, graph: NamedNode, path: str) -> list[Quad]:
         ?report <{PROV_DERIVED.value}> ?src . ?src <{KG}sourcePath> ?path ; ?p ?o }} }}"""
     keep: list[Quad] = []
     for row in store.query(query, substitutions={Variable("g"): graph}):
-        if row["path"].value != path and Path(row["path"].value).exists():
+        if row["path"].value not in paths and Path(row["path"].value).exists():
             keep.append(Quad(row["src"], row["p"], row["o"], graph))
             keep.append(Quad(row["report"], PROV_DERIVED, row["src"], graph))
     return keep

@@ -18,7 +18,7 @@ from kg.validate import validate_store
 
 from .conftest import REAL_REPORTS
 
-COPIES = 12  # distinct reports per real report: the signing date differs, so the report IRI does
+COPIES = 6  # distinct reports per real report: the signing date differs, so the report IRI does
 
 
 def _corpus(folder: Path) -> list[Path]:
@@ -35,13 +35,36 @@ def _corpus(folder: Path) -> list[Path]:
     return files
 
 
-@pytest.mark.parametrize("kill_after", [1.2, 1.8, 2.6])
-def test_killed_build_leaves_graphs_complete_or_absent(tmp_path: Path, kill_after: float) -> None:
+def _build_command(folder: Path, store_dir: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "kg.cli", "build", str(folder), "--store", str(store_dir), "--jobs", str(jobs)]
+
+
+ENV = {**os.environ, "KG_BULK_BATCH_QUADS": "3000"}  # several atomic batches per build
+
+
+@pytest.fixture(scope="module")
+def full_build_seconds(tmp_path_factory: pytest.TempPathFactory) -> dict[int, float]:
+    """How long a whole build takes here, per number of jobs: kill points are fractions of it,
+    so the kills land mid-build however fast or loaded the machine is."""
+    folder = tmp_path_factory.mktemp("reference")
+    _corpus(folder / "reports")
+    seconds = {}
+    for jobs in (1, 2):
+        start = time.perf_counter()
+        subprocess.run(_build_command(folder / "reports", folder / f"store-{jobs}", jobs), env=ENV, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds[jobs] = time.perf_counter() - start
+    return seconds
+
+
+@pytest.mark.parametrize("fraction,jobs", [(0.3, 1), (0.6, 1), (0.45, 2), (0.75, 2)])
+def test_killed_build_leaves_graphs_complete_or_absent(tmp_path: Path, fraction: float, jobs: int,
+                                                       full_build_seconds: dict[int, float]) -> None:
     files = _corpus(tmp_path / "reports")
     store_dir = tmp_path / "store"
-    env = {**os.environ, "KG_BULK_BATCH_QUADS": "3000"}  # several atomic batches per build
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "reports"), "--store", str(store_dir)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kill_after = fraction * full_build_seconds[jobs]
+    proc = subprocess.Popen(_build_command(tmp_path / "reports", store_dir, jobs), env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -55,4 +78,4 @@ def test_killed_build_leaves_graphs_complete_or_absent(tmp_path: Path, kill_afte
     assert len(report_graphs(store)) == len(files)
     first = report_graphs(store)[0].value
     assert all(result.conforms for result in validate_store(store, first))
-    print(f"killed after {kill_after}s: {len(present)} of {len(files)} reports were in the store")
+    print(f"killed after {kill_after:.1f}s ({jobs} jobs): {len(present)} of {len(files)} reports were in the store")

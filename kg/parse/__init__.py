@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kg import SCHEMA
 from kg.exceptions import NoReportError
-from kg.ingest import PAGE_DATE, TITLE_RE, CanonicalText, canonicalize, read_report
+from kg.ingest import MAX_REPORT_CHARS, PAGE_DATE, TITLE_RE, CanonicalText, canonicalize, read_report
 from kg.model import Report, SourceInfo, Span
 from kg.parse.counts import compare_declared, find_declared
 from kg.parse.dates import parse_date_text
@@ -39,6 +39,9 @@ def parse_text(text: str, path: str = "<text>") -> Report:
 
 def parse_canonical(source: CanonicalText) -> Report:
     text = source.text
+    if len(text) > MAX_REPORT_CHARS:
+        raise NoReportError(f"文本过长, 不是一份报告 (text too long for one report: {len(text):,} characters "
+                            f"after cleaning, limit {MAX_REPORT_CHARS:,}; several reports in one file?)", source.path)
     if not _REPORT_WORDS.search(text) or "整改" not in text:
         raise NoReportError("未找到巡视/巡察整改报告 (no rectification report in this text)", source.path)
     report = Report(schema=SCHEMA, text=text, source=SourceInfo(
