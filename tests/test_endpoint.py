@@ -1,0 +1,370 @@
+"""The endpoint: a real Oxigraph server on loopback, pushes over the Graph Store Protocol, remote saved queries.
+
+No mocks: the module builds a store from data/reports, starts `oxigraph serve` on an empty store on
+a free loopback port, pushes, and checks every saved query answers the same remotely as locally.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+from pyoxigraph import Literal, RdfFormat, Store, Variable, parse
+
+from kg.endpoint import (
+    PushSummary,
+    Server,
+    auth_headers,
+    check_port_free,
+    push,
+    pushable_graphs,
+    pushed_hashes,
+    run_remote_query,
+    start_server,
+    with_bindings,
+)
+from kg.exceptions import EndpointError, QueryError
+from kg.query import load_query, resolve_query, run_query
+from kg.store import STATS_GRAPH, build, open_store, report_graphs, sources_in_store
+
+from .conftest import DATA, REAL_REPORTS, ROOT
+
+GOLDEN = sorted((ROOT / "tests" / "queries").glob("*.json"))
+KG = "https://w3id.org/xunshi-kg/ontology#"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def copy_reports(target: Path) -> Path:
+    shutil.copytree(DATA, target, copy_function=shutil.copyfile)
+    return target
+
+
+def built_store(folder: Path) -> Store:
+    store = open_store(folder / "store")
+    summary = build(store, [copy_reports(folder / "reports")])
+    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
+    return store
+
+
+def graph_store_url(server: Server) -> str:
+    return server.ui_url + "store"
+
+
+def remote_select(server: Server, sparql: str) -> list[dict]:
+    answer = httpx.post(server.query_url, content=sparql.encode(), timeout=30,
+                        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"]["bindings"]
+
+
+def remote_graphs(server: Server) -> set[str]:
+    rows = remote_select(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {row["g"]["value"] for row in rows}
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return built_store(tmp_path_factory.mktemp("local"))
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A writable Oxigraph server on an empty store, default graph = union of named graphs."""
+    server = start_server(tmp_path_factory.mktemp("remote") / "store", "127.0.0.1", free_port(), read_only=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def pushed(local: Store, remote: Server) -> PushSummary:
+    return push(local, graph_store_url(remote))
+
+
+@pytest.fixture(scope="module")
+def served_copy(local: Store, pushed: PushSummary, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A consistent copy of the built and pushed store that no process holds open, for `kg serve`."""
+    target = tmp_path_factory.mktemp("served") / "store"
+    local.backup(str(target))
+    return target
+
+
+def test_first_push_uploads_every_graph(local: Store, remote: Server, pushed: PushSummary) -> None:
+    expected = {g.value for g in pushable_graphs(local)}
+    assert len(expected) == len(REAL_REPORTS) + 4  # reports, ontology, shapes, problem types, index stats
+    assert set(pushed.pushed) == expected and not pushed.unchanged and not pushed.deleted
+    assert remote_graphs(remote) == expected
+    assert pushed.bytes > 1_000_000
+    assert set(pushed_hashes(local, graph_store_url(remote))) == expected
+
+
+@pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
+def test_saved_query_answers_the_same_remotely(local: Store, remote: Server, pushed: PushSummary,
+                                               golden: Path) -> None:
+    case = json.loads(golden.read_text(encoding="utf-8"))
+    query = resolve_query(case["query"])
+    here = run_query(local, query, case.get("params", {}))
+    there = run_remote_query(remote.query_url, query, case.get("params", {}))
+    assert there.variables == here.variables
+    assert Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows)), golden.name
+    if not golden.stem.endswith(".injection"):
+        assert here.rows, f"{golden.name}: no rows to compare"
+
+
+def test_remote_values_are_typed_like_local_ones(local: Store, remote: Server, pushed: PushSummary) -> None:
+    rows = run_remote_query(remote.query_url, resolve_query("timeline")).as_dicts()
+    assert rows and all(isinstance(r["days_to_feedback"], int) for r in rows)
+    assert {r["committee"] for r in rows} >= {"中共济南市天桥区委", "中共西安市莲湖区委"}
+
+
+def test_parameters_join_before_filters_like_substitutions(local: Store) -> None:
+    text = ('# a comment with a brace { and an IRI <x:y#z>\n'
+            'PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>\n'
+            'SELECT ?keyword (COUNT(?m) AS ?n) WHERE {\n'
+            '  ?m a kg:Measure ; kg:text ?t . FILTER (CONTAINS(?t, ?keyword) && ?t != "{ # }")\n'
+            '} GROUP BY ?keyword\n')
+    bound = {Variable("keyword"): Literal("公务用车")}
+    rewritten = with_bindings(text, bound)
+    assert rewritten.index('VALUES (?keyword) { ("公务用车") }') > rewritten.index("WHERE {")
+    substituted = list(local.query(text, use_default_graph_as_union=True, substitutions=bound))
+    joined = list(local.query(rewritten, use_default_graph_as_union=True))
+    assert int(joined[0]["n"].value) == int(substituted[0]["n"].value) >= 4
+    tricky = with_bindings(text, {Variable("keyword"): Literal('x" } ?s ?p ?o {')})
+    assert r'("x\" } ?s ?p ?o {")' in tricky
+    with pytest.raises(QueryError, match="SELECT"):
+        with_bindings("CONSTRUCT { ?s ?p ?keyword } WHERE { ?s ?p ?keyword }", bound)
+
+
+def test_push_only_what_changed_and_prune(tmp_path: Path) -> None:
+    store = built_store(tmp_path)
+    server = start_server(tmp_path / "remote", "127.0.0.1", free_port(), read_only=False)
+    url = graph_store_url(server)
+    everything = {g.value for g in pushable_graphs(store)}
+    try:
+        ticks: list[tuple[int, int, str]] = []
+        dry = push(store, url, dry_run=True, progress=lambda *a: ticks.append(a))
+        assert dry.dry_run and set(dry.pushed) == everything and not remote_graphs(server)
+        assert not pushed_hashes(store, url) and ticks[-1][:2] == (len(everything), len(everything))
+        assert set(push(store, url).pushed) == everything
+        again = push(store, url)
+        assert again.pushed == [] and set(again.unchanged) == everything and again.bytes == 0
+
+        changed = tmp_path / "reports" / "shaanxi-xian-lianhu-2022.txt"
+        changed.write_text(changed.read_text(encoding="utf-8").replace("029-87326236", "029-87326237"), encoding="utf-8")
+        assert build(store, [tmp_path / "reports"]).replaced == [str(changed)]
+        graph = sources_in_store(store)[str(changed)][1].value
+        third = push(store, url)
+        assert third.pushed == [graph]
+        new_sha = hashlib.sha256(changed.read_bytes()).hexdigest()
+        shas = {row["sha"]["value"] for row in remote_select(server, f"SELECT ?sha WHERE {{ ?s <{KG}sha256> ?sha }}")}
+        assert new_sha in shas and len(shas) == len(REAL_REPORTS)
+
+        removed = tmp_path / "reports" / "shandong-jinan-tianqiao-2021.txt"
+        gone = sources_in_store(store)[str(removed)][1].value
+        removed.unlink()
+        assert build(store, [tmp_path / "reports"], prune=True).pruned == [str(removed)]
+        fourth = push(store, url)
+        assert fourth.stale == [gone] and not fourth.deleted and set(fourth.pushed) <= {STATS_GRAPH.value}
+        assert gone in remote_graphs(server)
+        fifth = push(store, url, prune=True)
+        assert fifth.deleted == [gone] and not fifth.pushed and not fifth.stale
+        assert remote_graphs(server) == everything - {gone}
+        assert gone not in pushed_hashes(store, url)
+        forced = push(store, url, force=True)
+        assert set(forced.pushed) == everything - {gone} and not forced.unchanged
+    finally:
+        server.stop()
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers PUT with 201 and POST with an empty SELECT result, remembering every request."""
+
+    seen: list[tuple[str, str, dict[str, str], bytes]] = []
+
+    def _record(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.seen.append((self.command, self.path, dict(self.headers), body))
+
+    def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
+        self._record()
+        self.send_response(201)
+        self.end_headers()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._record()
+        payload = b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "7", ' \
+                  b'"datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def recorder() -> Iterator[str]:
+    _Recorder.seen = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_auth_headers_are_sent(recorder: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store()
+    build(store, [REAL_REPORTS[2]])
+    monkeypatch.setenv("KG_ENDPOINT_TOKEN", "s3cret")
+    summary = push(store, recorder + "/ds/data")
+    puts = [r for r in _Recorder.seen if r[0] == "PUT"]
+    assert len(puts) == len(summary.pushed) == len(pushable_graphs(store))
+    assert all(headers["Authorization"] == "Bearer s3cret" for _, _, headers, _ in puts)
+    method, path, headers, body = next(r for r in puts if "report" in r[1])
+    graph = parse_qs(urlparse(path).query)["graph"][0]
+    assert graph == report_graphs(store)[0].value and headers["Content-Type"] == "application/n-triples"
+    assert len(list(parse(body, format=RdfFormat.N_TRIPLES))) == len(list(store.quads_for_pattern(None, None, None, report_graphs(store)[0])))
+
+    monkeypatch.delenv("KG_ENDPOINT_TOKEN")
+    monkeypatch.setenv("KG_ENDPOINT_USER", "reader")
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "pa:ss")
+    result = run_remote_query(recorder + "/query", resolve_query("reports"))
+    assert result.rows == [[7]]
+    _, _, headers, body = _Recorder.seen[-1]
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"reader:pa:ss").decode()
+    assert headers["Accept"] == "application/sparql-results+json" and b"SELECT ?report" in body
+
+
+def test_auth_header_builder() -> None:
+    assert auth_headers({}) == {}
+    assert auth_headers({"KG_ENDPOINT_TOKEN": "t", "KG_ENDPOINT_USER": "u"}) == {"Authorization": "Bearer t"}
+    with pytest.raises(EndpointError, match="KG_ENDPOINT_PASSWORD"):
+        auth_headers({"KG_ENDPOINT_USER": "u"})
+
+
+def test_a_server_that_is_down_gives_one_clear_line(local: Store) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(EndpointError, match="无法连接") as caught:
+        run_remote_query(url + "/query", resolve_query("reports"))
+    assert str(caught.value).startswith(url + "/query: ") and "\n" not in str(caught.value)
+    before = pushed_hashes(local, url + "/store")
+    with pytest.raises(EndpointError, match="无法连接"):
+        push(local, url + "/store")
+    assert pushed_hashes(local, url + "/store") == before == {}
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+        with pytest.raises(EndpointError, match="超时") as caught:
+            run_remote_query(url, resolve_query("reports"), timeout=0.5)
+    assert url in str(caught.value)
+
+
+def test_error_statuses_name_the_url_and_the_reason(remote: Server, local: Store, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.rq"
+    broken.write_text("# title: broken\nSELECT ?x WHERE { ?x ?p }\n", encoding="utf-8")
+    with pytest.raises(EndpointError, match=r"400 Bad Request: error at \d+:\d+") as caught:
+        run_remote_query(remote.query_url, load_query(broken))
+    assert str(caught.value).startswith(remote.query_url)
+    with pytest.raises(EndpointError, match="404 Not Found"):
+        run_remote_query(remote.ui_url + "nothing", resolve_query("reports"))
+    with pytest.raises(EndpointError, match="Graph Store"):
+        push(local, remote.query_url, force=True)
+
+
+def kg(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_query_endpoint_and_push(served_copy: Path, remote: Server, pushed: PushSummary) -> None:
+    here = kg("query", "region-reports", "-p", "code=370000", "-f", "csv", "--store", str(served_copy))
+    there = kg("query", "region-reports", "-p", "code=370000", "-f", "csv", "--endpoint", remote.query_url)
+    assert there.returncode == 0, there.stderr
+    assert there.stdout == here.stdout and "中共济南市天桥区委" in there.stdout
+    dry = kg("push", "--endpoint", graph_store_url(remote), "--store", str(served_copy), "--dry-run", "--force")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.count("将上传 ") == len(REAL_REPORTS) + 4 + 1  # one line per graph, then the summary
+    again = kg("push", "--endpoint", graph_store_url(remote), "--store", str(served_copy))  # the record came along
+    assert again.returncode == 0 and again.stdout.startswith(f"上传 0 · 未变 {len(REAL_REPORTS) + 4} ")
+    down = kg("query", "reports", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
+    assert down.returncode == 2 and len(down.stderr.strip().splitlines()) == 1 and "无法连接" in down.stderr
+
+
+def test_kg_serve_answers_and_stops_on_sigint(served_copy: Path, local: Store) -> None:
+    port = free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(served_copy), "--port", str(port)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        query_url = f"http://127.0.0.1:{port}/query"
+        banner = [serve.stdout.readline() for _ in range(2)]
+        assert query_url in banner[0] and f"http://127.0.0.1:{port}/" in banner[1], (banner, serve.stderr)
+        count = f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m a <{KG}Measure> }}"
+        answer = httpx.post(query_url, content=count, timeout=10, headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        remote_count = int(answer.json()["results"]["bindings"][0]["n"]["value"])
+        local_count = int(next(iter(local.query(count, use_default_graph_as_union=True)))["n"].value)
+        assert remote_count == local_count > 300
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(timeout=15) == 0
+        check_port_free("127.0.0.1", port)  # the oxigraph child is gone too
+    finally:
+        if serve.poll() is None:  # SIGTERM is forwarded to the oxigraph child; SIGKILL would orphan it
+            serve.terminate()
+            serve.wait(timeout=15)
+
+
+def test_kg_serve_on_a_missing_store(tmp_path: Path) -> None:
+    result = kg("serve", "--store", str(tmp_path / "missing"), "--port", str(free_port()))
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "kg build" in result.stderr
+
+
+def test_kg_serve_on_a_store_held_by_a_writer(served_copy: Path, tmp_path: Path) -> None:
+    held = tmp_path / "held"
+    shutil.copytree(served_copy, held)
+    holder = subprocess.Popen([sys.executable, "-c", "import pyoxigraph, sys, time; s = pyoxigraph.Store(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(120)", str(held)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = kg("serve", "--store", str(held), "--port", str(free_port()))
+        assert result.returncode == 2 and result.stdout == ""
+        assert len(result.stderr.strip().splitlines()) == 1 and "占用" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_kg_serve_on_a_taken_port(served_copy: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = kg("serve", "--store", str(served_copy), "--port", str(port))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "端口" in result.stderr and str(port) in result.stderr
