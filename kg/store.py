@@ -152,15 +152,16 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     this process alone, so the store is the same whatever ``jobs`` is. Byte-identical files are
     parsed once: the copies become extra source paths of the same report."""
     started = time.perf_counter()
-    summary = BuildSummary(jobs=jobs)
+    summary = BuildSummary()
     ensure_vocabularies(store)
     files = collect_files(paths)
     known = sources_in_store(store)
     work = _plan(files, known, summary)
+    summary.jobs = jobs if _worth_parallel(len(work), jobs) else 1
     pending: list[Quad] = []
     pending_graphs: set[NamedNode] = set()
     done = len(files) - len(work) - sum(len(job.copies) for job in work)
-    for parsed in _parse_all(work, jobs):
+    for parsed in _parse_all(work, summary.jobs):
         done += 1 + len(parsed.job.copies)
         if progress:
             progress(done, len(files), parsed.job.path)
@@ -229,9 +230,13 @@ def _received(parsed: _Parsed) -> _Parsed:
     return parsed
 
 
+def _worth_parallel(files: int, jobs: int) -> bool:
+    return jobs > 1 and files >= max(PARALLEL_MIN_FILES, 2 * jobs)
+
+
 def _parse_all(work: list[_Job], jobs: int) -> Iterator[_Parsed]:
     """Parsed jobs in order; in worker processes when there is enough work to share."""
-    if jobs <= 1 or len(work) < max(PARALLEL_MIN_FILES, 2 * jobs):
+    if not _worth_parallel(len(work), jobs):
         yield from map(_parse_job, work)
         return
     # "spawn", not "fork": a forked worker would inherit the open store's lock file and keep
