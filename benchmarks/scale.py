@@ -1,0 +1,162 @@
+"""Scale: the whole pipeline on synthetic corpora of 100, 1,000 (and 10,000) reports, one table.
+
+Run: python benchmarks/scale.py [--sizes 100,1000,10000] [--jobs N] [--no-serial]
+
+The corpora are SYNTHETIC (benchmarks/synthetic.py: real reports' sections recombined, names,
+dates and numbering varied) and never test truth. For each size it prints:
+parse MB/s per core; build from scratch with 1 job and with all cores (seconds, reports/s,
+quads/s, peak memory of the largest process); store size on disk; every saved query's latency
+(median and 95th percentile of the slowest query); an unchanged rebuild (hash check only);
+adding one report to the full store; and the same quads loaded through rdflib, as a ratio.
+Targets (2-core machine): 1,000 reports < 60 s with 2 jobs; 10,000 < 10 min and < 2 GB;
+every saved query < 100 ms at 10,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import json  # noqa: E402
+
+from benchmarks.synthetic import generate  # noqa: E402
+from kg.parse import parse_file  # noqa: E402
+from kg.query import run_query, saved_queries  # noqa: E402
+from kg.store import default_jobs, open_store  # noqa: E402
+
+
+def kg_build(corpus: Path, store: Path, jobs: int) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB, largest process) of one `kg build` subprocess."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(corpus), "--store", str(store),
+                             "--jobs", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"kg build failed on {corpus}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def parse_rate(files: list[Path]) -> float:
+    """MB/s of one core over a sample of the corpus, after start-up."""
+    parse_file(files[0])
+    sample = files[:50]
+    size = sum(f.stat().st_size for f in sample)
+    start = time.perf_counter()
+    for f in sample:
+        parse_file(f)
+    return size / 1e6 / (time.perf_counter() - start)
+
+
+def disk_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def golden_params() -> dict[str, dict[str, str]]:
+    """Parameters of each saved query as its golden test case uses them (tests/queries/)."""
+    params: dict[str, dict[str, str]] = {}
+    for case in sorted((ROOT / "tests" / "queries").glob("*.json")):
+        spec = json.loads(case.read_text(encoding="utf-8"))
+        if "injection" not in case.name:
+            params.setdefault(spec["query"], spec.get("params", {}))
+    return params
+
+
+def query_latencies(store_dir: Path, rounds: int = 5) -> tuple[str, float, float]:
+    """The slowest saved query by median: (name, median ms, 95th percentile ms)."""
+    store = open_store(store_dir, read_only=True)
+    worst = ("", 0.0, 0.0)
+    params = golden_params()
+    for query in saved_queries():
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            run_query(store, query, params.get(query.name, {}))
+            times.append((time.perf_counter() - start) * 1000)
+        times.sort()
+        median, p95 = statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        if median > worst[1]:
+            worst = (query.name, median, p95)
+    return worst
+
+
+def rdflib_ratio(store_dir: Path, limit: int = 1_500_000) -> str:
+    """Seconds to load the report quads into rdflib's Dataset over pyoxigraph's bulk_extend."""
+    import rdflib
+    from pyoxigraph import Store
+
+    from benchmarks.build import _rdflib
+
+    source = open_store(store_dir, read_only=True)
+    quads = [q for q in source if "/report/" in q.graph_name.value][:limit]
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Store(tmp)
+        start = time.perf_counter()
+        target.bulk_extend(quads)
+        target.flush()
+        ours = time.perf_counter() - start
+        del target
+    dataset = rdflib.Dataset()
+    start = time.perf_counter()
+    dataset.addN((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object), dataset.graph(_rdflib(q.graph_name)))
+                 for q in quads)
+    theirs = time.perf_counter() - start
+    return f"{theirs / ours:.1f}x slower ({len(quads):,} quads)"
+
+
+def measure(size: int, jobs: int, serial: bool, work: Path) -> Iterator[tuple[str, str]]:
+    corpus = work / f"corpus-{size}"
+    files = generate(size, corpus)
+    mb = sum(f.stat().st_size for f in files) / 1e6
+    yield "corpus", f"{size:,} reports, {mb:.1f} MB (synthetic)"
+    yield "parse", f"{parse_rate(files):.2f} MB/s per core"
+    builds = [(1, work / f"store-{size}-1")] if serial else []
+    builds.append((jobs, work / f"store-{size}-{jobs}"))
+    for n, store in builds:
+        seconds, peak = kg_build(corpus, store, n)
+        quads = len(open_store(store, read_only=True))
+        yield (f"build, {n} job{'s' if n > 1 else ''}", f"{seconds:.1f} s · {size / seconds:.1f} reports/s · "
+                     f"{quads / seconds:,.0f} quads/s · peak {peak:,.0f} MB · {quads:,} quads")
+    store = builds[-1][1]
+    yield "store on disk", f"{disk_mb(store):,.0f} MB"
+    name, median, p95 = query_latencies(store)
+    yield "slowest saved query", f"{name}: median {median:.1f} ms, p95 {p95:.1f} ms"
+    seconds, _ = kg_build(corpus, store, jobs)
+    yield "rebuild, unchanged", f"{seconds:.2f} s (start-up included)"
+    extra = work / f"extra-{size}"
+    generate(1, extra, seed=size + 1)
+    seconds, _ = kg_build(extra, store, jobs)
+    yield "add one report", f"{seconds:.2f} s (start-up included)"
+    if size <= 1000:
+        yield "rdflib, same quads", rdflib_ratio(store)
+    for _, path in builds:
+        shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(corpus, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000", help="comma-separated corpus sizes (add 10000 for the big run)")
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--no-serial", action="store_true", help="skip the 1-job build")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"\n== {size:,} synthetic reports ({args.jobs} cores) ==", flush=True)
+            for label, value in measure(size, args.jobs, not args.no_serial, Path(tmp)):
+                print(f"  {label:22} {value}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
