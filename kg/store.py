@@ -53,7 +53,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
     """Open the on-disk store with errors a user can act on."""
     location = store_path(path)
     if not location.exists() and (read_only or not create):
-        raise StoreError(f"仓库不存在, 请先运行 kg build (no store here: run kg build first)", location)
+        raise StoreError("仓库不存在, 请先运行 kg build (no store here: run kg build first)", location)
     try:
         return Store.read_only(str(location)) if read_only else Store(str(location))
     except OSError as exc:

@@ -6,7 +6,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from pyoxigraph import Store
 
 from kg.model import Report
 from kg.parse import parse_file
@@ -53,3 +55,28 @@ def assert_spans_faithful(report: Report) -> None:
             assert text[mention.span[0]:mention.span[1]].strip() == document.title
     if report.committee.span:
         assert text[report.committee.span[0]:report.committee.span[1]] == report.committee.name
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store built from data/ once for the whole session (read it, don't change it)."""
+    from kg.store import build, open_store
+
+    path = tmp_path_factory.mktemp("data-store") / "store"
+    summary = build(open_store(path), [DATA])
+    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
+    return path
+
+
+@pytest.fixture(scope="session")
+def store(store_dir: Path) -> Store:
+    from kg.store import open_store
+
+    return open_store(store_dir, read_only=True)
+
+
+@pytest.fixture(scope="session")
+def views(store: Store) -> dict[str, nx.Graph]:
+    from kg.graph import VIEWS, project
+
+    return {name: project(store, name) for name in VIEWS}

@@ -27,31 +27,11 @@ from kg.cli import app
 from kg.exceptions import GraphError
 from kg.export import FORMATS, csv_paths, dot_bytes, export_graph, gexf_bytes, graphml_bytes
 from kg.graph import VIEWS, project
-from kg.store import build, open_store
-from tests.conftest import DATA, REAL_REPORTS
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 FORMAT_EXTRAS = {"id", "value", "name", "source", "target", "key", "viz", "networkx_key"}  # added by a format
 TEXT_FORMATS = {"dot", "csv"}
 LIANHU = "report/610104-区委/2020-10-20/2022-05-06"
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("export") / "store"
-    summary = build(open_store(path), [DATA])
-    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
-    return path
-
-
-@pytest.fixture(scope="module")
-def store(store_dir: Path) -> Store:
-    return open_store(store_dir, read_only=True)
-
-
-@pytest.fixture(scope="module")
-def views(store: Store) -> dict[str, nx.Graph]:
-    return {name: project(store, name) for name in VIEWS}
 
 
 @pytest.fixture(scope="module")

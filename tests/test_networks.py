@@ -19,39 +19,18 @@ from typer.testing import CliRunner
 from kg.analysis import ANALYSES, analyse
 from kg.analysis.centrality import centrality
 from kg.analysis.communities import communities
-from kg.analysis.documents import documents_by_regions
 from kg.analysis.regions import cosine, region_nodes, region_similarity
 from kg.classify import taxonomy, type_counts
 from kg.cli import app
 from kg.exceptions import GraphError, StoreError
 from kg.graph import LABEL_CHARS, SIMILARITY_THRESHOLD, SIMILARITY_TOP_K, VIEWS, measure_similarity, project
 from kg.rdf import ID
-from kg.store import build, open_store
-from tests.conftest import DATA, REAL_REPORTS
 
 PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 LIANHU = ID + "report/610104-区委/2020-10-20/2022-05-06"
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("networks") / "store"
-    summary = build(open_store(path), [DATA])
-    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
-    return path
-
-
-@pytest.fixture(scope="module")
-def store(store_dir: Path) -> Store:
-    return open_store(store_dir, read_only=True)
-
-
-@pytest.fixture(scope="module")
-def views(store: Store) -> dict[str, nx.Graph]:
-    return {name: project(store, name) for name in VIEWS}
 
 
 def rows(store: Store, query: str, *names: str) -> list[tuple[str, ...]]:

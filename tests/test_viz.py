@@ -26,18 +26,14 @@ from pyoxigraph import Store
 from kg.exceptions import KgError, VizError
 from kg.graph import project
 from kg.query import resolve_query, run_query
-from kg.store import build
 from kg.viz import ANCHOR_KINDS, CHROMIUM_ARGS, cap, find_chromium, kind_labels, page_data, render_html, write_html
 
 from .conftest import DATA, REAL_REPORTS
 
 
 @pytest.fixture(scope="module")
-def viz_store() -> Store:
-    """An in-memory store built from data/reports once for this module."""
-    store = Store()
-    summary = build(store, [DATA])
-    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
+def viz_store(store: Store) -> Store:
+    """The store built from data/reports once per session (tests/conftest.py)."""
     return store
 
 
