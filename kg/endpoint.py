@@ -41,15 +41,17 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     Quad,
+    QueryResultsFormat,
     RdfFormat,
     Store,
     Variable,
+    parse_query_results,
     serialize,
 )
 
 from kg.exceptions import EndpointError, QueryError
-from kg.query import QueryResult, SavedQuery, bind
-from kg.rdf import ID, KG, XSD_INTEGER
+from kg.query import QueryResult, SavedQuery, bind, query_result
+from kg.rdf import ID, KG
 from kg.store import STATS_GRAPH, VOCABULARY_GRAPHS, Progress, open_store, report_graphs
 
 DEFAULT_HOST = "127.0.0.1"
@@ -322,29 +324,13 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
 
 
 def parse_results(answer: httpx.Response, endpoint: str) -> QueryResult:
-    """SPARQL 1.1 JSON results as a QueryResult with the same Python values as ``term_value``."""
+    """SPARQL 1.1 JSON results, read by pyoxigraph, as the same QueryResult as a local query."""
     try:
-        payload = answer.json()
-    except ValueError:
+        solutions = parse_query_results(answer.content, format=QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError):
         kind = answer.headers.get("content-type", "?")
         raise EndpointError(f"回应不是 SPARQL JSON 结果 (answer is not SPARQL JSON results: {kind})", endpoint) from None
-    if not isinstance(payload, dict) or "vars" not in payload.get("head", {}) or "results" not in payload:
-        raise QueryError("只支持 SELECT 查询 (only SELECT queries are supported here)")
-    variables = list(payload["head"]["vars"])
-    rows = [[json_term_value(binding.get(v)) for v in variables] for binding in payload["results"]["bindings"]]
-    return QueryResult(variables, rows)
-
-
-def json_term_value(term: dict[str, Any] | None) -> Any:
-    """Python value of a JSON result term: int for xsd:integer, the lexical form otherwise."""
-    if term is None:
-        return None
-    if term.get("type") == "literal" and term.get("datatype") == XSD_INTEGER.value:
-        try:
-            return int(term["value"])
-        except ValueError:
-            return term["value"]
-    return term.get("value")
+    return query_result(solutions)
 
 
 # --- push -----------------------------------------------------------------------------------

@@ -227,8 +227,8 @@ def page_text(html: str, metadata: dict[str, str], path: str = "<html>") -> str:
     if title:
         page[PAGE_TITLE] = title
     metadata.update(page)
-    head = normalize_chars(body[:3000])
-    if title and TITLE_RE.search(normalize_chars(title)) and normalize_chars(title) not in head:
+    canonical_title = normalize_chars(title)
+    if title and TITLE_RE.search(canonical_title) and canonical_title not in normalize_chars(body[:3000]):
         body = f"{title}\n{body}"
     return body
 

@@ -146,8 +146,13 @@ def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = N
         raise QueryError(f"SPARQL 语法错误 (syntax error: {exc})", query.path) from None
     except (RuntimeError, OSError, ValueError) as exc:
         raise QueryError(f"查询失败 (query failed: {exc})", query.path) from None
+    return query_result(solutions, query.path)
+
+
+def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:
+    """Rows of Python values from SELECT solutions (local, or parsed from a remote server's answer)."""
     if not isinstance(solutions, QuerySolutions):
-        raise QueryError("只支持 SELECT 查询 (only SELECT queries are supported here)", query.path)
+        raise QueryError("只支持 SELECT 查询 (only SELECT queries are supported here)", path)
     variables = [v.value for v in solutions.variables]
     rows = [[term_value(solution[v]) for v in variables] for solution in solutions]
     return QueryResult(variables, rows)

@@ -84,26 +84,40 @@ class FileOutcome:
 
 @dataclass
 class BuildSummary:
-    added: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    pruned: list[str] = field(default_factory=list)
-    warnings: dict[str, list[str]] = field(default_factory=dict)
+    """Every file's outcome, in file order; the per-outcome lists are views of it."""
+
     files: list[FileOutcome] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
     quads: int = 0
     seconds: float = 0.0
     jobs: int = 1
 
-    def record(self, outcome: FileOutcome) -> None:
-        self.files.append(outcome)
-        if outcome.outcome == "failed":
-            self.failed.append((outcome.path, outcome.reason or ""))
-        else:
-            getattr(self, {"duplicate": "duplicates"}.get(outcome.outcome, outcome.outcome)).append(outcome.path)
-        if outcome.warnings:
-            self.warnings[outcome.path] = outcome.warnings
+    def _paths(self, outcome: str) -> list[str]:
+        return [f.path for f in self.files if f.outcome == outcome]
+
+    @property
+    def added(self) -> list[str]:
+        return self._paths("added")
+
+    @property
+    def replaced(self) -> list[str]:
+        return self._paths("replaced")
+
+    @property
+    def skipped(self) -> list[str]:
+        return self._paths("skipped")
+
+    @property
+    def duplicates(self) -> list[str]:
+        return self._paths("duplicate")
+
+    @property
+    def failed(self) -> list[tuple[str, str]]:
+        return [(f.path, f.reason or "") for f in self.files if f.outcome == "failed"]
+
+    @property
+    def warnings(self) -> dict[str, list[str]]:
+        return {f.path: f.warnings for f in self.files if f.warnings}
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -167,7 +181,7 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
             progress(done, len(files), parsed.job.path)
         if parsed.error is not None:
             for path in [parsed.job.path, *parsed.job.copies]:
-                summary.record(FileOutcome(path, "failed", parsed.error.reason, type(parsed.error).__name__,
+                summary.files.append(FileOutcome(path, "failed", parsed.error.reason, type(parsed.error).__name__,
                                            sha256=parsed.job.sha256))
             continue
         _load(store, parsed, known, pending, pending_graphs, summary)
@@ -192,10 +206,10 @@ def _plan(files: list[Path], known: dict[str, tuple[str, NamedNode]], summary: B
         except OSError as exc:
             reason = "无读取权限 (permission denied)" if isinstance(exc, PermissionError) else \
                 f"无法读取 (cannot read: {exc.strerror or exc})"
-            summary.record(FileOutcome(key, "failed", reason, "IngestError"))
+            summary.files.append(FileOutcome(key, "failed", reason, "IngestError"))
             continue
         if key in known and known[key][0] == digest:
-            summary.record(FileOutcome(key, "skipped", report=known[key][1].value, sha256=digest))
+            summary.files.append(FileOutcome(key, "skipped", report=known[key][1].value, sha256=digest))
         elif digest in by_hash:
             by_hash[digest].copies.append(key)
         else:
@@ -289,10 +303,10 @@ def _load(store: Store, parsed: _Parsed, known: dict[str, tuple[str, NamedNode]]
         if len(pending) >= BULK_BATCH_QUADS:
             _flush(store, pending, pending_graphs)
     outcome = "replaced" if replaced else "added"
-    summary.record(FileOutcome(key, outcome, report=graph.value, sha256=parsed.job.sha256, quads=len(quads),
+    summary.files.append(FileOutcome(key, outcome, report=graph.value, sha256=parsed.job.sha256, quads=len(quads),
                                warnings=parsed.warnings))
     for copy in parsed.job.copies:
-        summary.record(FileOutcome(copy, "duplicate", report=graph.value, sha256=parsed.job.sha256))
+        summary.files.append(FileOutcome(copy, "duplicate", report=graph.value, sha256=parsed.job.sha256))
 
 
 def _flush(store: Store, pending: list[Quad], graphs: set[NamedNode]) -> None:
