@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
-from kg.text import add_terms, tokens
+from kg.text import tokens
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -91,7 +91,7 @@ def _order(notation: str) -> tuple[str, int]:
 
 @lru_cache(maxsize=1)
 def taxonomy(path: Path = TYPES_FILE) -> Taxonomy:
-    """The problem-type scheme, read with pyoxigraph; its keywords become jieba words."""
+    """The problem-type scheme, read with pyoxigraph (kg.text makes its keywords jieba words)."""
     concepts: dict[str, Concept] = {}
     values: dict[tuple[str, str], list[Literal | NamedNode]] = {}
     for triple in parse(path=str(path), format=RdfFormat.TURTLE):
@@ -108,7 +108,6 @@ def taxonomy(path: Path = TYPES_FILE) -> Taxonomy:
             broader=next((b.value for b in values.get((iri, SKOS + "broader"), [])), None),
             keywords=sorted({k.value for k in values.get((iri, KEYWORD), [])}, key=lambda k: (-len(k), k)),
         )
-    add_terms(k for c in concepts.values() for k in c.keywords)
     return Taxonomy(concepts)
 
 

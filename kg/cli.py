@@ -25,7 +25,7 @@ from kg.exceptions import KgError
 from kg.model import Problem, Report
 from kg.parse import parse_file
 from kg.query import QueryResult, parse_params, resolve_query, run_query, saved_queries
-from kg.store import EXPORT_FORMATS, build, default_jobs, export_rdf, open_store, stats, store_path
+from kg.store import EXPORT_FORMATS, build, default_jobs, export_rdf, open_index, open_store, stats, store_path
 
 app = typer.Typer(
     help="xunshi-kg: 巡视/巡察整改报告 → 知识图谱 (inspection-rectification reports as a knowledge graph)",
@@ -165,6 +165,7 @@ def build_command(
     2 nothing could be built, or the store could not be opened."""
     try:
         db = open_store(store)
+        index = open_index(store)
         log_file = log.open("w", encoding="utf-8") if log else None
     except KgError as exc:
         raise _fail(exc) from None
@@ -179,7 +180,7 @@ def build_command(
             progress.update(task, completed=done - 1, total=total, description=escape(Path(path).name))
 
         try:
-            summary = build(db, paths, prune=prune, progress=tick, jobs=jobs or default_jobs())
+            summary = build(db, paths, prune=prune, progress=tick, jobs=jobs or default_jobs(), index=index)
         except KgError as exc:
             raise _fail(exc) from None
     if log_file:
@@ -240,9 +241,11 @@ def query_command(
         if endpoint:
             from kg.endpoint import run_remote_query
 
-            result = run_remote_query(endpoint, query, parse_params(param or []))
+            result = run_remote_query(endpoint, query, parse_params(param or []),
+                                      index=open_index(store, read_only=True, required=False))
         else:
-            result = run_query(open_store(store, read_only=True), query, parse_params(param or []))
+            db = open_store(store, read_only=True)
+            result = run_query(db, query, parse_params(param or []), open_index(store, read_only=True, required=False))
     except KgError as exc:
         raise _fail(exc) from None
     _print_result(result, fmt, title=query.title)
@@ -282,14 +285,20 @@ def validate_command(
     store: StoreOption = None,
     report: Annotated[str | None, typer.Option("--report", "-r", help="只验证一份报告 (one report IRI or the part after /id/)")] = None,
 ) -> None:
-    """SHACL 验证 (validate report graphs against ontology/shapes.ttl; exit 0 conforms, 1 violations, 2 error)."""
+    """SHACL 验证与索引核对 (validate report graphs against ontology/shapes.ttl and check the text index agrees
+    with the graph; exit 0 conforms, 1 violations, 2 error)."""
+    from kg.store import index_problems
     from kg.validate import validate_store
 
     try:
-        reports = validate_store(open_store(store, read_only=True), report)
+        db = open_store(store, read_only=True)
+        reports = validate_store(db, report)
+        index_issues = [] if report else index_problems(db, open_index(store, read_only=True))
     except KgError as exc:
         raise _fail(exc) from None
-    bad = 0
+    bad = len(index_issues)
+    for issue in index_issues:
+        out.print(f"[red]文本索引[/red] {escape(issue)}")
     for result in reports:
         mark = "[green]符合[/green]" if result.conforms else f"[red]不符合 {len(result.violations)} 处[/red]"
         out.print(f"{mark} {escape(_display(result.graph))}")
@@ -364,7 +373,7 @@ def search_command(
     from kg.search import search
 
     try:
-        hits = search(open_store(store, read_only=True), " ".join(words), scope.value, top)
+        hits = search(open_store(store, read_only=True), open_index(store, read_only=True), " ".join(words), scope.value, top)
     except KgError as exc:
         raise _fail(exc) from None
     rows = [[i, h.score, "是" if h.exact else "", h.region_code, h.committee, h.snippet, h.item] for i, h in enumerate(hits, 1)]
@@ -388,7 +397,7 @@ def related_command(
         err.print("[red]错误[/red] 请给出一段文字或 --measure 之一 (give either TEXT or --measure)")
         raise typer.Exit(2)
     try:
-        found = related(open_store(store, read_only=True), text=text, measure=measure, top=top,
+        found = related(open_store(store, read_only=True), open_index(store, read_only=True), text=text, measure=measure, top=top,
                         exclude_region=exclude_region)
     except KgError as exc:
         raise _fail(exc) from None

@@ -3,7 +3,7 @@
 - ``start_server`` runs the real Oxigraph server (the ``oxigraph`` binary of the PyPI package)
   read-only on the project's store, with the union of named graphs as its default graph so
   saved queries answer as they do locally.
-- ``push`` uploads each changed graph (reports, vocabularies, index stats) to any server
+- ``push`` uploads each changed graph (reports and vocabularies) to any server
   through the SPARQL 1.1 Graph Store HTTP Protocol, remembering what it pushed in a named
   graph of the local store itself, so a second push sends nothing.
 - ``run_remote_query`` runs a saved query over the SPARQL 1.1 Protocol and returns the same
@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -44,15 +43,15 @@ from pyoxigraph import (
     QueryResultsFormat,
     RdfFormat,
     Store,
-    Variable,
     parse_query_results,
     serialize,
 )
 
-from kg.exceptions import EndpointError, QueryError
-from kg.query import QueryResult, SavedQuery, bind, query_result
+from kg.exceptions import EndpointError
+from kg.index import TextIndex
+from kg.query import QueryResult, SavedQuery, prepare, query_result
 from kg.rdf import ID, KG
-from kg.store import STATS_GRAPH, VOCABULARY_GRAPHS, Progress, open_store, report_graphs
+from kg.store import VOCABULARY_GRAPHS, Progress, open_store, report_graphs
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -266,55 +265,15 @@ def _status_error(answer: httpx.Response, what: str, url: str, hint: str = "") -
 # --- remote queries -------------------------------------------------------------------------
 
 # Strings, IRIs and comments, whose braces and keywords are not the query's own.
-_OPAQUE_RE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>' r"|#[^\n]*", re.DOTALL)
-_FORM_RE = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
-
-
-def _code_only(text: str) -> str:
-    """The query with strings, IRIs and comments blanked out, offsets unchanged."""
-    return _OPAQUE_RE.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def values_clause(bindings: Mapping[Variable, Literal | NamedNode]) -> str:
-    """``VALUES (?a ?b) { (term term) }`` from typed terms, each in its own N-Triples form."""
-    names = " ".join(str(variable) for variable in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
-
-
-def with_bindings(text: str, bindings: Mapping[Variable, Literal | NamedNode]) -> str:
-    """The query with a VALUES block opening its WHERE group.
-
-    A trailing VALUES would join after FILTERs ran with the variable unbound (so
-    ``FILTER(CONTAINS(?text, ?keyword))`` would drop every row); at the start of the group it
-    joins before them, as pyoxigraph's substitutions do.
-    """
-    if not bindings:
-        return text
-    code = _code_only(text)
-    form = _FORM_RE.search(code)
-    if not form or form.group(1).upper() != "SELECT":
-        raise QueryError("只支持 SELECT 查询 (only SELECT queries take parameters here)")
-    depth = 0
-    for i in range(form.end(), len(code)):
-        char = code[i]
-        depth += (char == "(") - (char == ")")
-        if char == "{" and depth == 0:
-            return f"{text[:i + 1]}\n  {values_clause(bindings)}\n{text[i + 1:]}"
-    raise QueryError("查询中没有 WHERE 块 (no WHERE group in the query)")
-
-
 def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | None = None, *,
-                     timeout: float = REQUEST_TIMEOUT) -> QueryResult:
+                     index: TextIndex | None = None, timeout: float = REQUEST_TIMEOUT) -> QueryResult:
     """Run a saved query on a SPARQL 1.1 Protocol endpoint; same result as ``run_query``.
 
     The endpoint's default graph must be the union of its named graphs (Oxigraph:
-    ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``).
+    ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). A ``search`` parameter
+    is answered by the local text index, its hits sent as IRIs in a VALUES block.
     """
-    text = with_bindings(query.text, bind(query, values or {}))
+    text = prepare(query, values or {}, index, local=False).text
     headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": SPARQL_JSON}
     with _client(timeout) as client:
         answer = _request(client, "POST", endpoint, content=text.encode("utf-8"), headers=headers)
@@ -347,8 +306,8 @@ class PushSummary:
 
 
 def pushable_graphs(store: Store) -> list[NamedNode]:
-    """Report graphs, then the vocabulary graphs and the index-stats graph present in the store."""
-    extra = [g for g in [*VOCABULARY_GRAPHS, STATS_GRAPH] if store.contains_named_graph(g)]
+    """Report graphs, then the vocabulary graphs present in the store."""
+    extra = [g for g in VOCABULARY_GRAPHS if store.contains_named_graph(g)]
     return report_graphs(store) + extra
 
 

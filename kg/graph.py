@@ -41,6 +41,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 from kg.exceptions import GraphError
 from kg.rdf import DCT, ID, KG, PROV, SKOS_PREF, TYPES_GRAPH
 from kg.store import report_graph, report_graphs
+from kg.text import tokens
 
 VIEWS: dict[str, str] = {
     "full": "全图 (every report resource and problem type; object-property edges; MultiDiGraph)",
@@ -72,7 +73,7 @@ LITERALS: dict[str, tuple[str, type]] = {
     KG + "relation": ("relation", str), KG + "count": ("count", int), KG + "countedThing": ("countedThing", str),
     KG + "comparedWith": ("comparedWith", str), KG + "foundCount": ("foundCount", int),
     KG + "sourcePath": ("sourcePath", str), KG + "sha256": ("sha256", str), KG + "encoding": ("encoding", str),
-    KG + "publishedBy": ("publishedBy", str), KG + "warning": ("warning", str), KG + "tokenCount": ("tokenCount", int),
+    KG + "publishedBy": ("publishedBy", str), KG + "warning": ("warning", str),
 }
 SPAN_START, SPAN_END = KG + "spanStart", KG + "spanEnd"
 
@@ -175,10 +176,10 @@ class Reader:
         return found
 
     def tokens(self, kind: str) -> dict[str, set[str]]:
-        """{item: its distinct tokens} from the token index of a class of items."""
-        rows = self.select(f'?s (GROUP_CONCAT(?t; separator="{_ROW}") AS ?all)',
-                           f"?s a {NamedNode(KG + kind)} ; kg:token ?t", "GROUP BY ?s")
-        return {row[0].value: set(row[1].value.split(_ROW)) for row in rows}
+        """{item: its distinct jieba tokens} of a class of items, cut from their stored text the way
+        the text index cuts them (the index lives outside the graph, kg.index)."""
+        rows = self.select("DISTINCT ?s ?t", f"?s a {NamedNode(KG + kind)} ; kg:text ?t")
+        return {row[0].value: set(tokens(row[1].value)) for row in rows}
 
     def type_assignments(self) -> list[tuple[str, str, float, str]]:
         """(item, concept, score, matched keywords joined with 、) of every type assignment."""
@@ -455,7 +456,7 @@ class MeasureFeatures:
 
 
 def measure_features(context: Context) -> MeasureFeatures:
-    """The token index (kg:token), types and cited documents of the measures in scope."""
+    """The tokens, types and cited documents of the measures in scope."""
     measures = {n for n, k in context.kinds.items() if k == "Measure"}
     tokens = {m: set() for m in measures} | context.reader.tokens("Measure")
     types = {m: set(c) for m, c in context.reader.links("problemType").items() if m in measures}

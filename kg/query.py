@@ -15,17 +15,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, Variable
 
 from kg.exceptions import QueryError
-from kg.rdf import ID, XSD_DATE, XSD_INTEGER
+from kg.index import KINDS, TextIndex
+from kg.rdf import ID, KG, XSD, XSD_DATE, XSD_INTEGER
+
+Term = NamedNode | BlankNode | Literal | Triple
+XSD_DOUBLE = NamedNode(XSD + "double")
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-PARAM_TYPES = ("literal", "integer", "date", "iri")
+PARAM_TYPES = ("literal", "integer", "date", "iri", "search")
+TEXT_SCORE = NamedNode(KG + "textScore")
+SEARCH_LIMIT = 1000  # best hits of each kind a search parameter brings into a query
+HIT, SCORE = Variable("hit"), Variable("score")
 _HEADER_RE = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM_RE = re.compile(r"^(\w+)\s+(\w+)(?:\s+(required|optional))?\s*(?:[—–-]+\s*(.*))?$")
 
@@ -137,16 +145,118 @@ def typed_term(param: Param, value: str) -> Literal | NamedNode:
     return Literal(value)
 
 
-def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = None) -> QueryResult:
-    """Run a saved query over the union of all graphs, with its parameters bound."""
-    substitutions = bind(query, values or {})
+@dataclass
+class Prepared:
+    """A saved query ready to run: its text (with any VALUES blocks) and the bound parameters."""
+
+    text: str
+    substitutions: dict[Variable, Literal | NamedNode]
+
+
+def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None, *,
+            local: bool = True) -> Prepared:
+    """Bind the parameters: as pyoxigraph substitutions locally, as a VALUES row for a remote
+    server; a ``search`` parameter also brings its hits from the text index as ``VALUES (?hit ?score)``
+    rows of IRIs and numbers, so the query joins on bound items instead of scanning texts."""
+    bindings = bind(query, values)
+    blocks = []
+    for param in query.params:
+        if param.type == "search" and param.name in values:
+            if index is None:
+                raise QueryError(f"参数 {param.name} 需要文本索引 (a search parameter needs the text index: "
+                                 "run kg build)", query.path)
+            hits = search_hits(index, values[param.name])
+            blocks.append(values_clause([HIT, SCORE], ((NamedNode(item), _double(score)) for item, score in hits.items())))
+    if local:
+        return Prepared(with_values(query.text, blocks), bindings)
+    plain = [values_clause(list(bindings), [list(bindings.values())])] if bindings else []
+    return Prepared(with_values(query.text, plain + blocks), {})
+
+
+def search_hits(index: TextIndex, words: str, limit: int | None = SEARCH_LIMIT) -> dict[str, float]:
+    """{item: BM25} of the problems, measures and documents holding every token of the words
+    (up to limit best of each kind)."""
+    from kg.text import query_tokens  # loads jieba: only queries that search pay for it
+
+    tokens = query_tokens(words)
+    return {m.item: m.score for kind in KINDS for m in index.rank(kind, tokens, every=True, limit=limit)}
+
+
+def _double(value: float) -> Literal:
+    return Literal(repr(float(value)), datatype=XSD_DOUBLE)
+
+
+class TextScores:
+    """The SPARQL function kg:textScore(?item, "words"): the item's BM25 for the words, or unbound."""
+
+    def __init__(self, index: TextIndex) -> None:
+        self.index = index
+        self.scores: dict[str, dict[str, float]] = {}
+
+    def __call__(self, item: Term, words: Term) -> Literal | None:
+        if not isinstance(item, NamedNode) or not isinstance(words, Literal):
+            return None
+        if words.value not in self.scores:
+            self.scores[words.value] = search_hits(self.index, words.value, limit=None)
+        score = self.scores[words.value].get(item.value)
+        return _double(score) if score is not None else None
+
+
+def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = None,
+              index: TextIndex | None = None) -> QueryResult:
+    """Run a saved query over the union of all graphs, with its parameters bound; with the text
+    index, search parameters and the kg:textScore function work too."""
+    prepared = prepare(query, values or {}, index)
+    functions = {TEXT_SCORE: TextScores(index)} if index is not None else None
     try:
-        solutions = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
+        solutions = store.query(prepared.text, use_default_graph_as_union=True, substitutions=prepared.substitutions,
+                                custom_functions=functions)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL 语法错误 (syntax error: {exc})", query.path) from None
     except (RuntimeError, OSError, ValueError) as exc:
         raise QueryError(f"查询失败 (query failed: {exc})", query.path) from None
     return query_result(solutions, query.path)
+
+
+_OPAQUE_RE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>' r"|#[^\n]*", re.DOTALL)
+_FORM_RE = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+
+
+def _code_only(text: str) -> str:
+    """The query with strings, IRIs and comments blanked out, offsets unchanged."""
+    return _OPAQUE_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def values_clause(variables: Sequence[Variable], rows: Iterable[Sequence[Term]]) -> str:
+    """``VALUES (?a ?b) { (term term) … }`` from typed terms, each in its own N-Triples form."""
+    names = " ".join(map(str, variables))
+    body = " ".join(f"({' '.join(map(str, row))})" for row in rows)
+    return f"VALUES ({names}) {{ {body} }}"
+
+
+def with_values(text: str, blocks: list[str]) -> str:
+    """The query with VALUES blocks opening its WHERE group.
+
+    A trailing VALUES would join after FILTERs ran with the variable unbound (so
+    ``FILTER(CONTAINS(?text, ?keyword))`` would drop every row); at the start of the group it
+    joins before them, as pyoxigraph's substitutions do.
+    """
+    if not blocks:
+        return text
+    code = _code_only(text)
+    form = _FORM_RE.search(code)
+    if not form or form.group(1).upper() != "SELECT":
+        raise QueryError("只支持 SELECT 查询 (only SELECT queries take parameters here)")
+    depth = 0
+    for i in range(form.end(), len(code)):
+        char = code[i]
+        depth += (char == "(") - (char == ")")
+        if char == "{" and depth == 0:
+            return text[:i + 1] + "".join(f"\n  {block}" for block in blocks) + "\n" + text[i + 1:]
+    raise QueryError("查询中没有 WHERE 块 (no WHERE group in the query)")
 
 
 def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:

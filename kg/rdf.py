@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.classify import classify
+from kg.index import Entry
 from kg.ingest import PAGE_SITE, PAGE_TITLE, PAGE_URL
 from kg.model import Category, Committee, Document, Measure, Problem, Region, Report
 from kg.text import tokens
@@ -200,6 +203,7 @@ class _Emitter:
         self.graph = graph
         self.quads: list[Quad] = []
         self.measures: list[tuple[Measure, NamedNode]] = []
+        self.entries: list[Entry] = []
 
     def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal | None) -> None:
         if o is not None:
@@ -225,8 +229,23 @@ class _Emitter:
         self.text(s, kg("text"), text)
 
 
+@dataclass
+class ReportRdf:
+    """A report as RDF: its graph name (the report's IRI), the graph's quads, its text-index entries."""
+
+    graph: NamedNode
+    quads: list[Quad]
+    entries: list[Entry]
+
+
 def report_quads(report: Report) -> tuple[NamedNode, list[Quad]]:
     """The report's IRI (also its graph name) and every quad of its graph."""
+    rdf = report_rdf(report)
+    return rdf.graph, rdf.quads
+
+
+def report_rdf(report: Report) -> ReportRdf:
+    """The report's graph and the tokens of its problems, measures and documents for the text index."""
     iri = report_iri(report)
     out = _Emitter(iri)
     _report_node(out, iri, report)
@@ -246,7 +265,7 @@ def report_quads(report: Report) -> tuple[NamedNode, list[Quad]]:
         out.text(node, kg("countedThing"), declared.what)
         out.text(node, kg("comparedWith"), declared.compared_with)
         out.integer(node, kg("foundCount"), declared.found)
-    return iri, list(dict.fromkeys(out.quads))  # shared nodes are described once per graph
+    return ReportRdf(iri, list(dict.fromkeys(out.quads)), out.entries)  # shared nodes are described once per graph
 
 
 def _report_node(out: _Emitter, iri: NamedNode, report: Report) -> None:
@@ -374,7 +393,7 @@ def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, posi
     out.span(node, report, problem.span, problem.title)
     text = problem.title or problem.lead or ""
     _types(out, node, text, headings)
-    _token_index(out, node, problem.title or "")
+    _index(out, "Problem", node, problem.title or "")
     out.add(node, kg("category"), category)
     out.add(node, kg("subProblemOf"), parent)
     out.text(node, kg("status"), problem.status)
@@ -395,7 +414,7 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, posi
     out.add(node, RDF_TYPE, kg("Measure"))
     out.span(node, report, measure.span, measure.text)
     _types(out, node, measure.text, headings)
-    _token_index(out, node, measure.text)
+    _index(out, "Measure", node, measure.text)
     out.add(node, kg("addresses"), problem)
     out.text(node, kg("marker"), measure.marker)
     out.integer(node, kg("position"), position)
@@ -422,12 +441,9 @@ def _types(out: _Emitter, node: NamedNode, text: str, headings: list[str]) -> No
             out.text(assignment, kg("matchedKeyword"), keyword)
 
 
-def _token_index(out: _Emitter, node: NamedNode, text: str) -> None:
-    """The item's distinct jieba tokens and its token count: a token index SPARQL can join on."""
-    found = tokens(text)
-    for token in dict.fromkeys(found):
-        out.text(node, kg("token"), token)
-    out.integer(node, kg("tokenCount"), len(found))
+def _index(out: _Emitter, kind: str, node: NamedNode, text: str) -> None:
+    """The item's jieba tokens, for the text index kept beside the graph (kg.index)."""
+    out.entries.append(Entry(kind, node.value, tokens(text)))
 
 
 def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | None) -> None:
@@ -440,7 +456,7 @@ def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | Non
         out.text(doc, kg("documentKind"), document.kind)
         out.text(doc, kg("issuer"), issuer_of(document.number))
         out.text(doc, kg("scope"), "numbered" if document.number else document_scope(document.title))
-        _token_index(out, doc, document.title)
+        _index(out, "NamedDocument", doc, document.title)
         for mention in document.mentions:
             n += 1
             node = NamedNode(f"{report.value}/mention/{n}")

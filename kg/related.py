@@ -1,6 +1,6 @@
 """Related measures: what others did about the same kind of problem.
 
-A measure (or a free text) is compared with other measures through the token index in
+A measure (or a free text) is compared with other measures through the text index in
 four ways: BM25 of the measure texts over the source's domain keywords and rare words;
 BM25 of the *problems* the measures answer over the source's domain keywords (a measure
 under "意识形态领域管控不力" is related to one about 意识形态 even when its own words are
@@ -21,8 +21,9 @@ from kg.classify import classify, taxonomy
 from kg.exceptions import QueryError
 from kg.parse.documents import find_titles
 from kg.parse.region import code_within
+from kg.index import TextIndex
 from kg.rdf import ID
-from kg.search import PREFIXES, Describer, TokenIndex, snippet
+from kg.search import PREFIXES, Describer, snippet
 from kg.text import tokens
 
 QUERY_TERMS = 20  # rarest shared tokens of the source used to find candidates
@@ -59,7 +60,7 @@ class Related:
     shared_documents: list[str] = field(default_factory=list)
 
 
-def related(store: Store, text: str | None = None, measure: str | None = None, top: int = 10,
+def related(store: Store, index: TextIndex, text: str | None = None, measure: str | None = None, top: int = 10,
             exclude_region: str | None = None) -> list[Related]:
     """The measures most related to a free text or to a measure, other regions first."""
     source = _measure_source(store, measure) if measure else _text_source(store, text or "")
@@ -67,17 +68,23 @@ def related(store: Store, text: str | None = None, measure: str | None = None, t
     words = list(counts)
     if not words:
         raise QueryError("文本中没有可比较的词 (no content words to compare)")
-    index = TokenIndex(store, "Measure")
     own = 1 if source.item else 0  # a token only the source itself holds finds nothing
-    useful = [w for w in words if own < index.df(w) <= max(2, COMMON_SHARE * index.total)]
+    total = index.total("Measure")
+    useful = [w for w in words if own < index.df("Measure", w) <= max(2, COMMON_SHARE * total)]
     keywords = _taxonomy_keywords()
+
+    def idf(word: str) -> float:
+        return index.idf("Measure", word)
+
     # domain keywords first (they name the kind of problem), then rare words the source repeats
-    words = sorted(useful, key=lambda w: (w not in keywords, -index.idf(w) * (1 + math.log(counts[w]))))[:QUERY_TERMS]
-    scored = _other_reports(index.bm25(words), source)
+    words = sorted(useful, key=lambda w: (w not in keywords, -idf(w) * (1 + math.log(counts[w]))))[:QUERY_TERMS]
+    scored = {m.item: (m.score, m.matched)
+              for m in index.rank("Measure", words, limit=CANDIDATES + 1, exclude_graph=source.report)
+              if m.item != source.item}
     best = max((s for s, _ in scored.values()), default=1.0) or 1.0
     context_words = [w for w in dict.fromkeys([*counts, *tokens(source.problem or "")]) if w in keywords]
-    by_problem = _measures_of_matching_problems(store, context_words, source)
-    candidates = [item for item, _ in sorted(scored.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]]
+    by_problem = _measures_of_matching_problems(store, index, context_words, source)
+    candidates = list(scored)[:CANDIDATES]
     candidates += [item for item in by_problem if item not in scored]
     results = []
     describe = Describer(store)
@@ -98,35 +105,28 @@ def related(store: Store, text: str | None = None, measure: str | None = None, t
             item=item, score=round(score, 3), text_score=round(bm25, 2), region_code=hit.region_code,
             committee=hit.committee, problem=detail["problem"], year=detail["year"], report=hit.report,
             snippet=snippet(hit.text, matched or problem_terms),
-            shared_terms=sorted(dict.fromkeys([*matched, *problem_terms]), key=index.idf, reverse=True)[:6],
+            shared_terms=sorted(dict.fromkeys([*matched, *problem_terms]), key=idf, reverse=True)[:6],
             shared_types=[_label(t) for t in shared_types], shared_documents=[_doc_title(store, d) for d in shared_docs]))
     same_region = source.region_code
     results.sort(key=lambda r: (r.region_code is not None and r.region_code == same_region, -r.score))
     return results[:top]
 
 
-def _other_reports(scored: dict[str, tuple[float, list[str]]], source: Source) -> dict[str, tuple[float, list[str]]]:
-    """Drop the source and, for a measure, its own report (items are named inside their report's IRI)."""
-    scored.pop(source.item or "", None)
-    if not source.report:
-        return scored
-    return {item: v for item, v in scored.items() if not item.startswith(source.report + "/")}
-
-
-def _measures_of_matching_problems(store: Store, words: list[str], source: Source) -> dict[str, tuple[float, list[str]]]:
+def _measures_of_matching_problems(store: Store, index: TextIndex, words: list[str],
+                                   source: Source) -> dict[str, tuple[float, list[str]]]:
     """{measure: (normalised BM25 of its problem over the domain keywords, matched keywords)}."""
     if not words:
         return {}
-    problems = _other_reports(TokenIndex(store, "Problem").bm25(words), source)
-    best = max((s for s, _ in problems.values()), default=1.0) or 1.0
+    problems = index.rank("Problem", words, limit=PROBLEMS, exclude_graph=source.report)
+    best = max((p.score for p in problems), default=1.0) or 1.0
     found: dict[str, tuple[float, list[str]]] = {}
-    for problem, (score, matched) in sorted(problems.items(), key=lambda kv: -kv[1][0])[:PROBLEMS]:
+    for problem in problems:
         rows = store.query(PREFIXES + "SELECT ?m ?p WHERE { { ?m kg:addresses ?p } UNION "
                            "{ ?q kg:subProblemOf ?p . ?m kg:addresses ?q } }",
                            use_default_graph_as_union=True,
-                           substitutions={Variable("p"): NamedNode(problem)})
+                           substitutions={Variable("p"): NamedNode(problem.item)})
         for row in rows:
-            found.setdefault(row["m"].value, (score / best, matched))
+            found.setdefault(row["m"].value, (problem.score / best, problem.matched))
     return found
 
 

@@ -1,21 +1,21 @@
-"""Search: Chinese full-text search over the token index kept in the graph.
+"""Search: Chinese full-text search over the text index (kg.index, SQLite FTS5 beside the graph).
 
-Oxigraph has no full-text index, so every problem, measure and document carries its distinct
-jieba tokens (kg:token) and its token count (kg:tokenCount). A search looks each query token
-up as a bound constant (a join, not a scan), ranks items by BM25, and puts items containing
-the whole query text first. The same index serves SPARQL directly (queries/search-token.rq).
+Every problem, measure and document is indexed by its jieba tokens. A search ranks the items
+of one kind by BM25 over the query's tokens, leaving out tokens too common to tell items apart,
+and puts items containing the whole query text first. The graph then gives each hit its text,
+committee, region and report. SPARQL reaches the same index through a ``search`` parameter of a
+saved query (queries/search-text.rq) or the ``kg:textScore`` function (kg.query).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
-from pyoxigraph import Literal, NamedNode, Store, Variable
+from pyoxigraph import NamedNode, Store, Variable
 
 from kg.exceptions import QueryError
-from kg.rdf import KG
+from kg.index import TextIndex
 from kg.text import query_tokens
 
 PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
@@ -23,7 +23,6 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 SCOPES = {"measures": "Measure", "problems": "Problem", "documents": "NamedDocument"}
-K1, B = 1.2, 0.75
 COMMON_SHARE = 0.05  # a token in more than this share of items is left out of a multi-word ranking
 
 
@@ -41,89 +40,24 @@ class Hit:
     exact: bool = False
 
 
-class TokenIndex:
-    """BM25 over the kg:token triples of one class of items."""
-
-    def __init__(self, store: Store, kind: str) -> None:
-        if kind not in SCOPES.values():
-            raise QueryError(f"未知检索范围 (unknown scope {kind!r})")
-        self.store = store
-        self.cls = NamedNode(KG + kind)
-        self.kind = kind
-        self.total, self.avg_len = self._stats()
-        self._postings: dict[str, dict[str, int]] = {}
-        self._df: dict[str, int] = {}
-
-    def _stats(self) -> tuple[int, float]:
-        """Item count and mean length: from the statistics kg build keeps, else counted here."""
-        kept = PREFIXES + """SELECT ?node ?n ?avg WHERE { ?node kg:items ?n ; kg:meanTokenCount ?avg }"""
-        node = NamedNode("https://w3id.org/xunshi-kg/id/index-stats/" + self.kind)
-        rows = list(self.store.query(kept, use_default_graph_as_union=True, substitutions={Variable("node"): node}))
-        if rows:
-            return int(rows[0]["n"].value), float(rows[0]["avg"].value) or 1.0
-        query = PREFIXES + """SELECT ?class (COUNT(DISTINCT ?item) AS ?n) (AVG(?len) AS ?avg) WHERE {
-            ?item a ?class ; kg:tokenCount ?len } GROUP BY ?class"""
-        rows = list(self.store.query(query, use_default_graph_as_union=True, substitutions={Variable("class"): self.cls}))
-        if not rows or rows[0]["n"] is None:
-            return 0, 1.0
-        return int(rows[0]["n"].value), float(rows[0]["avg"].value or 1.0)
-
-    def postings(self, token: str) -> dict[str, int]:
-        """{item IRI: token count} of the items holding this token (a join on a bound constant)."""
-        if token not in self._postings:
-            query = PREFIXES + """SELECT DISTINCT ?item ?len ?token ?class WHERE {
-                ?item kg:token ?token ; a ?class ; kg:tokenCount ?len }"""
-            rows = self.store.query(query, use_default_graph_as_union=True,
-                                    substitutions={Variable("token"): Literal(token), Variable("class"): self.cls})
-            self._postings[token] = {row["item"].value: int(row["len"].value) for row in rows}
-        return self._postings[token]
-
-    def df(self, token: str) -> int:
-        """How many items hold the token (a COUNT, cheaper than fetching the postings)."""
-        if token in self._postings:
-            return len(self._postings[token])
-        if token not in self._df:
-            query = PREFIXES + """SELECT ?token ?class (COUNT(DISTINCT ?item) AS ?n) WHERE {
-                ?item kg:token ?token ; a ?class } GROUP BY ?token ?class"""
-            rows = list(self.store.query(query, use_default_graph_as_union=True,
-                                         substitutions={Variable("token"): Literal(token), Variable("class"): self.cls}))
-            self._df[token] = int(rows[0]["n"].value) if rows else 0
-        return self._df[token]
-
-    def idf(self, token: str) -> float:
-        df = self.df(token)
-        return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
-
-    def bm25(self, tokens: list[str]) -> dict[str, tuple[float, list[str]]]:
-        """{item: (score, matched tokens)} for items holding any of the tokens (tf taken as 1)."""
-        scores: dict[str, tuple[float, list[str]]] = {}
-        for token in tokens:
-            idf = self.idf(token)
-            for item, length in self.postings(token).items():
-                norm = (K1 + 1) / (1 + K1 * (1 - B + B * length / self.avg_len))
-                score, matched = scores.get(item, (0.0, []))
-                scores[item] = (score + idf * norm, [*matched, token])
-        return scores
-
-
-def search(store: Store, query: str, scope: str = "measures", top: int = 10) -> list[Hit]:
+def search(store: Store, index: TextIndex, query: str, scope: str = "measures", top: int = 10) -> list[Hit]:
     """Items of a scope ranked by BM25 over jieba tokens; exact matches of the query first."""
     if scope not in SCOPES:
         raise QueryError(f"检索范围须为 {'/'.join(SCOPES)} (scope must be one of {', '.join(SCOPES)})")
     words = query_tokens(query)
     if not words:
         raise QueryError("检索词为空 (empty search)")
-    index = TokenIndex(store, SCOPES[scope])
-    rare = [w for w in words if index.df(w) <= COMMON_SHARE * index.total]
-    scored = index.bm25(rare or words)  # very common tokens add little to the ranking and cost the most
+    kind = SCOPES[scope]
+    total = index.total(kind)
+    rare = [w for w in words if index.df(kind, w) <= COMMON_SHARE * total]
+    matches = index.rank(kind, rare or words, limit=max(top * 3, 30))  # common tokens add little, cost most
     phrase = re.sub(r"\s+", "", query)
-    ranked = sorted(scored.items(), key=lambda kv: -kv[1][0])[: max(top * 3, 30)]
     hits = []
     describer = Describer(store)
-    for item, (score, matched) in ranked:
-        hit = describer(item, index.kind, score, matched)
+    for match in matches:
+        hit = describer(match.item, kind, match.score, match.matched)
         hit.exact = phrase in hit.text
-        hit.snippet = snippet(hit.text, [phrase, *matched])
+        hit.snippet = snippet(hit.text, [phrase, *match.matched])
         hits.append(hit)
     hits.sort(key=lambda h: (not h.exact, -h.score))
     return hits[:top]

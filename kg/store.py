@@ -9,6 +9,9 @@ report graph complete or absent and the next build completes the work: new graph
 batches through ``Store.bulk_extend`` (one atomic SST ingestion per batch of up to
 ``BULK_BATCH_QUADS``, about 3x the rate of ``Store.extend``); a changed report's old graph is
 removed and the new one written with one transactional ``Store.extend``.
+
+The text index (kg.index, SQLite FTS5 in the same folder) gets each batch in one transaction
+just before the graph does, and is reconciled with the graph at the end of every build.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
 
 from kg.exceptions import KgError, StoreError
+from kg.index import INDEX_FILE, KINDS, Entry, TextIndex
 from kg.parse import parse_file
-from kg.rdf import ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, XSD, XSD_INTEGER, report_quads
+from kg.rdf import DCT, ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_rdf
+from kg.text import tokens
 
 DEFAULT_STORE = "kg-store"
 REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}
@@ -36,7 +41,6 @@ ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
 VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl", TYPES_GRAPH: "problem-types.ttl"}
 VOCAB_HASH = NamedNode(KG + "sourceHash")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
-XSD_DOUBLE = NamedNode(XSD + "double")
 
 Progress = Callable[[int, int, str], None]
 _WARM_UP_REPORT = Path(__file__).resolve().parent / "data" / "warm-up.txt"
@@ -63,6 +67,13 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
         raise StoreError(f"无法打开仓库 (cannot open store: {exc})", location) from None
     except RuntimeError as exc:
         raise StoreError(f"仓库已损坏 (store is corrupt: {exc})", location) from None
+
+
+def open_index(path: str | Path | None = None, *, read_only: bool = False, required: bool = True) -> TextIndex | None:
+    """The text index kept in the store's folder (None when it is missing and not required)."""
+    if read_only and not required and not (store_path(path) / INDEX_FILE).exists():
+        return None
+    return TextIndex.open(store_path(path), read_only=read_only)
 
 
 @dataclass
@@ -142,12 +153,19 @@ class _Job:
 
 @dataclass
 class _Parsed:
+    """A parsed report's graph as N-Quads: ~30x cheaper than pickling terms across processes, and
+    what Store.bulk_load ingests fastest (it parses in Rust: no Python term objects in the loader)."""
+
     job: _Job
     graph: NamedNode | None = None
-    quads: list[Quad] = field(default_factory=list)
+    nquads: bytes = b""
+    count: int = 0
+    entries: list[Entry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: KgError | None = None
-    nquads: bytes = b""  # the quads as they cross from a worker: N-Quads is ~30x cheaper than pickling terms
+
+    def quads(self) -> list[Quad]:
+        return list(parse(self.nquads, format=RdfFormat.N_QUADS))
 
 
 def default_jobs() -> int:
@@ -158,13 +176,57 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class _Writer:
+    """New report graphs batched for one bulk ingestion; their index rows written just before."""
+
+    def __init__(self, store: Store, index: TextIndex | None) -> None:
+        self.store = store
+        self.index = index
+        self.chunks: list[bytes] = []
+        self.count = 0
+        self.graphs: set[NamedNode] = set()
+        self.entries: list[tuple[str, str, list[Entry]]] = []
+
+    def add(self, parsed: _Parsed) -> None:
+        assert parsed.graph is not None
+        self.chunks.append(parsed.nquads)
+        self.count += parsed.count
+        self.graphs.add(parsed.graph)
+        self.entries.append((parsed.graph.value, parsed.job.sha256, parsed.entries))
+        if self.count >= BULK_BATCH_QUADS:
+            self.flush()
+
+    def replace(self, parsed: _Parsed, quads: list[Quad]) -> None:
+        """Write one changed report: index rows, then the old graph out and the new one in."""
+        assert parsed.graph is not None
+        self.flush()
+        if self.index is not None:
+            self.index.put([(parsed.graph.value, parsed.job.sha256, parsed.entries)])
+        if self.store.contains_named_graph(parsed.graph):
+            self.store.remove_graph(parsed.graph)
+        self.store.extend(quads)
+
+    def flush(self) -> None:
+        if not self.chunks:
+            return
+        if self.index is not None:
+            self.index.put(self.entries)
+        # lenient: these N-Quads were written by pyoxigraph from checked terms a moment ago
+        self.store.bulk_load(input=b"".join(self.chunks), format=RdfFormat.N_QUADS, lenient=True)
+        self.chunks.clear()
+        self.count = 0
+        self.graphs.clear()
+        self.entries.clear()
+
+
 def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
-          progress: Progress | None = None, jobs: int = 1) -> BuildSummary:
+          progress: Progress | None = None, jobs: int = 1, index: TextIndex | None = None) -> BuildSummary:
     """Parse and load report files; unchanged files are skipped, changed ones replaced.
 
     Parsing (the costly part) runs in ``jobs`` processes; results are loaded in file order by
     this process alone, so the store is the same whatever ``jobs`` is. Byte-identical files are
-    parsed once: the copies become extra source paths of the same report."""
+    parsed once: the copies become extra source paths of the same report. The text index, when
+    given, is kept in step (`kg build` always gives the store's own)."""
     started = time.perf_counter()
     summary = BuildSummary()
     ensure_vocabularies(store)
@@ -172,8 +234,7 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     known = sources_in_store(store)
     work = _plan(files, known, summary)
     summary.jobs = jobs if _worth_parallel(len(work), jobs) else 1
-    pending: list[Quad] = []
-    pending_graphs: set[NamedNode] = set()
+    writer = _Writer(store, index)
     done = len(files) - len(work) - sum(len(job.copies) for job in work)
     for parsed in _parse_all(work, summary.jobs):
         done += 1 + len(parsed.job.copies)
@@ -184,12 +245,12 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
                 summary.files.append(FileOutcome(path, "failed", parsed.error.reason, type(parsed.error).__name__,
                                            sha256=parsed.job.sha256))
             continue
-        _load(store, parsed, known, pending, pending_graphs, summary)
-    _flush(store, pending, pending_graphs)
+        _load(store, writer, parsed, known, summary)
+    writer.flush()
     if prune:
         summary.pruned = prune_missing(store, {str(f) for f in files}, known)
-    if summary.added or summary.replaced or summary.pruned or summary.duplicates:
-        update_index_stats(store)
+    if index is not None:
+        reconcile(store, index)
     store.flush()
     summary.quads = len(store)
     summary.seconds = time.perf_counter() - started
@@ -223,25 +284,11 @@ def _parse_job(job: _Job) -> _Parsed:
         report = parse_file(job.path)
     except KgError as exc:
         return _Parsed(job, error=exc)
-    graph, quads = report_quads(report)
+    rdf = report_rdf(report)
     source = NamedNode(f"{ID}source/{report.source.sha256}")
-    quads.extend(Quad(source, NamedNode(KG + "sourcePath"), Literal(copy), graph) for copy in job.copies)
-    return _Parsed(job, graph, quads, report.warnings)
-
-
-def _parse_job_in_worker(job: _Job) -> _Parsed:
-    parsed = _parse_job(job)
-    if parsed.quads:
-        parsed.nquads = serialize(parsed.quads, format=RdfFormat.N_QUADS)
-        parsed.quads = []
-    return parsed
-
-
-def _received(parsed: _Parsed) -> _Parsed:
-    if parsed.nquads:
-        parsed.quads = list(parse(parsed.nquads, format=RdfFormat.N_QUADS))
-        parsed.nquads = b""
-    return parsed
+    rdf.quads.extend(Quad(source, NamedNode(KG + "sourcePath"), Literal(copy), rdf.graph) for copy in job.copies)
+    nquads = serialize(rdf.quads, format=RdfFormat.N_QUADS)
+    return _Parsed(job, rdf.graph, nquads, len(rdf.quads), rdf.entries, report.warnings)
 
 
 def _worth_parallel(files: int, jobs: int) -> bool:
@@ -258,7 +305,7 @@ def _parse_all(work: list[_Job], jobs: int) -> Iterator[_Parsed]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
         chunk = max(1, min(8, len(work) // (jobs * 8)))
-        yield from map(_received, pool.map(_parse_job_in_worker, work, chunksize=chunk))
+        yield from pool.map(_parse_job, work, chunksize=chunk)
 
 
 def _start_worker() -> None:
@@ -278,43 +325,29 @@ def _start_worker() -> None:
 
 def warm_up() -> None:
     """Load what every parse needs (division index, jieba, taxonomy) into a worker at its start."""
-    report_quads(parse_file(_WARM_UP_REPORT))
+    report_rdf(parse_file(_WARM_UP_REPORT))
 
 
-def _load(store: Store, parsed: _Parsed, known: dict[str, tuple[str, NamedNode]], pending: list[Quad],
-          pending_graphs: set[NamedNode], summary: BuildSummary) -> None:
+def _load(store: Store, writer: _Writer, parsed: _Parsed, known: dict[str, tuple[str, NamedNode]],
+          summary: BuildSummary) -> None:
     """Write one parsed report: new graphs are batched for bulk ingestion, changed ones replaced."""
-    key, graph, quads = parsed.job.path, parsed.graph, parsed.quads
+    key, graph = parsed.job.path, parsed.graph
     assert graph is not None
     paths = [key, *parsed.job.copies]
     replaced = any(p in known for p in paths) or store.contains_named_graph(graph)
-    if replaced or graph in pending_graphs:
+    if replaced or graph in writer.graphs:
+        writer.flush()
         for path in paths:
             if path in known and known[path][1] != graph:
                 store.remove_graph(known[path][1])
-        _flush(store, pending, pending_graphs)
-        quads.extend(_other_sources(store, graph, paths))
-        if store.contains_named_graph(graph):
-            store.remove_graph(graph)
-        store.extend(quads)
+        writer.replace(parsed, parsed.quads() + _other_sources(store, graph, paths))
     else:
-        pending.extend(quads)
-        pending_graphs.add(graph)
-        if len(pending) >= BULK_BATCH_QUADS:
-            _flush(store, pending, pending_graphs)
+        writer.add(parsed)
     outcome = "replaced" if replaced else "added"
-    summary.files.append(FileOutcome(key, outcome, report=graph.value, sha256=parsed.job.sha256, quads=len(quads),
-                               warnings=parsed.warnings))
+    summary.files.append(FileOutcome(key, outcome, report=graph.value, sha256=parsed.job.sha256,
+                                     quads=parsed.count, warnings=parsed.warnings))
     for copy in parsed.job.copies:
         summary.files.append(FileOutcome(copy, "duplicate", report=graph.value, sha256=parsed.job.sha256))
-
-
-def _flush(store: Store, pending: list[Quad], graphs: set[NamedNode]) -> None:
-    """Write the batched new report graphs in one atomic bulk ingestion."""
-    if pending:
-        store.bulk_extend(pending)
-        pending.clear()
-        graphs.clear()
 
 
 def sources_in_store(store: Store) -> dict[str, tuple[str, NamedNode]]:
@@ -364,24 +397,61 @@ def ensure_vocabularies(store: Store) -> None:
         store.add(marker)
 
 
-STATS_GRAPH = NamedNode(ID + "graph/index-stats")
-INDEXED_CLASSES = ("Measure", "Problem", "NamedDocument")
+def graph_sources(store: Store) -> dict[str, set[str]]:
+    """{report graph: SHA-256 of every source file recorded in it}."""
+    found: dict[str, set[str]] = {}
+    for _, (sha, graph) in sources_in_store(store).items():
+        found.setdefault(graph.value, set()).add(sha)
+    return found
 
 
-def update_index_stats(store: Store) -> None:
-    """Item count and mean token count per indexed class, for BM25 without a scan per search."""
-    if store.contains_named_graph(STATS_GRAPH):
-        store.remove_graph(STATS_GRAPH)
-    quads = []
-    for name in INDEXED_CLASSES:
-        query = f"""SELECT (COUNT(DISTINCT ?item) AS ?n) (AVG(?len) AS ?avg) WHERE {{
-            GRAPH ?g {{ ?item a <{KG}{name}> ; <{KG}tokenCount> ?len }} }}"""
-        row = next(iter(store.query(query)))
-        node = NamedNode(f"{ID}index-stats/{name}")
-        quads.append(Quad(node, NamedNode(KG + "items"), Literal(row["n"].value, datatype=XSD_INTEGER), STATS_GRAPH))
-        mean = row["avg"].value if row["avg"] is not None else "1"
-        quads.append(Quad(node, NamedNode(KG + "meanTokenCount"), Literal(str(float(mean)), datatype=XSD_DOUBLE), STATS_GRAPH))
-    store.extend(quads)
+def reconcile(store: Store, index: TextIndex) -> tuple[list[str], list[str]]:
+    """Make the text index describe exactly the store's report graphs, in their stored versions.
+
+    Rows of graphs the store lacks (or holds from another source) are dropped; graphs the index
+    lacks are indexed again from their stored texts. Returns (dropped, re-indexed) graphs."""
+    in_store = graph_sources(store)
+    indexed = index.graphs()
+    dropped = sorted(g for g, sha in indexed.items() if sha not in in_store.get(g, ()))
+    index.remove(dropped)
+    missing = sorted(g for g in in_store if g not in indexed or g in dropped)
+    index.put((g, min(in_store[g]), stored_entries(store, NamedNode(g))) for g in missing)
+    return dropped, missing
+
+
+def index_problems(store: Store, index: TextIndex) -> list[str]:
+    """How the text index differs from the graph (empty when they agree): graphs missing on
+    either side or from another source, and graphs whose item counts differ."""
+    in_store = graph_sources(store)
+    indexed = index.graphs()
+    problems = [f"索引缺少报告 (not indexed): {g}" for g in sorted(set(in_store) - set(indexed))]
+    problems += [f"索引多出报告 (indexed, not in the store): {g}" for g in sorted(set(indexed) - set(in_store))]
+    problems += [f"索引来自另一版本 (indexed from another source): {g}" for g, sha in sorted(indexed.items())
+                 if g in in_store and sha not in in_store[g]]
+    values = " ".join(f"<{KG}{kind}>" for kind in KINDS)
+    query = f"""SELECT ?g ?class (COUNT(DISTINCT ?item) AS ?n) WHERE {{ VALUES ?class {{ {values} }}
+        GRAPH ?g {{ ?g a <{KG}Report> . ?item a ?class }} }} GROUP BY ?g ?class"""
+    stored = {(row["g"].value, row["class"].value.removeprefix(KG)): int(row["n"].value) for row in store.query(query)}
+    counted = index.counts()
+    for key in sorted(set(stored) | set(counted)):
+        if key[0] in indexed and stored.get(key, 0) != counted.get(key, 0):
+            problems.append(f"条目数不符 (items differ: {key[1]} graph {stored.get(key, 0)}, index "
+                            f"{counted.get(key, 0)}): {key[0]}")
+    return problems
+
+
+_STORED_TEXT = {"Measure": KG + "text", "Problem": KG + "text", "NamedDocument": DCT + "title"}
+
+
+def stored_entries(store: Store, graph: NamedNode) -> list[Entry]:
+    """Index entries of a report graph read back from its texts (what report_rdf gave at build)."""
+    entries = []
+    for kind, predicate in _STORED_TEXT.items():
+        query = f"""SELECT ?g ?item ?text WHERE {{ GRAPH ?g {{ ?item a <{KG}{kind}> .
+            OPTIONAL {{ ?item <{predicate}> ?text }} }} }} ORDER BY ?item"""
+        for row in store.query(query, substitutions={Variable("g"): graph}):
+            entries.append(Entry(kind, row["item"].value, tokens(row["text"].value if row["text"] else "")))
+    return entries
 
 
 def report_graphs(store: Store) -> list[NamedNode]:

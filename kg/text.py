@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -27,20 +26,18 @@ def stopwords() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
-    """A jieba tokenizer with the shipped user dictionary (loaded once per process)."""
+    """A jieba tokenizer with the shipped user dictionary and the taxonomy's keywords (loaded once
+    per process: the index, searches and classification must all cut text the same way)."""
+    from kg.classify import taxonomy  # the taxonomy is read with pyoxigraph, not through this module
+
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     with resources.as_file(resources.files("kg.data").joinpath("userdict.txt")) as path:
         tok.load_userdict(str(path))
+    for concept in taxonomy().concepts.values():
+        for keyword in concept.keywords:
+            tok.add_word(keyword, freq=20)
     return tok
-
-
-def add_terms(terms: Iterable[str]) -> None:
-    """Make more terms single tokens (the taxonomy's keywords)."""
-    tok = tokenizer()
-    for term in terms:
-        tok.add_word(term, freq=20)
-    tokens.cache_clear()
 
 
 @lru_cache(maxsize=65536)

@@ -63,7 +63,7 @@ ATTRIBUTE_LABELS = {
     "relation": "关系 (relation)", "count": "声明数 (declared)", "countedThing": "所计 (counted)",
     "comparedWith": "比照 (compared with)", "foundCount": "解析数 (found)", "sourcePath": "来源文件 (source)",
     "encoding": "编码 (encoding)", "publishedBy": "发布者 (published by)", "warning": "警告 (warning)",
-    "tokenCount": "词数 (tokens)", "notation": "编号 (notation)", "label": "名称 (label)", "label_en": "英文 (English)",
+    "notation": "编号 (notation)", "label": "名称 (label)", "label_en": "英文 (English)",
     "broader": "上位类型 (broader)",
 }
 HIDDEN_ATTRIBUTES = frozenset({"label", "text", "kind", "bipartite"})

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from kg.parse import parse_file
-from kg.rdf import report_quads
-from kg.store import build, open_store, report_graphs, sources_in_store
+from kg.rdf import report_rdf
+from kg.store import build, index_problems, open_index, open_store, report_graphs, sources_in_store
 from kg.validate import validate_store
 
 from .conftest import REAL_REPORTS
@@ -69,13 +69,17 @@ def test_killed_build_leaves_graphs_complete_or_absent(tmp_path: Path, fraction:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     store = open_store(store_dir)
+    index = open_index(store_dir)
     present = sources_in_store(store)
     for path, (_, graph) in present.items():
-        _, expected = report_quads(parse_file(path))
-        assert set(store.quads_for_pattern(None, None, None, graph)) == set(expected), f"{path}: partial graph"
-    summary = build(store, [tmp_path / "reports"])
+        expected = report_rdf(parse_file(path))
+        assert set(store.quads_for_pattern(None, None, None, graph)) == set(expected.quads), f"{path}: partial graph"
+        # index rows go in before their graph, so a graph in the store is always indexed
+        assert set(index.entries(graph.value)) == set(expected.entries), f"{path}: index rows differ"
+    summary = build(store, [tmp_path / "reports"], index=index)
     assert len(summary.skipped) == len(present) and len(summary.added) == len(files) - len(present)
     assert len(report_graphs(store)) == len(files)
+    assert index_problems(store, index) == []
     first = report_graphs(store)[0].value
     assert all(result.conforms for result in validate_store(store, first))
     print(f"killed after {kill_after:.1f}s ({jobs} jobs): {len(present)} of {len(files)} reports were in the store")

@@ -35,11 +35,11 @@ from kg.endpoint import (
     pushed_hashes,
     run_remote_query,
     start_server,
-    with_bindings,
 )
 from kg.exceptions import EndpointError, QueryError
-from kg.query import load_query, resolve_query, run_query
-from kg.store import STATS_GRAPH, build, open_store, report_graphs, sources_in_store
+from kg.index import TextIndex
+from kg.query import load_query, resolve_query, run_query, values_clause, with_values
+from kg.store import build, open_index, open_store, report_graphs, sources_in_store
 
 from .conftest import DATA, REAL_REPORTS, ROOT
 
@@ -60,7 +60,7 @@ def copy_reports(target: Path) -> Path:
 
 def built_store(folder: Path) -> Store:
     store = open_store(folder / "store")
-    summary = build(store, [copy_reports(folder / "reports")])
+    summary = build(store, [copy_reports(folder / "reports")], index=open_index(folder / "store"))
     assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
     return store
 
@@ -82,8 +82,18 @@ def remote_graphs(server: Server) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def local(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    return built_store(tmp_path_factory.mktemp("local"))
+def local_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("local")
+
+
+@pytest.fixture(scope="module")
+def local(local_dir: Path) -> Store:
+    return built_store(local_dir)
+
+
+@pytest.fixture(scope="module")
+def local_index(local: Store, local_dir: Path) -> TextIndex:
+    return open_index(local_dir / "store", read_only=True)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +119,7 @@ def served_copy(local: Store, pushed: PushSummary, tmp_path_factory: pytest.Temp
 
 def test_first_push_uploads_every_graph(local: Store, remote: Server, pushed: PushSummary) -> None:
     expected = {g.value for g in pushable_graphs(local)}
-    assert len(expected) == len(REAL_REPORTS) + 4  # reports, ontology, shapes, problem types, index stats
+    assert len(expected) == len(REAL_REPORTS) + 3  # reports, ontology, shapes, problem types
     assert set(pushed.pushed) == expected and not pushed.unchanged and not pushed.deleted
     assert remote_graphs(remote) == expected
     assert pushed.bytes > 1_000_000
@@ -117,12 +127,12 @@ def test_first_push_uploads_every_graph(local: Store, remote: Server, pushed: Pu
 
 
 @pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
-def test_saved_query_answers_the_same_remotely(local: Store, remote: Server, pushed: PushSummary,
-                                               golden: Path) -> None:
+def test_saved_query_answers_the_same_remotely(local: Store, local_index: TextIndex, remote: Server,
+                                               pushed: PushSummary, golden: Path) -> None:
     case = json.loads(golden.read_text(encoding="utf-8"))
     query = resolve_query(case["query"])
-    here = run_query(local, query, case.get("params", {}))
-    there = run_remote_query(remote.query_url, query, case.get("params", {}))
+    here = run_query(local, query, case.get("params", {}), local_index)
+    there = run_remote_query(remote.query_url, query, case.get("params", {}), index=local_index)
     assert there.variables == here.variables
     assert Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows)), golden.name
     if not golden.stem.endswith(".injection"):
@@ -142,15 +152,15 @@ def test_parameters_join_before_filters_like_substitutions(local: Store) -> None
             '  ?m a kg:Measure ; kg:text ?t . FILTER (CONTAINS(?t, ?keyword) && ?t != "{ # }")\n'
             '} GROUP BY ?keyword\n')
     bound = {Variable("keyword"): Literal("公务用车")}
-    rewritten = with_bindings(text, bound)
+    rewritten = with_values(text, [values_clause(list(bound), [list(bound.values())])])
     assert rewritten.index('VALUES (?keyword) { ("公务用车") }') > rewritten.index("WHERE {")
     substituted = list(local.query(text, use_default_graph_as_union=True, substitutions=bound))
     joined = list(local.query(rewritten, use_default_graph_as_union=True))
     assert int(joined[0]["n"].value) == int(substituted[0]["n"].value) >= 4
-    tricky = with_bindings(text, {Variable("keyword"): Literal('x" } ?s ?p ?o {')})
+    tricky = with_values(text, [values_clause([Variable("keyword")], [[Literal('x" } ?s ?p ?o {')]])])
     assert r'("x\" } ?s ?p ?o {")' in tricky
     with pytest.raises(QueryError, match="SELECT"):
-        with_bindings("CONSTRUCT { ?s ?p ?keyword } WHERE { ?s ?p ?keyword }", bound)
+        with_values("CONSTRUCT { ?s ?p ?keyword } WHERE { ?s ?p ?keyword }", ["VALUES ?keyword { 1 }"])
 
 
 def test_push_only_what_changed_and_prune(tmp_path: Path) -> None:
@@ -182,7 +192,7 @@ def test_push_only_what_changed_and_prune(tmp_path: Path) -> None:
         removed.unlink()
         assert build(store, [tmp_path / "reports"], prune=True).pruned == [str(removed)]
         fourth = push(store, url)
-        assert fourth.stale == [gone] and not fourth.deleted and set(fourth.pushed) <= {STATS_GRAPH.value}
+        assert fourth.stale == [gone] and not fourth.deleted and not fourth.pushed
         assert gone in remote_graphs(server)
         fifth = push(store, url, prune=True)
         assert fifth.deleted == [gone] and not fifth.pushed and not fifth.stale
@@ -307,7 +317,7 @@ def test_cli_query_endpoint_and_push(served_copy: Path, remote: Server, pushed: 
     assert there.stdout == here.stdout and "中共济南市天桥区委" in there.stdout
     dry = kg("push", "--endpoint", graph_store_url(remote), "--store", str(served_copy), "--dry-run", "--force")
     assert dry.returncode == 0, dry.stderr
-    assert dry.stdout.count("将上传 ") == len(REAL_REPORTS) + 4 + 1  # one line per graph, then the summary
+    assert dry.stdout.count("将上传 ") == len(REAL_REPORTS) + 3 + 1  # one line per graph, then the summary
     again = kg("push", "--endpoint", graph_store_url(remote), "--store", str(served_copy))  # the record came along
     assert again.returncode == 0 and again.stdout.startswith(f"上传 0 · 未变 {len(REAL_REPORTS) + 4} ")
     down = kg("query", "reports", "--endpoint", f"http://127.0.0.1:{free_port()}/query")

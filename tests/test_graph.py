@@ -11,6 +11,7 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from kg.exceptions import QueryError, StoreError
+from kg.index import TextIndex
 from kg.query import QUERY_DIR, SavedQuery, load_query, resolve_query, run_query, saved_queries
 from kg.store import build, open_store, report_graphs, sources_in_store
 from kg.validate import validate_store
@@ -21,10 +22,16 @@ GOLDEN = sorted((Path(__file__).parent / "queries").glob("*.json"))
 
 
 @pytest.fixture(scope="session")
-def graph_store() -> Store:
+def graph_index() -> TextIndex:
+    """The text index of graph_store, in memory."""
+    return TextIndex.in_memory()
+
+
+@pytest.fixture(scope="session")
+def graph_store(graph_index: TextIndex) -> Store:
     """An in-memory store built from data/ once for the whole session."""
     store = Store()
-    summary = build(store, [DATA])
+    summary = build(store, [DATA], index=graph_index)
     assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
     return store
 
@@ -45,9 +52,9 @@ def _matches(row: dict, want: dict, contains_text: bool) -> bool:
 
 
 @pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
-def test_saved_query_golden(graph_store: Store, golden: Path) -> None:
+def test_saved_query_golden(graph_store: Store, graph_index: TextIndex, golden: Path) -> None:
     case = json.loads(golden.read_text(encoding="utf-8"))
-    result = run_query(graph_store, resolve_query(case["query"]), case.get("params", {}))
+    result = run_query(graph_store, resolve_query(case["query"]), case.get("params", {}), graph_index)
     rows = result.as_dicts()
     contains_text = case.get("match") == "text-contains"
     if "rows" in case:

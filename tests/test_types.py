@@ -1,4 +1,4 @@
-"""Problem types, the token index, search and related measures, measured on hand labels."""
+"""Problem types, the text index, search and related measures, measured on hand labels."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from pyoxigraph import Store
 
 from kg.classify import MIN_SCORE, classify, taxonomy
+from kg.index import TextIndex
 from kg.rdf import ID
 from kg.related import related
 from kg.search import search
@@ -24,9 +25,14 @@ RELATED_PRECISION = 0.6
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
+def index() -> TextIndex:
+    return TextIndex.in_memory()
+
+
+@pytest.fixture(scope="module")
+def store(index: TextIndex) -> Store:
     db = Store()
-    build(db, [DATA])
+    build(db, [DATA], index=index)
     return db
 
 
@@ -87,18 +93,18 @@ def test_every_type_in_the_graph_is_explained(store: Store) -> None:
             assert keyword in row["text"].value or keyword in tokens(row["text"].value)
 
 
-def test_search_ranks_an_exact_phrase_first(store: Store) -> None:
+def test_search_ranks_an_exact_phrase_first(store: Store, index: TextIndex) -> None:
     phrase = "公务用车定点维修"
-    hits = search(store, phrase, "measures", 5)
+    hits = search(store, index, phrase, "measures", 5)
     assert hits[0].exact and phrase in hits[0].text
     assert [h.exact for h in hits] == sorted((h.exact for h in hits), reverse=True)
     assert "【" in hits[0].snippet
 
 
-def test_search_in_documents_and_problems(store: Store) -> None:
-    documents = search(store, "选拔任用工作条例", "documents", 3)
+def test_search_in_documents_and_problems(store: Store, index: TextIndex) -> None:
+    documents = search(store, index, "选拔任用工作条例", "documents", 3)
     assert documents[0].text == "党政领导干部选拔任用工作条例"
-    problems = search(store, "意识形态", "problems", 5)
+    problems = search(store, index, "意识形态", "problems", 5)
     assert problems and all("意识" in h.text for h in problems[:3])
 
 
@@ -106,12 +112,12 @@ def _cases() -> list[dict]:
     return json.loads((LABELS / "related.json").read_text(encoding="utf-8"))
 
 
-def test_related_measures_are_from_other_reports_and_on_topic(store: Store) -> None:
+def test_related_measures_are_from_other_reports_and_on_topic(store: Store, index: TextIndex) -> None:
     """Precision at 5 over the hand-judged topics (公务用车, 形式主义, 意识形态, 招商引资, 选人用人)."""
     relevant = judged = 0
     for case in _cases():
         source_report = case["source"].split("/c")[0]
-        found = related(store, measure=case["source"], top=10)
+        found = related(store, index, measure=case["source"], top=10)
         assert found and all(not r.item.removeprefix(ID).startswith(source_report) for r in found)
         assert all(r.shared_terms for r in found), "every result is explained by shared terms"
         judgements = {j["item"]: j["relevant"] for j in case["judgements"]}
@@ -122,7 +128,7 @@ def test_related_measures_are_from_other_reports_and_on_topic(store: Store) -> N
     assert relevant / judged >= RELATED_PRECISION, f"precision@5 {relevant}/{judged}"
 
 
-def test_related_can_exclude_a_region(store: Store) -> None:
-    found = related(store, text="公务用车管理不规范,存在公车私用问题", top=10, exclude_region="370000")
+def test_related_can_exclude_a_region(store: Store, index: TextIndex) -> None:
+    found = related(store, index, text="公务用车管理不规范,存在公车私用问题", top=10, exclude_region="370000")
     assert found and not any((r.region_code or "").startswith("37") for r in found)
     assert any("B3" in t for r in found for t in r.shared_types)

@@ -1,0 +1,227 @@
+"""Text index: jieba tokens of problems, measures and documents in SQLite FTS5, beside the graph.
+
+Oxigraph has no full-text index, and keeping one triple per token in the graph made tokens
+56% of all quads (build time, store size). So the tokens live in an FTS5 database inside the
+store folder (``kg-text-index.sqlite``): one FTS5 table per kind of item, one row per item and
+report graph, the item's jieba tokens (with repeats) as its text, ranked by FTS5's BM25.
+
+The graph stays the truth. `kg build` writes a report's index rows before its quads, and
+``reconcile`` (run at the start and end of every build) drops rows of graphs the store no
+longer holds in that version and re-derives missing ones from the stored texts, so a build
+killed at any moment leaves an index the next build repairs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.exceptions import StoreError
+
+INDEX_FILE = "kg-text-index.sqlite"
+KINDS = ("Measure", "Problem", "NamedDocument")
+SCHEMA_VERSION = "1"
+_CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indexed item of a report graph: its kind, IRI and tokens (in order, with repeats)."""
+
+    kind: str
+    item: str
+    tokens: tuple[str, ...]
+
+
+@dataclass
+class Match:
+    item: str
+    graph: str
+    score: float  # BM25, higher is better
+    matched: list[str] = field(default_factory=list)  # the query tokens the item holds
+
+
+def index_path(store_dir: str | Path) -> Path:
+    return Path(store_dir) / INDEX_FILE
+
+
+def _table(kind: str) -> str:
+    if kind not in KINDS:
+        raise StoreError(f"未知检索范围 (unknown index kind {kind!r})")
+    return f"tokens_{kind}"
+
+
+def _phrase(token: str) -> str:
+    """A token as an FTS5 string: quoted, so no user text is read as query syntax (control
+    characters, which end an FTS5 string early, become spaces)."""
+    return '"' + _CONTROL_RE.sub(" ", token).replace('"', '""') + '"'
+
+
+class TextIndex:
+    """The FTS5 token index of one store."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self.db = connection
+        self.path = path
+        self._df: dict[tuple[str, str], int] = {}
+        self._totals: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, store_dir: str | Path, *, read_only: bool = False) -> TextIndex:
+        """The index of the store in store_dir (created when writing, required when reading)."""
+        path = index_path(store_dir)
+        if read_only and not path.exists():
+            raise StoreError("文本索引不存在, 请运行 kg build (no text index: run kg build)", path)
+        try:
+            if read_only:
+                connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(path, check_same_thread=False)
+            index = cls(connection, str(path))
+            if not read_only:
+                index._create()
+            index._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"文本索引无法打开 (cannot open text index: {exc})", path) from None
+        return index
+
+    @classmethod
+    def in_memory(cls) -> TextIndex:
+        """An index for an in-memory store (tests, one-off work)."""
+        index = cls(sqlite3.connect(":memory:", check_same_thread=False), ":memory:")
+        index._create()
+        return index
+
+    def _create(self) -> None:
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.db:
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            self.db.execute("CREATE TABLE IF NOT EXISTS reports (graph TEXT PRIMARY KEY, sha256 TEXT NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, graph TEXT NOT NULL, "
+                            "kind TEXT NOT NULL, item TEXT NOT NULL)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS entries_graph ON entries (graph)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS entries_item ON entries (item)")
+            for kind in KINDS:
+                self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kind)} USING fts5(tokens)")
+                self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS vocab_{kind} USING fts5vocab({_table(kind)}, 'row')")
+
+    def _check_version(self) -> None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:
+            raise StoreError("文本索引版本不符, 请删除后运行 kg build (text index of another version: delete it "
+                             "and run kg build)", self.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing ------------------------------------------------------------------------
+
+    def put(self, reports: Iterable[tuple[str, str, list[Entry]]]) -> None:
+        """(Re)index report graphs: (graph, source sha256, entries) each, in one transaction."""
+        with self.db:
+            for graph, sha256, entries in reports:
+                self._delete(graph)
+                self.db.execute("INSERT INTO reports VALUES (?, ?)", (graph, sha256))
+                for entry in entries:
+                    cursor = self.db.execute("INSERT INTO entries (graph, kind, item) VALUES (?, ?, ?)",
+                                             (graph, entry.kind, entry.item))
+                    self.db.execute(f"INSERT INTO {_table(entry.kind)} (rowid, tokens) VALUES (?, ?)",
+                                    (cursor.lastrowid, " ".join(entry.tokens)))
+        self._df.clear()
+        self._totals.clear()
+
+    def remove(self, graphs: Iterable[str]) -> None:
+        with self.db:
+            for graph in graphs:
+                self._delete(graph)
+        self._df.clear()
+        self._totals.clear()
+
+    def _delete(self, graph: str) -> None:
+        for kind in KINDS:
+            self.db.execute(f"DELETE FROM {_table(kind)} WHERE rowid IN "
+                            "(SELECT id FROM entries WHERE graph = ? AND kind = ?)", (graph, kind))
+        self.db.execute("DELETE FROM entries WHERE graph = ?", (graph,))
+        self.db.execute("DELETE FROM reports WHERE graph = ?", (graph,))
+
+    def graphs(self) -> dict[str, str]:
+        """{report graph: sha256 of the source it was indexed from}."""
+        return dict(self.db.execute("SELECT graph, sha256 FROM reports"))
+
+    # --- reading ------------------------------------------------------------------------
+
+    def total(self, kind: str) -> int:
+        """How many items of a kind are indexed (one per item and report graph)."""
+        if kind not in self._totals:
+            self._totals[kind] = self.db.execute(f"SELECT COUNT(*) FROM {_table(kind)}").fetchone()[0]
+        return self._totals[kind]
+
+    def df(self, kind: str, token: str) -> int:
+        """How many items of a kind hold the token."""
+        key = (kind, token)
+        if key not in self._df:
+            _table(kind)
+            row = self.db.execute(f"SELECT doc FROM vocab_{kind} WHERE term = ?", (token.lower(),)).fetchone()
+            self._df[key] = row[0] if row else 0
+        return self._df[key]
+
+    def idf(self, kind: str, token: str) -> float:
+        total, df = self.total(kind), self.df(kind, token)
+        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+    def rank(self, kind: str, words: list[str], *, every: bool = False, limit: int | None = 50,
+             exclude_graph: str | None = None) -> list[Match]:
+        """Items of a kind holding any (or, with every, all) of the words, best BM25 first.
+
+        An item indexed under several report graphs (a document cited by many reports)
+        comes once, under its best-scoring graph."""
+        words = [w for w in dict.fromkeys(words) if _CONTENT_RE.search(w)]
+        if not words:
+            return []
+        expression = (" AND " if every else " OR ").join(map(_phrase, words))
+        table = _table(kind)
+        sql = (f"SELECT e.item, e.graph, bm25({table}) AS s, {table}.tokens FROM {table} "
+               f"JOIN entries AS e ON e.id = {table}.rowid WHERE {table} MATCH ?")
+        params: list[object] = [expression]
+        if exclude_graph:
+            sql += " AND e.graph != ?"
+            params.append(exclude_graph)
+        sql += " ORDER BY s"
+        found: dict[str, Match] = {}
+        wanted = set(words)
+        for item, graph, score, tokens in self.db.execute(sql, params):
+            if item in found:
+                continue
+            held = wanted.intersection(tokens.split())
+            found[item] = Match(item, graph, round(-score, 4), [w for w in words if w in held])
+            if limit is not None and len(found) >= limit:
+                break
+        return list(found.values())
+
+    def tokens_of(self, kind: str) -> dict[str, tuple[str, ...]]:
+        """{item: its tokens} of every indexed item of a kind."""
+        table = _table(kind)
+        rows = self.db.execute(f"SELECT e.item, {table}.tokens FROM {table} JOIN entries AS e ON e.id = {table}.rowid")
+        return {item: tuple(tokens.split()) for item, tokens in rows}
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """{(report graph, kind): number of indexed items}."""
+        rows = self.db.execute("SELECT graph, kind, COUNT(DISTINCT item) FROM entries GROUP BY graph, kind")
+        return {(graph, kind): n for graph, kind, n in rows}
+
+    def entries(self, graph: str) -> Iterator[Entry]:
+        """The entries of one report graph (for checks and tests)."""
+        for kind in KINDS:
+            table = _table(kind)
+            rows = self.db.execute(f"SELECT e.item, {table}.tokens FROM {table} JOIN entries AS e "
+                                   f"ON e.id = {table}.rowid WHERE e.graph = ? ORDER BY e.id", (graph,))
+            for item, tokens in rows:
+                yield Entry(kind, item, tuple(tokens.split()))

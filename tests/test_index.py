@@ -1,0 +1,157 @@
+"""The text index beside the graph: what a build writes, what reconcile repairs, how it ranks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyoxigraph import Store
+
+from kg.exceptions import StoreError
+from kg.index import KINDS, Entry, TextIndex
+from kg.parse import parse_file
+from kg.query import resolve_query, run_query
+from kg.rdf import report_rdf
+from kg.store import build, index_problems, open_index, open_store, reconcile, report_graphs, stored_entries
+
+from .conftest import DATA, REAL_REPORTS
+
+
+@pytest.fixture(scope="module")
+def plain_store() -> Store:
+    """A store built by the library without a text index."""
+    store = Store()
+    build(store, [DATA])
+    return store
+
+
+def test_entries_read_back_from_the_graph_equal_those_of_the_build(plain_store: Store) -> None:
+    for path in REAL_REPORTS:
+        rdf = report_rdf(parse_file(path))
+        assert rdf.entries and {e.kind for e in rdf.entries} == set(KINDS)
+        assert sorted(stored_entries(plain_store, rdf.graph), key=_key) == sorted(set(rdf.entries), key=_key)
+
+
+def _key(entry: Entry) -> tuple[str, str]:
+    return entry.kind, entry.item
+
+
+def test_reconcile_indexes_a_store_built_without_the_index(plain_store: Store) -> None:
+    index = TextIndex.in_memory()
+    assert index_problems(plain_store, index)  # every graph missing
+    dropped, added = reconcile(plain_store, index)
+    assert not dropped and sorted(added) == sorted(g.value for g in report_graphs(plain_store))
+    assert index_problems(plain_store, index) == []
+    assert reconcile(plain_store, index) == ([], [])
+
+
+def test_reconcile_drops_rows_of_graphs_the_store_lacks_or_holds_in_another_version(plain_store: Store) -> None:
+    index = TextIndex.in_memory()
+    reconcile(plain_store, index)
+    graph = report_graphs(plain_store)[0].value
+    ghost = "https://w3id.org/xunshi-kg/id/report/000000-区委/2000-01-01/2000-02-02"
+    index.put([(ghost, "0" * 64, [Entry("Measure", ghost + "/c1/p1/m1", ("公务用车",))])])
+    index.put([(graph, "f" * 64, [])])  # the same graph from a source the store does not record
+    problems = index_problems(plain_store, index)
+    assert any(ghost in p for p in problems) and any(graph in p for p in problems)
+    dropped, added = reconcile(plain_store, index)
+    assert dropped == sorted([ghost, graph]) and added == [graph]
+    assert index_problems(plain_store, index) == []
+
+
+def test_kg_build_repairs_a_deleted_or_damaged_index(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    reports = tmp_path / "reports"
+    shutil.copytree(DATA, reports, copy_function=shutil.copyfile)
+    store = open_store(store_dir)
+    build(store, [reports], index=open_index(store_dir))
+    ranked = [m.item for m in open_index(store_dir, read_only=True).rank("Measure", ["公务用车"])]
+    assert ranked
+    (store_dir / "kg-text-index.sqlite").unlink()
+    for extra in store_dir.glob("kg-text-index.sqlite-*"):
+        extra.unlink()
+    with pytest.raises(StoreError, match="run kg build"):
+        open_index(store_dir, read_only=True)
+    summary = build(store, [reports], index=open_index(store_dir))
+    assert len(summary.skipped) == len(REAL_REPORTS)  # nothing parsed again: rebuilt from the graph
+    index = open_index(store_dir, read_only=True)
+    assert index_problems(store, index) == []
+    assert [m.item for m in index.rank("Measure", ["公务用车"])] == ranked
+
+
+def test_a_changed_report_replaces_its_rows_and_a_pruned_one_loses_them(tmp_path: Path) -> None:
+    store_dir, reports = tmp_path / "store", tmp_path / "reports"
+    shutil.copytree(DATA, reports, copy_function=shutil.copyfile)
+    store, index = open_store(store_dir), open_index(store_dir)
+    build(store, [reports], index=index)
+    changed = reports / REAL_REPORTS[0].name
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build(store, [reports], index=index).replaced == [str(changed)]
+    assert index_problems(store, index) == []
+    removed = reports / REAL_REPORTS[1].name
+    graph = report_rdf(parse_file(removed)).graph.value
+    removed.unlink()
+    build(store, [reports], index=index, prune=True)
+    assert graph not in index.graphs() and not list(index.entries(graph))
+    assert index_problems(store, index) == []
+
+
+def test_rank_needs_every_word_when_asked_and_scores_best_first() -> None:
+    index = TextIndex.in_memory()
+    graph = "https://w3id.org/xunshi-kg/id/report/x"
+    index.put([(graph, "a" * 64, [
+        Entry("Measure", graph + "/m1", ("公务用车", "公务用车", "管理")),
+        Entry("Measure", graph + "/m2", ("公务用车", "维修", "加油", "保险", "制度", "管理")),
+        Entry("Measure", graph + "/m3", ("办公用房", "管理")),
+    ])])
+    anyword = index.rank("Measure", ["公务用车", "办公用房"])
+    assert {m.item for m in anyword} == {graph + "/m1", graph + "/m2", graph + "/m3"}
+    order = [m.item.rsplit("/", 1)[1] for m in anyword]
+    assert order.index("m1") < order.index("m2")  # twice the word in a shorter text
+    assert next(m for m in anyword if m.item.endswith("m1")).matched == ["公务用车"]
+    assert [m.score for m in anyword] == sorted((m.score for m in anyword), reverse=True)
+    both = index.rank("Measure", ["公务用车", "管理"], every=True)
+    assert {m.item for m in both} == {graph + "/m1", graph + "/m2"}
+    assert index.df("Measure", "管理") == 3 and index.total("Measure") == 3
+    assert index.rank("Measure", ["公务用车"], exclude_graph=graph) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+def test_any_words_are_plain_words_to_the_index(words: str) -> None:
+    """Quotes, FTS5 operators (OR, NEAR, *, ^, :) and odd characters never reach the query syntax."""
+    index = _small_index()
+    found = index.rank("Measure", [words, *words.split()])
+    assert all(m.item.startswith("https://w3id.org/") for m in found)
+
+
+def _small_index() -> TextIndex:
+    if not hasattr(_small_index, "index"):
+        index = TextIndex.in_memory()
+        index.put([("g", "a" * 64, [Entry("Measure", "https://w3id.org/m1", ("OR", "NEAR", "公务用车"))])])
+        _small_index.index = index  # type: ignore[attr-defined]
+    return _small_index.index  # type: ignore[attr-defined]
+
+
+def test_kg_text_score_in_sparql_agrees_with_the_search_parameter(plain_store: Store) -> None:
+    index = TextIndex.in_memory()
+    reconcile(plain_store, index)
+    via_values = run_query(plain_store, resolve_query("search-text"), {"words": "公务用车"}, index).as_dicts()
+    adhoc = resolve_query("search-text")
+    adhoc.text = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
+        SELECT ?hit ?score WHERE { ?hit a kg:Measure . BIND(kg:textScore(?hit, "公务用车") AS ?score)
+                                   FILTER(BOUND(?score)) } ORDER BY DESC(?score)"""
+    adhoc.params = []
+    via_function = run_query(plain_store, adhoc, {}, index).as_dicts()
+    measures = {r["hit"]: r["score"] for r in via_values if r["kind"] == "measure"}
+    assert len(measures) >= 4 and {r["hit"]: r["score"] for r in via_function} == measures
+
+
+def test_a_search_parameter_without_the_index_is_a_clear_error(plain_store: Store) -> None:
+    from kg.exceptions import QueryError
+
+    with pytest.raises(QueryError, match="text index"):
+        run_query(plain_store, resolve_query("search-text"), {"words": "公务用车"})
