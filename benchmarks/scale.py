@@ -33,7 +33,7 @@ import json  # noqa: E402
 from benchmarks.synthetic import generate  # noqa: E402
 from kg.parse import parse_file  # noqa: E402
 from kg.query import run_query, saved_queries  # noqa: E402
-from kg.store import default_jobs, open_store  # noqa: E402
+from kg.store import default_jobs, open_index, open_store  # noqa: E402
 
 
 def kg_build(corpus: Path, store: Path, jobs: int) -> tuple[float, float]:
@@ -73,22 +73,22 @@ def golden_params() -> dict[str, dict[str, str]]:
     return params
 
 
-def query_latencies(store_dir: Path, rounds: int = 5) -> tuple[str, float, float]:
-    """The slowest saved query by median: (name, median ms, 95th percentile ms)."""
+def query_latencies(store_dir: Path, rounds: int = 5) -> list[tuple[str, float, float]]:
+    """(name, median ms, 95th percentile ms) of every saved query, slowest first."""
     store = open_store(store_dir, read_only=True)
-    worst = ("", 0.0, 0.0)
+    index = open_index(store_dir, read_only=True)
     params = golden_params()
+    found = []
     for query in saved_queries():
+        run_query(store, query, params.get(query.name, {}), index)  # jieba and caches loaded once
         times = []
         for _ in range(rounds):
             start = time.perf_counter()
-            run_query(store, query, params.get(query.name, {}))
+            run_query(store, query, params.get(query.name, {}), index)
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
-        median, p95 = statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        if median > worst[1]:
-            worst = (query.name, median, p95)
-    return worst
+        found.append((query.name, statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]))
+    return sorted(found, key=lambda f: -f[1])
 
 
 def rdflib_ratio(store_dir: Path, limit: int = 1_500_000) -> str:
@@ -130,8 +130,10 @@ def measure(size: int, jobs: int, serial: bool, work: Path) -> Iterator[tuple[st
                      f"{quads / seconds:,.0f} quads/s · peak {peak:,.0f} MB · {quads:,} quads")
     store = builds[-1][1]
     yield "store on disk", f"{disk_mb(store):,.0f} MB"
-    name, median, p95 = query_latencies(store)
+    latencies = query_latencies(store)
+    name, median, p95 = latencies[0]
     yield "slowest saved query", f"{name}: median {median:.1f} ms, p95 {p95:.1f} ms"
+    yield "saved queries, median", " · ".join(f"{n} {m:.0f}" for n, m, _ in latencies) + " (ms)"
     seconds, _ = kg_build(corpus, store, jobs)
     yield "rebuild, unchanged", f"{seconds:.2f} s (start-up included)"
     extra = work / f"extra-{size}"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
+from kg.sparql import select
 from kg.text import tokens
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
         OPTIONAL { ?report kg:signedDate ?signed }
         OPTIONAL { ?m kg:addresses/kg:text ?problem }
     }"""
-    rows = store.query(query, use_default_graph_as_union=True, substitutions={Variable("concept"): NamedNode(concept.iri)})
+    rows = select(store, query, {Variable("concept"): NamedNode(concept.iri)})
     found: dict[str, TypedMeasure] = {}
     for row in rows:
         item = row["m"].value

@@ -7,9 +7,8 @@
   through the SPARQL 1.1 Graph Store HTTP Protocol, remembering what it pushed in a named
   graph of the local store itself, so a second push sends nothing.
 - ``run_remote_query`` runs a saved query over the SPARQL 1.1 Protocol and returns the same
-  ``QueryResult`` as ``kg.query.run_query``. Parameters are typed terms put in a ``VALUES``
-  block at the start of the WHERE group (the same join as pyoxigraph's substitutions), never
-  pasted text.
+  ``QueryResult`` as ``kg.query.run_query``, from the same query text (parameters as typed
+  terms in a ``VALUES`` block at the start of the WHERE group, kg.sparql), never pasted text.
 
 Authentication comes from the environment only: ``KG_ENDPOINT_TOKEN`` (bearer) or
 ``KG_ENDPOINT_USER`` + ``KG_ENDPOINT_PASSWORD`` (basic).
@@ -273,7 +272,7 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
     ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). A ``search`` parameter
     is answered by the local text index, its hits sent as IRIs in a VALUES block.
     """
-    text = prepare(query, values or {}, index, local=False).text
+    text = prepare(query, values or {}, index)
     headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": SPARQL_JSON}
     with _client(timeout) as client:
         answer = _request(client, "POST", endpoint, content=text.encode("utf-8"), headers=headers)

@@ -6,33 +6,34 @@ A saved query starts with header comments::
     # description: one line or more
     # param: code literal optional — 6-digit division code of the region
 
-Parameter values never enter the query text: each becomes a typed RDF term (literal,
-integer, date or IRI) bound through pyoxigraph's ``substitutions``. pyoxigraph binds only
-projected variables, so every parameter of a saved query appears in its SELECT clause.
+Parameter values never enter the query text as text: each becomes a typed RDF term (literal,
+integer, date or IRI) bound in a VALUES block opening the WHERE group (kg.sparql says why not
+pyoxigraph's ``substitutions``). Every parameter of a saved query appears in its SELECT clause.
+A ``search`` parameter is answered by the text index (kg.index).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, Variable
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
 from kg.exceptions import QueryError
 from kg.index import KINDS, TextIndex
 from kg.rdf import ID, KG, XSD, XSD_DATE, XSD_INTEGER
-
-Term = NamedNode | BlankNode | Literal | Triple
+from kg.sparql import Term, select, values_clause, with_values
 XSD_DOUBLE = NamedNode(XSD + "double")
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("literal", "integer", "date", "iri", "search")
 TEXT_SCORE = NamedNode(KG + "textScore")
-SEARCH_LIMIT = 1000  # best hits of each kind a search parameter brings into a query
+SEARCH_LIMIT = 100  # best hits of each kind a search parameter brings into a query (Oxigraph's
+# plans for a VALUES block stay index lookups up to a few hundred rows: measures-by-keyword at
+# 1,000 reports takes 50 ms with 200 rows and 20 s with 859)
 HIT, SCORE = Variable("hit"), Variable("score")
 _HEADER_RE = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
 _PARAM_RE = re.compile(r"^(\w+)\s+(\w+)(?:\s+(required|optional))?\s*(?:[—–-]+\s*(.*))?$")
@@ -145,32 +146,26 @@ def typed_term(param: Param, value: str) -> Literal | NamedNode:
     return Literal(value)
 
 
-@dataclass
-class Prepared:
-    """A saved query ready to run: its text (with any VALUES blocks) and the bound parameters."""
-
-    text: str
-    substitutions: dict[Variable, Literal | NamedNode]
-
-
-def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None, *,
-            local: bool = True) -> Prepared:
-    """Bind the parameters: as pyoxigraph substitutions locally, as a VALUES row for a remote
-    server; a ``search`` parameter also brings its hits from the text index as ``VALUES (?hit ?score)``
-    rows of IRIs and numbers, so the query joins on bound items instead of scanning texts."""
+def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None) -> str:
+    """The query text with its parameters bound (kg.sparql: a VALUES row of typed terms opening the
+    WHERE group, the same text locally and on a remote server). A ``search`` parameter also brings
+    the best hits of the text index as ``?hit ?score`` columns of the same VALUES block, one row per
+    hit, so the query joins on bound items instead of scanning texts."""
     bindings = bind(query, values)
-    blocks = []
+    if not bindings:
+        return query.text
+    variables, first = list(bindings), list(bindings.values())
+    rows: list[list[Term]] = [first]
     for param in query.params:
         if param.type == "search" and param.name in values:
             if index is None:
                 raise QueryError(f"参数 {param.name} 需要文本索引 (a search parameter needs the text index: "
                                  "run kg build)", query.path)
             hits = search_hits(index, values[param.name])
-            blocks.append(values_clause([HIT, SCORE], ((NamedNode(item), _double(score)) for item, score in hits.items())))
-    if local:
-        return Prepared(with_values(query.text, blocks), bindings)
-    plain = [values_clause(list(bindings), [list(bindings.values())])] if bindings else []
-    return Prepared(with_values(query.text, plain + blocks), {})
+            variables += [HIT, SCORE]
+            rows = [[*first, NamedNode(item), _double(score)] for item, score in hits.items()]
+            break
+    return with_values(query.text, [values_clause(variables, rows)])
 
 
 def search_hits(index: TextIndex, words: str, limit: int | None = SEARCH_LIMIT) -> dict[str, float]:
@@ -206,57 +201,15 @@ def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = N
               index: TextIndex | None = None) -> QueryResult:
     """Run a saved query over the union of all graphs, with its parameters bound; with the text
     index, search parameters and the kg:textScore function work too."""
-    prepared = prepare(query, values or {}, index)
+    text = prepare(query, values or {}, index)
     functions = {TEXT_SCORE: TextScores(index)} if index is not None else None
     try:
-        solutions = store.query(prepared.text, use_default_graph_as_union=True, substitutions=prepared.substitutions,
-                                custom_functions=functions)
+        solutions = store.query(text, use_default_graph_as_union=True, custom_functions=functions)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL 语法错误 (syntax error: {exc})", query.path) from None
     except (RuntimeError, OSError, ValueError) as exc:
         raise QueryError(f"查询失败 (query failed: {exc})", query.path) from None
     return query_result(solutions, query.path)
-
-
-_OPAQUE_RE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>' r"|#[^\n]*", re.DOTALL)
-_FORM_RE = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
-
-
-def _code_only(text: str) -> str:
-    """The query with strings, IRIs and comments blanked out, offsets unchanged."""
-    return _OPAQUE_RE.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def values_clause(variables: Sequence[Variable], rows: Iterable[Sequence[Term]]) -> str:
-    """``VALUES (?a ?b) { (term term) … }`` from typed terms, each in its own N-Triples form."""
-    names = " ".join(map(str, variables))
-    body = " ".join(f"({' '.join(map(str, row))})" for row in rows)
-    return f"VALUES ({names}) {{ {body} }}"
-
-
-def with_values(text: str, blocks: list[str]) -> str:
-    """The query with VALUES blocks opening its WHERE group.
-
-    A trailing VALUES would join after FILTERs ran with the variable unbound (so
-    ``FILTER(CONTAINS(?text, ?keyword))`` would drop every row); at the start of the group it
-    joins before them, as pyoxigraph's substitutions do.
-    """
-    if not blocks:
-        return text
-    code = _code_only(text)
-    form = _FORM_RE.search(code)
-    if not form or form.group(1).upper() != "SELECT":
-        raise QueryError("只支持 SELECT 查询 (only SELECT queries take parameters here)")
-    depth = 0
-    for i in range(form.end(), len(code)):
-        char = code[i]
-        depth += (char == "(") - (char == ")")
-        if char == "{" and depth == 0:
-            return text[:i + 1] + "".join(f"\n  {block}" for block in blocks) + "\n" + text[i + 1:]
-    raise QueryError("查询中没有 WHERE 块 (no WHERE group in the query)")
 
 
 def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:
@@ -297,7 +250,7 @@ def source_of(store: Store, item: str) -> Source:
           ?item kg:inReport ?report ; kg:spanStart ?start ; kg:spanEnd ?end ; a ?type .
           ?report kg:canonicalText ?text ; kg:committee/skos:prefLabel ?committee .
         } LIMIT 1"""
-    rows = list(store.query(query, use_default_graph_as_union=True, substitutions={Variable("item"): node}))
+    rows = list(select(store, query, {Variable("item"): node}))
     if not rows:
         raise QueryError(f"没有这个条目或它没有原文位置 (no item with a source span: {node.value})")
     row = rows[0]

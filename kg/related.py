@@ -25,6 +25,7 @@ from kg.index import TextIndex
 from kg.rdf import ID
 from kg.search import PREFIXES, Describer, snippet
 from kg.text import tokens
+from kg.sparql import select
 
 QUERY_TERMS = 20  # rarest shared tokens of the source used to find candidates
 COMMON_SHARE = 0.05  # tokens in more than this share of measures say little (and cost most)
@@ -121,10 +122,8 @@ def _measures_of_matching_problems(store: Store, index: TextIndex, words: list[s
     best = max((p.score for p in problems), default=1.0) or 1.0
     found: dict[str, tuple[float, list[str]]] = {}
     for problem in problems:
-        rows = store.query(PREFIXES + "SELECT ?m ?p WHERE { { ?m kg:addresses ?p } UNION "
-                           "{ ?q kg:subProblemOf ?p . ?m kg:addresses ?q } }",
-                           use_default_graph_as_union=True,
-                           substitutions={Variable("p"): NamedNode(problem.item)})
+        rows = select(store, PREFIXES + "SELECT ?m ?p WHERE { { ?m kg:addresses ?p } UNION "
+                      "{ ?q kg:subProblemOf ?p . ?m kg:addresses ?q } }", {Variable("p"): NamedNode(problem.item)})
         for row in rows:
             found.setdefault(row["m"].value, (problem.score / best, problem.matched))
     return found
@@ -140,8 +139,8 @@ def _label(concept: str) -> str:
 
 
 def _doc_title(store: Store, doc: str) -> str:
-    rows = list(store.query(PREFIXES + "SELECT ?d ?t WHERE { ?d dcterms:title ?t } LIMIT 1",
-                            use_default_graph_as_union=True, substitutions={Variable("d"): NamedNode(doc)}))
+    rows = list(select(store, PREFIXES + "SELECT ?d ?t WHERE { ?d dcterms:title ?t } LIMIT 1",
+                       {Variable("d"): NamedNode(doc)}))
     return rows[0]["t"].value if rows else doc
 
 
@@ -151,8 +150,8 @@ def _text_source(store: Store, text: str) -> Source:
     types = {hit.concept.iri for hit in classify(text)}
     documents: set[str] = set()
     for mention in find_titles(text):
-        rows = store.query(PREFIXES + "SELECT DISTINCT ?d ?t WHERE { ?d dcterms:title ?t }",
-                           use_default_graph_as_union=True, substitutions={Variable("t"): Literal(mention.title)})
+        rows = select(store, PREFIXES + "SELECT DISTINCT ?d ?t WHERE { ?d dcterms:title ?t }",
+                      {Variable("t"): Literal(mention.title)})
         documents |= {row["d"].value for row in rows}
     return Source(text=text, types=types, documents=documents)
 
@@ -176,7 +175,7 @@ def _details(store: Store, item: str) -> dict:
         OPTIONAL { ?m kg:problemType ?type }
         OPTIONAL { { ?m kg:formulates ?doc } UNION { ?m kg:applies ?doc } UNION { ?m kg:mentions ?doc } }
     }"""
-    rows = list(store.query(query, use_default_graph_as_union=True, substitutions={Variable("m"): NamedNode(item)}))
+    rows = list(select(store, query, {Variable("m"): NamedNode(item)}))
     first = rows[0] if rows else None
 
     def value(name: str) -> str | None:

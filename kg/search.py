@@ -17,6 +17,7 @@ from pyoxigraph import NamedNode, Store, Variable
 from kg.exceptions import QueryError
 from kg.index import TextIndex
 from kg.text import query_tokens
+from kg.sparql import select
 
 PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -100,8 +101,7 @@ class Describer:
         return self._committees[report]
 
     def _rows(self, query: str, variable: str, iri: str) -> list:
-        return list(self.store.query(query, use_default_graph_as_union=True,
-                                     substitutions={Variable(variable): NamedNode(iri)}))
+        return list(select(self.store, query, {Variable(variable): NamedNode(iri)}))
 
 
 def _value(row, name: str) -> str | None:  # noqa: ANN001 - a pyoxigraph QuerySolution or None

@@ -33,6 +33,7 @@ from kg.index import INDEX_FILE, KINDS, Entry, TextIndex
 from kg.parse import parse_file
 from kg.rdf import DCT, ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_rdf
 from kg.text import tokens
+from kg.sparql import select
 
 DEFAULT_STORE = "kg-store"
 REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}
@@ -363,7 +364,7 @@ def _other_sources(store: Store, graph: NamedNode, paths: list[str]) -> list[Qua
     query = f"""SELECT ?g ?report ?src ?path ?p ?o WHERE {{ GRAPH ?g {{
         ?report <{PROV_DERIVED.value}> ?src . ?src <{KG}sourcePath> ?path ; ?p ?o }} }}"""
     keep: list[Quad] = []
-    for row in store.query(query, substitutions={Variable("g"): graph}):
+    for row in select(store, query, {Variable("g"): graph}, union=False):
         if row["path"].value not in paths and Path(row["path"].value).exists():
             keep.append(Quad(row["src"], row["p"], row["o"], graph))
             keep.append(Quad(row["report"], PROV_DERIVED, row["src"], graph))
@@ -449,7 +450,7 @@ def stored_entries(store: Store, graph: NamedNode) -> list[Entry]:
     for kind, predicate in _STORED_TEXT.items():
         query = f"""SELECT ?g ?item ?text WHERE {{ GRAPH ?g {{ ?item a <{KG}{kind}> .
             OPTIONAL {{ ?item <{predicate}> ?text }} }} }} ORDER BY ?item"""
-        for row in store.query(query, substitutions={Variable("g"): graph}):
+        for row in select(store, query, {Variable("g"): graph}, union=False):
             entries.append(Entry(kind, row["item"].value, tokens(row["text"].value if row["text"] else "")))
     return entries
 

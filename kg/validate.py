@@ -16,6 +16,7 @@ import rdflib
 from pyoxigraph import NamedNode, RdfFormat, Store, Variable
 
 from kg.store import ONTOLOGY_DIR, report_graph, report_graphs
+from kg.sparql import select
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -85,8 +86,9 @@ def validate_graph(store: Store, graph: NamedNode, shapes: rdflib.Graph,
 def _sparql_violations(store: Store, graph: NamedNode, constraints: list[SparqlConstraint]) -> list[Violation]:
     out: list[Violation] = []
     for constraint in constraints:
-        typed = {row["x"].value for target in constraint.targets for row in store.query(
-            "SELECT ?x ?class WHERE { ?x a ?class }", default_graph=graph, substitutions={Variable("class"): NamedNode(target)})}
+        typed = {row["x"].value for target in constraint.targets for row in select(
+            store, "SELECT ?x ?class WHERE { ?x a ?class }", {Variable("class"): NamedNode(target)}, union=False,
+            default_graph=graph)}
         for row in store.query(constraint.select, default_graph=graph):
             focus = row["this"].value
             if focus in typed:
