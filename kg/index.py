@@ -130,11 +130,12 @@ class TextIndex:
             for graph, sha256, entries in reports:
                 self._delete(graph)
                 self.db.execute("INSERT INTO reports VALUES (?, ?)", (graph, sha256))
-                for entry in entries:
-                    cursor = self.db.execute("INSERT INTO entries (graph, kind, item) VALUES (?, ?, ?)",
-                                             (graph, entry.kind, entry.item))
-                    self.db.execute(f"INSERT INTO {_table(entry.kind)} (rowid, tokens) VALUES (?, ?)",
-                                    (cursor.lastrowid, " ".join(entry.tokens)))
+                first = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").fetchone()[0]
+                self.db.executemany("INSERT INTO entries (id, graph, kind, item) VALUES (?, ?, ?, ?)",
+                                    ((first + i, graph, e.kind, e.item) for i, e in enumerate(entries)))
+                for kind in KINDS:
+                    self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)",
+                                        ((first + i, " ".join(e.tokens)) for i, e in enumerate(entries) if e.kind == kind))
         self._df.clear()
         self._totals.clear()
 

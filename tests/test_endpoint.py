@@ -319,7 +319,7 @@ def test_cli_query_endpoint_and_push(served_copy: Path, remote: Server, pushed: 
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.count("将上传 ") == len(REAL_REPORTS) + 3 + 1  # one line per graph, then the summary
     again = kg("push", "--endpoint", graph_store_url(remote), "--store", str(served_copy))  # the record came along
-    assert again.returncode == 0 and again.stdout.startswith(f"上传 0 · 未变 {len(REAL_REPORTS) + 4} ")
+    assert again.returncode == 0 and again.stdout.startswith(f"上传 0 · 未变 {len(REAL_REPORTS) + 3} ")
     down = kg("query", "reports", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
     assert down.returncode == 2 and len(down.stderr.strip().splitlines()) == 1 and "无法连接" in down.stderr
 

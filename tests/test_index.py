@@ -155,3 +155,23 @@ def test_a_search_parameter_without_the_index_is_a_clear_error(plain_store: Stor
 
     with pytest.raises(QueryError, match="text index"):
         run_query(plain_store, resolve_query("search-text"), {"words": "公务用车"})
+
+
+def test_commands_say_when_the_index_is_missing_and_validate_reports_a_stale_one(tmp_path: Path) -> None:
+    from .test_cli import kg
+
+    store_dir = tmp_path / "store"
+    assert kg("build", str(REAL_REPORTS[0]), "--store", str(store_dir)).returncode == 0
+    assert kg("validate", "--store", str(store_dir)).returncode == 0
+    index = open_index(store_dir)
+    index.put([("https://w3id.org/xunshi-kg/id/report/ghost", "0" * 64, [])])
+    index.close()
+    stale = kg("validate", "--store", str(store_dir))
+    assert stale.returncode == 1 and "文本索引" in stale.stdout and "report/ghost" in stale.stdout
+    for extra in store_dir.glob("kg-text-index.sqlite*"):
+        extra.unlink()
+    for command in (["search", "公务用车"], ["related", "公务用车管理"], ["validate"]):
+        result = kg(*command, "--store", str(store_dir))
+        assert result.returncode == 2 and "run kg build" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert kg("build", str(REAL_REPORTS[0]), "--store", str(store_dir)).returncode == 0
+    assert kg("search", "公务用车", "--store", str(store_dir)).returncode == 0
