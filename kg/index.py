@@ -88,6 +88,9 @@ class TextIndex:
                 index._create()
             index._check_version()
         except sqlite3.DatabaseError as exc:
+            if "fts5" in str(exc):
+                raise StoreError("此 Python 的 SQLite 不含 FTS5 (this Python's SQLite lacks FTS5, which the text "
+                                 "index needs)", path) from None
             raise StoreError(f"文本索引无法打开 (cannot open text index: {exc})", path) from None
         return index
 
