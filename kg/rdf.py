@@ -21,9 +21,9 @@ from kg.classify import classify
 from kg.index import Entry
 from kg.ingest import PAGE_SITE, PAGE_TITLE, PAGE_URL
 from kg.model import Category, Committee, Document, Measure, Problem, Region, Report
-from kg.text import tokens
 from kg.parse.documents import document_kind
 from kg.parse.region import lookup_region
+from kg.text import tokens
 
 BASE = "https://w3id.org/xunshi-kg/"
 ID = BASE + "id/"

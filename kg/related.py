@@ -19,13 +19,13 @@ from pyoxigraph import Literal, NamedNode, Store, Variable
 
 from kg.classify import classify, taxonomy
 from kg.exceptions import QueryError
+from kg.index import TextIndex
 from kg.parse.documents import find_titles
 from kg.parse.region import code_within
-from kg.index import TextIndex
 from kg.rdf import ID
 from kg.search import PREFIXES, Describer, snippet
-from kg.text import tokens
 from kg.sparql import select
+from kg.text import tokens
 
 QUERY_TERMS = 20  # rarest shared tokens of the source used to find candidates
 COMMON_SHARE = 0.05  # tokens in more than this share of measures say little (and cost most)

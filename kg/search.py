@@ -16,8 +16,8 @@ from pyoxigraph import NamedNode, Store, Variable
 
 from kg.exceptions import QueryError
 from kg.index import TextIndex
-from kg.text import query_tokens
 from kg.sparql import select
+from kg.text import query_tokens
 
 PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

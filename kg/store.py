@@ -6,9 +6,9 @@ a vanished one pruned.
 
 Writes are all-or-nothing per report graph, so a build killed at any moment leaves every
 report graph complete or absent and the next build completes the work: new graphs go in
-batches through ``Store.bulk_extend`` (one atomic SST ingestion per batch of up to
-``BULK_BATCH_QUADS``, about 3x the rate of ``Store.extend``); a changed report's old graph is
-removed and the new one written with one transactional ``Store.extend``.
+batches through ``Store.bulk_load`` of the parsing processes' N-Quads (one atomic SST
+ingestion per batch of up to ``BULK_BATCH_QUADS``, 2.3x the rate of ``Store.extend``); a
+changed report's old graph is removed and the new one written with one ``Store.extend``.
 
 The text index (kg.index, SQLite FTS5 in the same folder) gets each batch in one transaction
 just before the graph does, and is reconciled with the graph at the end of every build.
@@ -32,8 +32,8 @@ from kg.exceptions import KgError, StoreError
 from kg.index import INDEX_FILE, KINDS, Entry, TextIndex
 from kg.parse import parse_file
 from kg.rdf import DCT, ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_rdf
-from kg.text import tokens
 from kg.sparql import select
+from kg.text import tokens
 
 DEFAULT_STORE = "kg-store"
 REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}

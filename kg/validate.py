@@ -15,8 +15,8 @@ import pyshacl
 import rdflib
 from pyoxigraph import NamedNode, RdfFormat, Store, Variable
 
-from kg.store import ONTOLOGY_DIR, report_graph, report_graphs
 from kg.sparql import select
+from kg.store import ONTOLOGY_DIR, report_graph, report_graphs
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
