@@ -57,3 +57,61 @@ def test_any_bytes_decode_or_raise_a_clear_error(data: bytes) -> None:
         assert str(exc).startswith("x.txt: ")
     else:
         assert isinstance(text, str) and encoding
+
+
+# --- query parameters --------------------------------------------------------------------
+
+from functools import lru_cache  # noqa: E402
+
+from pyoxigraph import Literal, NamedNode, Store, Variable  # noqa: E402
+
+from kg.exceptions import QueryError  # noqa: E402
+from kg.index import TextIndex  # noqa: E402
+from kg.query import prepare, run_query, saved_queries  # noqa: E402
+from kg.sparql import values_clause, with_values  # noqa: E402
+
+PARAMETERISED = [q for q in saved_queries() if q.params]
+SPARQL_SYNTAX = ['"', "'", "}", "{", "\\", "\n", "#", "<", ">", " . ?s ?p ?o ", "UNION", "FILTER(true)", "DROP ALL",
+                 '"""', "^^", "@zh", "公务用车"]
+hostile = st.lists(st.sampled_from(SPARQL_SYNTAX) | st.text(max_size=6), max_size=12).map("".join)
+
+
+@lru_cache(maxsize=1)
+def small_graph() -> tuple[Store, TextIndex]:
+    from kg.store import build
+
+    store, index = Store(), TextIndex.in_memory()
+    build(store, REAL_REPORTS[2:3], index=index)
+    return store, index
+
+
+@SETTINGS
+@given(hostile)
+def test_a_value_stays_one_value_in_the_values_block(value: str) -> None:
+    """The VALUES block the parameters become reads back as exactly the value given."""
+    block = values_clause([Variable("v")], [[Literal(value)]])
+    rows = list(Store().query(with_values("SELECT ?v WHERE { }", [block])))
+    assert len(rows) == 1 and rows[0]["v"] == Literal(value)
+
+
+@SETTINGS
+@given(st.sampled_from(PARAMETERISED), hostile)
+def test_any_parameter_value_runs_as_a_value_or_is_refused(query, value: str) -> None:  # noqa: ANN001
+    """Every parameter of every saved query, given any text: rows that carry the value as given,
+    or a clear QueryError (a bad IRI, integer or date); never a syntax error or another query."""
+    store, index = small_graph()
+    values = {param.name: value for param in query.params}
+    try:
+        text = prepare(query, values, index)
+    except QueryError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert text.count("VALUES") == query.text.count("VALUES") + 1
+    result = run_query(store, query, values, index)
+    for row in result.as_dicts():
+        for param in query.params:
+            got = row.get(param.name)
+            if param.type in ("literal", "search") and got is not None:
+                assert got == value
+            elif param.type == "iri" and got is not None:
+                assert got == NamedNode(got).value
