@@ -544,7 +544,7 @@ def viz_command(
 
     try:
         db = open_store(store, read_only=True)
-        graph = project(db, view, report=report)
+        graph = project(db, view, report=report, index=open_index(store, read_only=True, required=False))
         title = f"{VIEWS[view].split(' (')[0]} · {view}" + (f" · {report}" if report else "")
         drawn = write_html(graph, output, title=title, labels=kind_labels(db), max_nodes=max_nodes or DEFAULT_MAX_NODES)
     except KgError as exc:
@@ -575,7 +575,8 @@ def graph_command(
     from kg.graph import VIEWS, project, summarise
 
     try:
-        summary = summarise(project(open_store(store, read_only=True), view, report=report), view)
+        summary = summarise(project(open_store(store, read_only=True), view, report=report,
+                                    index=open_index(store, read_only=True, required=False)), view)
     except KgError as exc:
         raise _fail(exc) from None
     rows: list[list[object]] = [["视图", "view", view], ["节点", "nodes", summary.nodes], ["边", "edges", summary.edges],
@@ -600,7 +601,8 @@ def analyse_command(
     from kg.analysis import ANALYSES, analyse
 
     try:
-        rows = analyse(open_store(store, read_only=True), name, report=report, top=top)
+        rows = analyse(open_store(store, read_only=True), name, report=report, top=top,
+                       index=open_index(store, read_only=True, required=False))
     except KgError as exc:
         raise _fail(exc) from None
     columns = list(rows[0]) if rows else ["无结果 (no rows)"]
@@ -621,7 +623,8 @@ def export_command(
 
     try:
         check_format(fmt, output)
-        exported = export_view(open_store(store, read_only=True), view, fmt, output, report=report)
+        exported = export_view(open_store(store, read_only=True), view, fmt, output, report=report,
+                               index=open_index(store, read_only=True, required=False))
     except KgError as exc:
         raise _fail(exc) from None
     if exported.data is not None:

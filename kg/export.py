@@ -28,6 +28,7 @@ from pyoxigraph import Store
 
 from kg.exceptions import GraphError
 from kg.graph import project
+from kg.index import TextIndex
 
 FORMATS: dict[str, str] = {
     "graphml": "GraphML (yEd, Gephi, Cytoscape)",
@@ -61,10 +62,10 @@ class Exported:
 
 
 def export_view(store: Store, view: str, fmt: str, output: Path | None = None, *,
-                report: str | None = None) -> Exported:
+                report: str | None = None, index: TextIndex | None = None) -> Exported:
     """Project a view and write it; the format and output are checked before the store is read."""
     check_format(fmt, output)
-    graph = project(store, view, report=report)
+    graph = project(store, view, report=report, index=index)
     written = export_graph(graph, fmt, output)
     if isinstance(written, bytes):
         return Exported(graph.number_of_nodes(), graph.number_of_edges(), data=written)

@@ -198,9 +198,9 @@ class _Writer:
             self.flush()
 
     def replace(self, parsed: _Parsed, quads: list[Quad]) -> None:
-        """Write one changed report: index rows, then the old graph out and the new one in."""
-        assert parsed.graph is not None
-        self.flush()
+        """Write one changed report (the caller has flushed the batch): index rows, then the old
+        graph out and the new one in."""
+        assert parsed.graph is not None and not self.chunks
         if self.index is not None:
             self.index.put([(parsed.graph.value, parsed.job.sha256, parsed.entries)])
         if self.store.contains_named_graph(parsed.graph):
@@ -250,8 +250,9 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     writer.flush()
     if prune:
         summary.pruned = prune_missing(store, {str(f) for f in files}, known)
-    if index is not None:
-        reconcile(store, index)
+    if index is not None:  # nothing written: the sources read at the start still hold
+        changed = summary.added or summary.replaced or summary.pruned or summary.duplicates
+        reconcile(store, index, None if changed else known)
     store.flush()
     summary.quads = len(store)
     summary.seconds = time.perf_counter() - started
@@ -398,20 +399,23 @@ def ensure_vocabularies(store: Store) -> None:
         store.add(marker)
 
 
-def graph_sources(store: Store) -> dict[str, set[str]]:
-    """{report graph: SHA-256 of every source file recorded in it}."""
+def graph_sources(store: Store, sources: dict[str, tuple[str, NamedNode]] | None = None) -> dict[str, set[str]]:
+    """{report graph: SHA-256 of every source file recorded in it}, from the store or from
+    sources_in_store's answer already at hand."""
     found: dict[str, set[str]] = {}
-    for _, (sha, graph) in sources_in_store(store).items():
+    for _, (sha, graph) in (sources if sources is not None else sources_in_store(store)).items():
         found.setdefault(graph.value, set()).add(sha)
     return found
 
 
-def reconcile(store: Store, index: TextIndex) -> tuple[list[str], list[str]]:
+def reconcile(store: Store, index: TextIndex,
+              sources: dict[str, tuple[str, NamedNode]] | None = None) -> tuple[list[str], list[str]]:
     """Make the text index describe exactly the store's report graphs, in their stored versions.
 
     Rows of graphs the store lacks (or holds from another source) are dropped; graphs the index
-    lacks are indexed again from their stored texts. Returns (dropped, re-indexed) graphs."""
-    in_store = graph_sources(store)
+    lacks are indexed again from their stored texts. ``sources``: sources_in_store's answer, when
+    the caller knows it still holds. Returns (dropped, re-indexed) graphs."""
+    in_store = graph_sources(store, sources)
     indexed = index.graphs()
     dropped = sorted(g for g, sha in indexed.items() if sha not in in_store.get(g, ()))
     index.remove(dropped)

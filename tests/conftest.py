@@ -59,11 +59,12 @@ def assert_spans_faithful(report: Report) -> None:
 
 @pytest.fixture(scope="session")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An on-disk store built from data/ once for the whole session (read it, don't change it)."""
-    from kg.store import build, open_store
+    """An on-disk store and its text index built from data/ once for the whole session (read them,
+    don't change them)."""
+    from kg.store import build, open_index, open_store
 
     path = tmp_path_factory.mktemp("data-store") / "store"
-    summary = build(open_store(path), [DATA])
+    summary = build(open_store(path), [DATA], index=open_index(path))
     assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
     return path
 

@@ -175,3 +175,14 @@ def test_commands_say_when_the_index_is_missing_and_validate_reports_a_stale_one
         assert result.returncode == 2 and "run kg build" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert kg("build", str(REAL_REPORTS[0]), "--store", str(store_dir)).returncode == 0
     assert kg("search", "公务用车", "--store", str(store_dir)).returncode == 0
+
+
+def test_the_similarity_view_reads_the_same_tokens_from_the_index_as_from_the_texts(store: Store, store_dir: Path) -> None:
+    from kg.graph import Context, measure_features, project
+
+    context = Context.of(store, None)
+    index = open_index(store_dir, read_only=True)
+    from_index, from_texts = measure_features(context, index), measure_features(context)
+    assert from_index.tokens == from_texts.tokens and sum(map(len, from_index.tokens.values())) > 1000
+    with_index = project(store, "measure-similarity", index=index)
+    assert sorted(with_index.edges(data="weight")) == sorted(project(store, "measure-similarity").edges(data="weight"))

@@ -14,6 +14,7 @@ from pyoxigraph import Store
 
 from kg.analysis import centrality, communities, documents, regions
 from kg.exceptions import GraphError
+from kg.index import TextIndex
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,9 @@ ANALYSES: dict[str, Analysis] = {a.name: a for a in (
 )}
 
 
-def analyse(store: Store, name: str, *, report: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
-    """Run an analysis by name."""
+def analyse(store: Store, name: str, *, report: str | None = None, top: int | None = None,
+            index: TextIndex | None = None) -> list[dict[str, Any]]:
+    """Run an analysis by name (the text index, when given, supplies the tokens of measures)."""
     if name not in ANALYSES:
         raise GraphError(f"没有这个分析 (no analysis {name!r}; analyses: {', '.join(ANALYSES)})")
-    return ANALYSES[name].run(store, report=report, top=top)
+    return ANALYSES[name].run(store, report=report, top=top, index=index)

@@ -18,6 +18,7 @@ import networkx as nx
 from pyoxigraph import Store
 
 from kg.graph import project
+from kg.index import TextIndex
 
 TITLE = "核心文件与机构 (central documents and organisations)"
 KINDS = ("NamedDocument", "Organisation")
@@ -64,6 +65,7 @@ def centrality(full: nx.MultiDiGraph, committee_document: nx.Graph) -> list[dict
     return rows
 
 
-def run(store: Store, *, report: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
+def run(store: Store, *, report: str | None = None, top: int | None = None,
+        index: TextIndex | None = None) -> list[dict[str, Any]]:
     full = project(store, "full", report=report)
     return centrality(full, project(store, "committee-document", report=report))[:top]

@@ -16,6 +16,7 @@ import networkx as nx
 from pyoxigraph import Store
 
 from kg.graph import Context, MeasureFeatures, measure_features, similarity_graph
+from kg.index import TextIndex
 
 TITLE = "整改措施社群 (communities of similar measures)"
 MIN_SIZE = 2
@@ -48,10 +49,10 @@ def describe(graph: nx.Graph, members: set[str], features: MeasureFeatures) -> d
     }
 
 
-def run(store: Store, *, report: str | None = None, top: int | None = None,
+def run(store: Store, *, report: str | None = None, top: int | None = None, index: TextIndex | None = None,
         min_size: int = MIN_SIZE) -> list[dict[str, Any]]:
     context = Context.of(store, report)
-    features = measure_features(context)
+    features = measure_features(context, index)
     graph = similarity_graph(context, features)
     rows = []
     for members in communities(graph):

@@ -14,6 +14,7 @@ import networkx as nx
 from pyoxigraph import Store
 
 from kg.graph import CITES, project
+from kg.index import TextIndex
 
 TITLE = "被最多地区引用的文件 (documents cited by the most regions)"
 
@@ -43,5 +44,6 @@ def documents_by_regions(full: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return rows
 
 
-def run(store: Store, *, report: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
+def run(store: Store, *, report: str | None = None, top: int | None = None,
+        index: TextIndex | None = None) -> list[dict[str, Any]]:
     return documents_by_regions(project(store, "full", report=report))[:top]

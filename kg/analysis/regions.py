@@ -15,6 +15,7 @@ import networkx as nx
 from pyoxigraph import Store
 
 from kg.graph import project
+from kg.index import TextIndex
 
 TITLE = "问题类型最相似的地区 (regions most alike by problem types)"
 SHARED_SHOWN = 5
@@ -55,5 +56,6 @@ def region_similarity(graph: nx.Graph) -> list[dict[str, Any]]:
     return rows
 
 
-def run(store: Store, *, report: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
+def run(store: Store, *, report: str | None = None, top: int | None = None,
+        index: TextIndex | None = None) -> list[dict[str, Any]]:
     return region_similarity(project(store, "region-type", report=report))[:top]
