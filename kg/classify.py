@@ -124,7 +124,7 @@ class _Matcher:
     concepts: dict[str, Concept]
     by_keyword: dict[str, list[Concept]]
     long_keywords: list[str]
-    found: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # the same headings stand above many items
+    present: dict[str, frozenset[str]] = field(default_factory=dict)  # the same headings stand above many items
 
     @classmethod
     def of(cls, tax: Taxonomy) -> _Matcher:
@@ -134,29 +134,30 @@ class _Matcher:
                 by_keyword.setdefault(keyword, []).append(concept)
         return cls(tax.concepts, by_keyword, [k for k in by_keyword if len(k) >= 4])
 
-    def find(self, text: str) -> dict[str, list[str]]:
-        """{concept IRI: keywords present in text}, cached per text."""
-        if text not in self.found:
-            self.found[text] = self._find(text)
-        return self.found[text]
-
-    def _find(self, text: str) -> dict[str, list[str]]:
-        token_set = set(tokens(text))
-        present = token_set.intersection(self.by_keyword)
-        present.update(k for k in self.long_keywords if k not in present and k in text)
+    def find(self, *texts: str) -> dict[str, list[str]]:
+        """{concept IRI: keywords present in any of the texts}. Each text is tokenised once per
+        process: headings are matched one by one and merged, never re-cut as a joined string
+        (jieba cuts at spaces, so the keywords found are the same)."""
+        present = frozenset().union(*(self._present(t) for t in texts if t))
         found: dict[str, list[str]] = {}
         for keyword in sorted(present, key=lambda k: (-len(k), k)):
             for concept in self.by_keyword[keyword]:
                 found.setdefault(concept.iri, []).append(keyword)
         return found
 
+    def _present(self, text: str) -> frozenset[str]:
+        if text not in self.present:
+            found = set(tokens(text)).intersection(self.by_keyword)
+            found.update(k for k in self.long_keywords if k not in found and k in text)
+            self.present[text] = frozenset(found)
+        return self.present[text]
+
 
 def classify(text: str, context: list[str] | None = None, tax: Taxonomy | None = None) -> list[TypeHit]:
     """Leaf concepts for an item, best first, each with its score and matched keywords."""
     matcher = (tax or taxonomy()).matcher
     own = matcher.find(text)
-    heading_text = " ".join(c for c in (context or []) if c)
-    heading = matcher.find(heading_text) if heading_text else {}
+    heading = matcher.find(*(context or []))
     candidates = own.keys() or heading.keys()  # headings decide alone only when the item's own words say nothing
     hits: list[TypeHit] = []
     for iri in candidates:

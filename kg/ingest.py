@@ -35,6 +35,8 @@ _MAGIC = {
 
 _MAX_CONTROL_RATIO = 0.01
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# Unicode category Cc is exactly U+0000-001F and U+007F-009F; tab, newlines and feeds are text.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -132,7 +134,7 @@ def _encoding_name(name: str) -> str:
 
 
 def _checked(text: str, path: str | Path) -> str:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    controls = sum(1 for _ in _CONTROL_RE.finditer(text))
     if text and controls / len(text) > _MAX_CONTROL_RATIO:
         raise IngestError("二进制文件，不是文本 (binary content: control characters)", path)
     return text
@@ -148,14 +150,18 @@ def normalize_chars(text: str) -> str:
     《》〈〉〔〕 and Chinese quotes have no compatibility mapping, so NFKC keeps them;
     circled numbers and the ellipsis are protected explicitly.
     """
-    table: dict[int, str] = {}
-    for ch in set(text):
-        if ch in _PROTECTED:
-            continue
-        mapped = unicodedata.normalize("NFKC", ch)
-        if mapped != ch:
-            table[ord(ch)] = mapped
+    table = {ord(ch): mapped for ch in set(text) if (mapped := _nfkc(ch)) is not None}
     return text.translate(table).translate(_ZERO_WIDTH)
+
+
+@lru_cache(maxsize=None)
+def _nfkc(ch: str) -> str | None:
+    """The NFKC form of one character where it differs and is not protected (cached: a corpus
+    uses a few thousand distinct characters, each report re-uses most of them)."""
+    if ch in _PROTECTED:
+        return None
+    mapped = unicodedata.normalize("NFKC", ch)
+    return mapped if mapped != ch else None
 
 
 # --- cutting the report out of its page -------------------------------------------
