@@ -135,7 +135,7 @@ def test_saved_query_answers_the_same_remotely(local: Store, local_index: TextIn
     there = run_remote_query(remote.query_url, query, case.get("params", {}), index=local_index)
     assert there.variables == here.variables
     assert Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows)), golden.name
-    if not golden.stem.endswith(".injection"):
+    if not golden.stem.endswith(".injection") and case.get("rows") != []:  # cases that expect no rows
         assert here.rows, f"{golden.name}: no rows to compare"
 
 
