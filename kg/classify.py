@@ -20,6 +20,8 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 from kg.sparql import select
 from kg.text import tokens
 
+KEYWORD_SEPARATOR = "、"  # joins an assignment's matched keywords in the graph (no keyword holds one)
+
 if TYPE_CHECKING:
     from pyoxigraph import Store
 
@@ -210,10 +212,10 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
     """Measures assigned the concept (or any child of it), grouped by region, best scored first."""
     from pyoxigraph import NamedNode, Variable
 
-    query = _TYPE_PREFIXES + """SELECT ?concept ?m ?code ?committee ?signed ?problem ?text ?score ?kw WHERE {
+    query = _TYPE_PREFIXES + """SELECT ?concept ?m ?code ?committee ?signed ?problem ?text ?score ?keywords WHERE {
         ?m kg:typeAssignment ?a . ?a kg:concept/skos:broader? ?concept ; kg:score ?score .
         ?m a kg:Measure ; kg:text ?text ; kg:inReport ?report .
-        OPTIONAL { ?a kg:matchedKeyword ?kw }
+        OPTIONAL { ?a kg:matchedKeywords ?keywords }
         ?report kg:committee ?c . ?c skos:prefLabel ?committee .
         OPTIONAL { ?c kg:region/kg:divisionCode ?code }
         OPTIONAL { ?report kg:signedDate ?signed }
@@ -229,8 +231,9 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
                                        row["committee"].value, signed[:4] if signed else None,
                                        row["problem"].value if row["problem"] is not None else None,
                                        row["text"].value, float(row["score"].value), [])
-        if row["kw"] is not None and row["kw"].value not in found[item].matched:
-            found[item].matched.append(row["kw"].value)
+        if row["keywords"] is not None:
+            known = found[item].matched
+            known.extend(k for k in row["keywords"].value.split(KEYWORD_SEPARATOR) if k not in known)
     measures = list(found.values())
     if region:
         from kg.parse.region import code_within

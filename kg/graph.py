@@ -186,9 +186,9 @@ class Reader:
 
     def type_assignments(self) -> list[tuple[str, str, float, str]]:
         """(item, concept, score, matched keywords joined with 、) of every type assignment."""
-        rows = self.select('?s ?c ?score (GROUP_CONCAT(?kw; separator="、") AS ?keywords)',
+        rows = self.select("?s ?c ?score ?keywords",
                            "?s kg:typeAssignment ?a . ?a kg:concept ?c ; kg:score ?score . "
-                           "OPTIONAL { ?a kg:matchedKeyword ?kw }", "GROUP BY ?s ?c ?score")
+                           "OPTIONAL { ?a kg:matchedKeywords ?keywords }")
         return [(row[0].value, row[1].value, float(row[2].value), row[3].value if row[3] is not None else "")
                 for row in rows]
 

@@ -142,7 +142,8 @@ def typed_term(param: Param, value: str) -> Literal | NamedNode:
         if param.type == "iri":
             return NamedNode(value if re.match(r"^[a-z][a-z0-9+.-]*:", value) else ID + value.lstrip("/"))
     except ValueError as exc:
-        raise QueryError(f"参数 {param.name} 的值无效 (bad {param.type} value {value!r}: {exc})") from None
+        reason = repr(str(exc))[1:-1]  # one line: the parser may quote the bad character itself
+        raise QueryError(f"参数 {param.name} 的值无效 (bad {param.type} value {value!r}: {reason})") from None
     return Literal(value)
 
 
