@@ -400,6 +400,7 @@ def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, posi
     out.text(node, kg("marker"), problem.marker)
     out.text(node, kg("lead"), problem.lead)
     out.integer(node, kg("position"), position)
+    out.integer(node, kg("measureCount"), len(problem.measures))  # lets a listing of problems stream (no GROUP BY)
     inner = [problem.title or "", *headings]
     for k, measure in enumerate(problem.measures, 1):
         _measure(out, report, measure, f"{path}/m{k}", k, node, code, inner)

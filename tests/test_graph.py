@@ -93,6 +93,19 @@ def test_every_report_graph_conforms_to_the_shapes(graph_store: Store) -> None:
         assert result.conforms, [v.message for v in result.violations]
 
 
+def test_each_problem_states_how_many_measures_address_it(graph_store: Store) -> None:
+    query = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
+        SELECT ?problem ?stated (COUNT(?m) AS ?found) WHERE {
+          ?problem a kg:Problem ; kg:measureCount ?stated . OPTIONAL { ?m kg:addresses ?problem }
+        } GROUP BY ?problem ?stated"""
+    rows = list(graph_store.query(query, use_default_graph_as_union=True))
+    problems = list(graph_store.query("PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> "
+                                      "SELECT ?p WHERE { ?p a kg:Problem }", use_default_graph_as_union=True))
+    assert len(rows) == len(problems) > 100
+    assert all(int(r["stated"].value) == int(r["found"].value) for r in rows)
+    assert any(int(r["stated"].value) > 0 for r in rows)
+
+
 def test_shapes_catch_a_broken_graph() -> None:
     store = Store()
     build(store, [REAL_REPORTS[2]])
