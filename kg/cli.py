@@ -234,6 +234,10 @@ def query_command(
         "http://127.0.0.1:7878/query of kg serve; its default graph must be the union of the named graphs: "
         "oxigraph --union-default-graph, Fuseki tdb2:unionDefaultGraph true; auth from $KG_ENDPOINT_TOKEN or "
         "$KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD)", show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="只取一页的行数 (one page of this many rows, "
+                                              "in store order, then sorted; a listing's page is fast at any corpus size)",
+                                              show_default=False)] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="跳过的行数 (rows to skip: the next page)")] = 0,
 ) -> None:
     """运行 SPARQL 查询 (run a saved query or a .rq file over the store, or on a remote endpoint)."""
     try:
@@ -242,10 +246,11 @@ def query_command(
             from kg.endpoint import run_remote_query
 
             result = run_remote_query(endpoint, query, parse_params(param or []),
-                                      index=open_index(store, read_only=True, required=False))
+                                      index=open_index(store, read_only=True, required=False), limit=limit, offset=offset)
         else:
             db = open_store(store, read_only=True)
-            result = run_query(db, query, parse_params(param or []), open_index(store, read_only=True, required=False))
+            result = run_query(db, query, parse_params(param or []), open_index(store, read_only=True, required=False),
+                               limit=limit, offset=offset)
     except KgError as exc:
         raise _fail(exc) from None
     _print_result(result, fmt, title=query.title)

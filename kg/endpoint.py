@@ -48,7 +48,7 @@ from pyoxigraph import (
 
 from kg.exceptions import EndpointError
 from kg.index import TextIndex
-from kg.query import QueryResult, SavedQuery, prepare, query_result
+from kg.query import QueryResult, SavedQuery, paged, prepare, query_result, sort_rows
 from kg.rdf import ID, KG
 from kg.store import VOCABULARY_GRAPHS, Progress, open_store, report_graphs
 
@@ -265,20 +265,21 @@ def _status_error(answer: httpx.Response, what: str, url: str, hint: str = "") -
 
 # Strings, IRIs and comments, whose braces and keywords are not the query's own.
 def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | None = None, *,
-                     index: TextIndex | None = None, timeout: float = REQUEST_TIMEOUT) -> QueryResult:
+                     index: TextIndex | None = None, timeout: float = REQUEST_TIMEOUT,
+                     limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a saved query on a SPARQL 1.1 Protocol endpoint; same result as ``run_query``.
 
     The endpoint's default graph must be the union of its named graphs (Oxigraph:
     ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). A ``search`` parameter
     is answered by the local text index, its hits sent as IRIs in a VALUES block.
     """
-    text = prepare(query, values or {}, index)
+    text = paged(prepare(query, values or {}, index), limit, offset)
     headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": SPARQL_JSON}
     with _client(timeout) as client:
         answer = _request(client, "POST", endpoint, content=text.encode("utf-8"), headers=headers)
     if answer.status_code != 200:
         raise _status_error(answer, "查询", endpoint)
-    return parse_results(answer, endpoint)
+    return sort_rows(parse_results(answer, endpoint), query.sort)
 
 
 def parse_results(answer: httpx.Response, endpoint: str) -> QueryResult:

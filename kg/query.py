@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 from kg.exceptions import QueryError
 from kg.index import KINDS, TextIndex
 from kg.rdf import ID, KG, XSD, XSD_DATE, XSD_INTEGER
-from kg.sparql import Term, select, values_clause, with_values
+from kg.sparql import Term, code_only, select, values_clause, with_values
 XSD_DOUBLE = NamedNode(XSD + "double")
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -35,7 +35,7 @@ SEARCH_LIMIT = 100  # best hits of each kind a search parameter brings into a qu
 # plans for a VALUES block stay index lookups up to a few hundred rows: measures-by-keyword at
 # 1,000 reports takes 50 ms with 200 rows and 20 s with 859)
 HIT, SCORE = Variable("hit"), Variable("score")
-_HEADER_RE = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$")
+_HEADER_RE = re.compile(r"^#\s*(title|description|param|sort)\s*:\s*(.*)$")
 _PARAM_RE = re.compile(r"^(\w+)\s+(\w+)(?:\s+(required|optional))?\s*(?:[—–-]+\s*(.*))?$")
 
 
@@ -55,6 +55,7 @@ class SavedQuery:
     title: str = ""
     description: str = ""
     params: list[Param] = field(default_factory=list)
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (column, descending), from "# sort: a, -b"
 
 
 @dataclass
@@ -81,6 +82,8 @@ def load_query(path: Path) -> SavedQuery:
             query.title = value
         elif key == "description":
             query.description = (query.description + " " + value).strip()
+        elif key == "sort":
+            query.sort = [(c.strip().lstrip("-"), c.strip().startswith("-")) for c in value.split(",") if c.strip()]
         else:
             query.params.append(_param(value, path))
     return query
@@ -198,11 +201,46 @@ class TextScores:
         return _double(score) if score is not None else None
 
 
+def paged(text: str, limit: int | None = None, offset: int = 0) -> str:
+    """The query with a LIMIT/OFFSET page appended (two checked integers, never user text).
+
+    Whole-corpus listings are written to stream, report after report, with no ORDER BY or GROUP
+    BY over the corpus, so a page costs the rows it holds: at 10,000 reports the first 100 rows
+    of every listing come back in milliseconds, while the whole listing takes seconds."""
+    if limit is None and not offset:
+        return text
+    if (limit is not None and limit < 1) or offset < 0:
+        raise QueryError(f"分页参数无效 (page size must be 1 or more and offset 0 or more: {limit}, {offset})")
+    if re.search(r"\b(LIMIT|OFFSET)\s+\d+\s*$", code_only(text), re.IGNORECASE):
+        raise QueryError("查询已有 LIMIT/OFFSET，不能再分页 (the query sets its own LIMIT or OFFSET)")
+    page = f"\nLIMIT {int(limit)}" if limit is not None else ""
+    return text.rstrip() + page + (f"\nOFFSET {int(offset)}" if offset else "") + "\n"
+
+
+def sort_rows(result: QueryResult, order: list[tuple[str, bool]]) -> QueryResult:
+    """Rows ordered by the query's ``# sort:`` columns, here rather than by an ORDER BY that would
+    make Oxigraph evaluate the whole corpus before the first row; unbound values come last."""
+    rows = result.rows
+    for column, descending in reversed(order):
+        if column not in result.variables:
+            continue
+        at = result.variables.index(column)
+        bound = [r for r in rows if r[at] is not None]
+        bound.sort(key=lambda r: _sort_key(r[at]), reverse=descending)
+        rows = bound + [r for r in rows if r[at] is None]
+    return QueryResult(result.variables, rows)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    return (0, value) if isinstance(value, int) else (1, str(value))
+
+
 def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = None,
-              index: TextIndex | None = None) -> QueryResult:
+              index: TextIndex | None = None, *, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a saved query over the union of all graphs, with its parameters bound; with the text
-    index, search parameters and the kg:textScore function work too."""
-    text = prepare(query, values or {}, index)
+    index, search parameters and the kg:textScore function work too. ``limit``/``offset`` take one
+    page of the rows (in the store's order; the query's sort columns then order that page)."""
+    text = paged(prepare(query, values or {}, index), limit, offset)
     functions = {TEXT_SCORE: TextScores(index)} if index is not None else None
     try:
         solutions = store.query(text, use_default_graph_as_union=True, custom_functions=functions)
@@ -210,7 +248,7 @@ def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = N
         raise QueryError(f"SPARQL 语法错误 (syntax error: {exc})", query.path) from None
     except (RuntimeError, OSError, ValueError) as exc:
         raise QueryError(f"查询失败 (query failed: {exc})", query.path) from None
-    return query_result(solutions, query.path)
+    return sort_rows(query_result(solutions, query.path), query.sort)
 
 
 def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -256,6 +257,7 @@ def report_rdf(report: Report) -> ReportRdf:
     for i, category in enumerate(report.categories, 1):
         _category(out, iri, category, f"{iri.value}/c{i}", i, code)
     _documents(out, iri, report, code)
+    _status_counts(out, iri, report)
     for i, declared in enumerate(report.declared, 1):
         node = NamedNode(f"{iri.value}/declared/{i}")
         out.add(node, RDF_TYPE, kg("DeclaredCount"))
@@ -266,6 +268,17 @@ def report_rdf(report: Report) -> ReportRdf:
         out.text(node, kg("comparedWith"), declared.compared_with)
         out.integer(node, kg("foundCount"), declared.found)
     return ReportRdf(iri, list(dict.fromkeys(out.quads)), out.entries)  # shared nodes are described once per graph
+
+
+def _status_counts(out: _Emitter, iri: NamedNode, report: Report) -> None:
+    """How many of the report's problems carry each status tag, stated per report so that the
+    status-summary listing streams instead of grouping every problem of the corpus."""
+    counts = Counter(problem.status for problem in report.iter_problems() if problem.status)
+    for i, (status, count) in enumerate(sorted(counts.items()), 1):
+        node = NamedNode(f"{iri.value}/status/{i}")
+        out.add(iri, kg("statusCount"), node)
+        out.text(node, kg("statusTag"), status)
+        out.integer(node, kg("problemCount"), count)
 
 
 def _report_node(out: _Emitter, iri: NamedNode, report: Report) -> None:

@@ -28,7 +28,7 @@ _GRAPH_RE = re.compile(r"\s*GRAPH\s+\?\w+\s*\{", re.IGNORECASE)
 _FORM_RE = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
 
 
-def _code_only(text: str) -> str:
+def code_only(text: str) -> str:
     """The query with strings, IRIs and comments blanked out, offsets unchanged."""
     return _OPAQUE_RE.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -51,7 +51,7 @@ def with_values(text: str, blocks: list[str]) -> str:
     """
     if not blocks:
         return text
-    code = _code_only(text)
+    code = code_only(text)
     form = _FORM_RE.search(code)
     if not form or form.group(1).upper() != "SELECT":
         raise QueryError("只支持 SELECT 查询 (only SELECT queries take parameters here)")

@@ -97,6 +97,18 @@ def test_query_csv_and_json_carry_the_same_rows(built_store: Path) -> None:
     assert [r["committee"] for r in rows] == [r["committee"] for r in json.loads(as_json.stdout)]
 
 
+def test_query_takes_one_page(built_store: Path) -> None:
+    whole = json.loads(kg("query", "problems", "-f", "json", "--store", str(built_store)).stdout)
+    first = kg("query", "problems", "--limit", "5", "-f", "json", "--store", str(built_store))
+    second = kg("query", "problems", "-n", "5", "--offset", "5", "-f", "json", "--store", str(built_store))
+    assert first.returncode == second.returncode == 0
+    page = json.loads(first.stdout) + json.loads(second.stdout)
+    assert len(page) == 10 and len({r["problem"] for r in page}) == 10 and len(whole) > 10
+    assert {r["problem"] for r in page} <= {r["problem"] for r in whole}
+    refused = kg("query", "problems", "--limit", "0", "--store", str(built_store))
+    assert refused.returncode == 2
+
+
 def test_query_parameter_is_a_plain_value_via_the_environment_store(built_store: Path) -> None:
     env = {**os.environ, "KG_STORE": str(built_store)}
     result = subprocess.run([sys.executable, "-m", "kg.cli", "query", "measures-by-keyword", "-p",

@@ -106,6 +106,17 @@ def test_each_problem_states_how_many_measures_address_it(graph_store: Store) ->
     assert any(int(r["stated"].value) > 0 for r in rows)
 
 
+def test_each_report_states_its_status_counts(graph_store: Store) -> None:
+    prefix = "PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> "
+    counted = {(r["g"].value, r["status"].value): int(r["n"].value) for r in graph_store.query(
+        prefix + "SELECT ?g ?status (COUNT(?p) AS ?n) WHERE { GRAPH ?g { ?p a kg:Problem ; kg:status ?status } } "
+        "GROUP BY ?g ?status")}
+    stated = {(r["g"].value, r["status"].value): int(r["n"].value) for r in graph_store.query(
+        prefix + "SELECT ?g ?status ?n WHERE { GRAPH ?g { ?g kg:statusCount ?s . "
+        "?s kg:statusTag ?status ; kg:problemCount ?n } }")}
+    assert stated == counted and len(counted) >= 3
+
+
 def test_shapes_catch_a_broken_graph() -> None:
     store = Store()
     build(store, [REAL_REPORTS[2]])
@@ -181,6 +192,42 @@ def test_parameters_are_typed_and_checked(graph_store: Store, tmp_path: Path) ->
     broken.write_text("# title: x\n# description: y\nSELECT ?x WHERE { ?x ?p }\n", encoding="utf-8")
     with pytest.raises(QueryError, match=r"error at \d+:\d+"):
         run_query(graph_store, load_query(broken))
+
+
+@pytest.mark.parametrize("name", ["problems", "reports", "formulated-documents"])
+def test_pages_of_a_listing_add_up_to_the_whole_listing(graph_store: Store, name: str) -> None:
+    query = resolve_query(name)
+    whole = run_query(graph_store, query).rows
+    size = max(1, len(whole) // 3)
+    pages, offset = [], 0
+    while page := run_query(graph_store, query, limit=size, offset=offset).rows:
+        assert len(page) <= size
+        pages.extend(page)
+        offset += size
+    assert len(whole) > 3 and Counter(map(tuple, pages)) == Counter(map(tuple, whole))
+
+
+def test_a_listing_is_sorted_by_its_sort_header(graph_store: Store) -> None:
+    query = resolve_query("problems")
+    assert query.sort == [("report", False), ("problem", False)]
+    rows = run_query(graph_store, query).as_dicts()
+    keys = [(r["report"], r["problem"]) for r in rows]
+    assert len(keys) > 100 and keys == sorted(keys)
+    by_type = load_query(QUERY_DIR / "measures-by-type.rq")
+    assert by_type.sort == [("code", False), ("score", True), ("measure", False)]
+
+
+def test_bad_pages_are_refused(graph_store: Store, tmp_path: Path) -> None:
+    reports = resolve_query("reports")
+    with pytest.raises(QueryError, match="分页"):
+        run_query(graph_store, reports, limit=0)
+    with pytest.raises(QueryError, match="分页"):
+        run_query(graph_store, reports, offset=-1)
+    limited = tmp_path / "limited.rq"
+    limited.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 5\n", encoding="utf-8")
+    with pytest.raises(QueryError, match="LIMIT"):
+        run_query(graph_store, load_query(limited), limit=2)
+    assert len(run_query(graph_store, load_query(limited)).rows) == 5
 
 
 def test_locked_and_corrupt_stores_give_clear_errors(tmp_path: Path) -> None:
