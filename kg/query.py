@@ -29,7 +29,7 @@ from kg.sparql import Term, code_only, select, values_clause, with_values
 XSD_DOUBLE = NamedNode(XSD + "double")
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-PARAM_TYPES = ("literal", "integer", "date", "iri", "search")
+PARAM_TYPES = ("literal", "integer", "date", "iri", "concept", "search")
 TEXT_SCORE = NamedNode(KG + "textScore")
 SEARCH_LIMIT = 100  # best hits of each kind a search parameter brings into a query (Oxigraph's
 # plans for a VALUES block stay index lookups up to a few hundred rows: measures-by-keyword at
@@ -144,10 +144,23 @@ def typed_term(param: Param, value: str) -> Literal | NamedNode:
             return Literal(dt.date.fromisoformat(value).isoformat(), datatype=XSD_DATE)
         if param.type == "iri":
             return NamedNode(value if re.match(r"^[a-z][a-z0-9+.-]*:", value) else ID + value.lstrip("/"))
+        if param.type == "concept":
+            return _concept(param, value)
     except ValueError as exc:
         reason = repr(str(exc))[1:-1]  # one line: the parser may quote the bad character itself
         raise QueryError(f"参数 {param.name} 的值无效 (bad {param.type} value {value!r}: {reason})") from None
     return Literal(value)
+
+
+def _concept(param: Param, value: str) -> NamedNode:
+    """A problem type given as people name it (B3, eight-rules, 中央八项规定精神) or by its IRI."""
+    from kg.classify import taxonomy
+
+    concept = taxonomy().find(value)
+    if concept is None:
+        raise QueryError(f"参数 {param.name}: 没有这个问题类型 (no problem type {value!r}; give its notation, "
+                         "slug, label or IRI: kg types lists them)")
+    return NamedNode(concept.iri)
 
 
 def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None) -> str:

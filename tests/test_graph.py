@@ -188,6 +188,11 @@ def test_parameters_are_typed_and_checked(graph_store: Store, tmp_path: Path) ->
         run_query(graph_store, reports, {})
     with pytest.raises(QueryError, match="无效"):
         run_query(graph_store, resolve_query("source-sentence"), {"item": "http://bad iri with spaces"})
+    by_type = resolve_query("measures-by-type")
+    with pytest.raises(QueryError, match="没有这个问题类型"):
+        run_query(graph_store, by_type, {"type": "no-such-type"})
+    named = {r["measure"] for r in run_query(graph_store, by_type, {"type": "中央八项规定精神"}).as_dicts()}
+    assert named and named == {r["measure"] for r in run_query(graph_store, by_type, {"type": "B3"}).as_dicts()}
     broken = tmp_path / "broken.rq"
     broken.write_text("# title: x\n# description: y\nSELECT ?x WHERE { ?x ?p }\n", encoding="utf-8")
     with pytest.raises(QueryError, match=r"error at \d+:\d+"):
