@@ -138,3 +138,15 @@ def test_related_can_exclude_a_region(store: Store, index: TextIndex) -> None:
     found = related(store, index, text="公务用车管理不规范,存在公车私用问题", top=10, exclude_region="370000")
     assert found and not any((r.region_code or "").startswith("37") for r in found)
     assert any("B3" in t for r in found for t in r.shared_types)
+
+
+@pytest.mark.parametrize("region", ["370000", "370100", "370105", "130000", "440000"])
+def test_measures_of_a_type_in_a_region_are_those_of_the_whole_corpus_there(store: Store, region: str) -> None:
+    from kg.classify import measures_of_type
+    from kg.parse.region import code_within
+
+    concept = taxonomy().find("B")  # a top type: its children's assignments count
+    everywhere = measures_of_type(store, concept)
+    assert len({m.region_code for m in everywhere}) >= 3
+    expected = [m for m in everywhere if code_within(m.region_code, region)]
+    assert measures_of_type(store, concept, region) == expected
