@@ -10,6 +10,7 @@ every assignment can be explained.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 
+from kg.exceptions import QueryError
 from kg.sparql import values_clause, with_values
 from kg.text import tokens
 
@@ -209,6 +211,16 @@ def type_counts(store: Store) -> dict[str, dict[str, int]]:
     return counts
 
 
+def division_code(region: str) -> str:
+    """A 6-digit division code; a province's or city's 2- or 4-digit prefix (37, 3701) is padded."""
+    code = region.strip()
+    if re.fullmatch(r"\d{2}|\d{4}", code):
+        code = code.ljust(6, "0")
+    if not re.fullmatch(r"\d{6}", code):
+        raise QueryError(f"地区代码须为 6 位数字 (a region is a 6-digit division code, or its first 2 or 4 digits: {region!r})")
+    return code
+
+
 @dataclass
 class TypedMeasure:
     item: str
@@ -228,6 +240,7 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
     Assignments are found by their concept inside each report graph and everything else looked
     up per row (LATERAL); a region is a scope of the query, not a filter afterwards: at 10,000
     reports the whole-corpus join this replaced ran for over 10 minutes for one county."""
+    region = division_code(region) if region else None
     tax = taxonomy()
     types = [NamedNode(c.iri) for c in [concept, *tax.children(concept)]]
     scope = (""" ?r kg:divisionCode ?region . ?own kg:withinRegion* ?r . ?c kg:region ?own .

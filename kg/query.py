@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,16 @@ def _concept(param: Param, value: str) -> NamedNode:
     return NamedNode(concept.iri)
 
 
+def _kinds(term: Literal | NamedNode) -> list[Literal | NamedNode]:
+    """A top problem type as its kinds (items are assigned the kinds only); any other term as itself."""
+    from kg.classify import taxonomy
+
+    tax = taxonomy()
+    concept = tax.find(term.value) if isinstance(term, NamedNode) else None
+    children = tax.children(concept) if concept is not None else []
+    return [NamedNode(c.iri) for c in children] or [term]
+
+
 def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None) -> str:
     """The query text with its parameters bound (kg.sparql: a VALUES row of typed terms opening the
     WHERE group, the same text locally and on a remote server). A ``search`` parameter also brings
@@ -171,8 +182,11 @@ def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None =
     bindings = bind(query, values)
     if not bindings:
         return query.text
-    variables, first = list(bindings), list(bindings.values())
-    rows: list[list[Term]] = [first]
+    variables = list(bindings)
+    concepts = {Variable(p.name) for p in query.params if p.type == "concept"}
+    rows: list[list[Term]] = [[]]
+    for variable, term in bindings.items():  # a top type becomes one row per kind of it
+        rows = [[*row, kind] for row in rows for kind in (_kinds(term) if variable in concepts else [term])]
     for param in query.params:
         if param.type == "search" and param.name in values:
             if index is None:
@@ -180,7 +194,7 @@ def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None =
                                  "run kg build)", query.path)
             hits = search_hits(index, values[param.name])
             variables += [HIT, SCORE]
-            rows = [[*first, NamedNode(item), _double(score)] for item, score in hits.items()]
+            rows = [[*row, NamedNode(item), _double(score)] for row in rows for item, score in hits.items()]
             break
     return with_values(query.text, [values_clause(variables, rows)])
 
@@ -244,8 +258,15 @@ def sort_rows(result: QueryResult, order: list[tuple[str, bool]]) -> QueryResult
     return QueryResult(result.variables, rows)
 
 
+_NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
 def _sort_key(value: Any) -> tuple[int, Any]:
-    return (0, value) if isinstance(value, int) else (1, str(value))
+    """Numbers (integers, and decimals such as a score, which arrive as text) by value, before text."""
+    if isinstance(value, int):
+        return (0, Decimal(value))
+    text = str(value)
+    return (0, Decimal(text)) if _NUMBER_RE.match(text) else (1, text)
 
 
 def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = None,

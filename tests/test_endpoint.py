@@ -163,6 +163,18 @@ def test_parameters_join_before_filters_like_substitutions(local: Store) -> None
         with_values("CONSTRUCT { ?s ?p ?keyword } WHERE { ?s ?p ?keyword }", ["VALUES ?keyword { 1 }"])
 
 
+def test_values_go_into_a_leading_subquery_only_when_it_projects_them(local: Store) -> None:
+    text = ("SELECT ?code ?n WHERE { { SELECT ?code (COUNT(?r) AS ?n) WHERE { GRAPH ?r {\n"
+            "  ?r <https://w3id.org/xunshi-kg/ontology#committee>/<https://w3id.org/xunshi-kg/ontology#region>/"
+            "<https://w3id.org/xunshi-kg/ontology#divisionCode> ?code } } GROUP BY ?code } }")
+    inside = with_values(text, [values_clause([Variable("code")], [[Literal("370105")]])])
+    assert inside.index("VALUES") > inside.index("GRAPH ?r {")
+    assert [(r["code"].value, int(r["n"].value)) for r in local.query(inside, use_default_graph_as_union=True)] == \
+        [("370105", 1)]
+    outside = with_values(text, [values_clause([Variable("other")], [[Literal("x")]])])
+    assert outside.index("VALUES") < outside.index("SELECT ?code (COUNT")
+
+
 def test_push_only_what_changed_and_prune(tmp_path: Path) -> None:
     store = built_store(tmp_path)
     server = start_server(tmp_path / "remote", "127.0.0.1", free_port(), read_only=False)

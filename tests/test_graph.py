@@ -220,6 +220,19 @@ def test_a_listing_is_sorted_by_its_sort_header(graph_store: Store) -> None:
     assert len(keys) > 100 and keys == sorted(keys)
     by_type = load_query(QUERY_DIR / "measures-by-type.rq")
     assert by_type.sort == [("code", False), ("score", True), ("measure", False)]
+    scored = run_query(graph_store, by_type, {"type": "supervision"}).as_dicts()
+    for code in {r["code"] for r in scored}:  # scores are decimals: 15.25 comes before 7
+        scores = [float(r["score"]) for r in scored if r["code"] == code]
+        assert scores == sorted(scores, reverse=True)
+    assert max(float(r["score"]) for r in scored) >= 10
+
+
+def test_a_top_type_stands_for_its_kinds(graph_store: Store) -> None:
+    by_type = resolve_query("measures-by-type")
+    top = run_query(graph_store, by_type, {"type": "B"}).as_dicts()
+    kinds = [r for kind in ("B1", "B2", "B3", "B4", "B5", "B6")
+             for r in run_query(graph_store, by_type, {"type": kind}).as_dicts()]
+    assert top and Counter(r["measure"] for r in top) == Counter(r["measure"] for r in kinds)
 
 
 def test_bad_pages_are_refused(graph_store: Store, tmp_path: Path) -> None:
