@@ -10,7 +10,6 @@ every assignment can be explained.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 
-from kg.exceptions import QueryError
+from kg.parse.region import division_code
 from kg.sparql import values_clause, with_values
 from kg.text import tokens
 
@@ -72,6 +71,10 @@ class Taxonomy:
 
     def children(self, concept: Concept) -> list[Concept]:
         return sorted((c for c in self.leaves if c.broader == concept.iri), key=lambda c: _order(c.notation))
+
+    def family(self, concept: Concept) -> list[Concept]:
+        """The concept and its kinds: what an item of that type may have been assigned (kinds only)."""
+        return [concept, *self.children(concept)]
 
     def find(self, key: str) -> Concept | None:
         """A concept by notation (B3), Chinese or English label, slug or IRI."""
@@ -211,16 +214,6 @@ def type_counts(store: Store) -> dict[str, dict[str, int]]:
     return counts
 
 
-def division_code(region: str) -> str:
-    """A 6-digit division code; a province's or city's 2- or 4-digit prefix (37, 3701) is padded."""
-    code = region.strip()
-    if re.fullmatch(r"\d{2}|\d{4}", code):
-        code = code.ljust(6, "0")
-    if not re.fullmatch(r"\d{6}", code):
-        raise QueryError(f"地区代码须为 6 位数字 (a region is a 6-digit division code, or its first 2 or 4 digits: {region!r})")
-    return code
-
-
 @dataclass
 class TypedMeasure:
     item: str
@@ -241,8 +234,7 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
     up per row (LATERAL); a region is a scope of the query, not a filter afterwards: at 10,000
     reports the whole-corpus join this replaced ran for over 10 minutes for one county."""
     region = division_code(region) if region else None
-    tax = taxonomy()
-    types = [NamedNode(c.iri) for c in [concept, *tax.children(concept)]]
+    types = [NamedNode(c.iri) for c in taxonomy().family(concept)]
     scope = (""" ?r kg:divisionCode ?region . ?own kg:withinRegion* ?r . ?c kg:region ?own .
             ?report a kg:Report ; kg:committee ?c .""" if region else "")
     query = _TYPE_PREFIXES + """SELECT ?m ?code ?committee ?signed ?problem ?text ?score ?keywords WHERE {

@@ -165,13 +165,12 @@ def _concept(param: Param, value: str) -> NamedNode:
 
 
 def _kinds(term: Literal | NamedNode) -> list[Literal | NamedNode]:
-    """A top problem type as its kinds (items are assigned the kinds only); any other term as itself."""
+    """A problem type with its kinds (items are assigned the kinds only); any other term as itself."""
     from kg.classify import taxonomy
 
     tax = taxonomy()
     concept = tax.find(term.value) if isinstance(term, NamedNode) else None
-    children = tax.children(concept) if concept is not None else []
-    return [NamedNode(c.iri) for c in children] or [term]
+    return [NamedNode(c.iri) for c in tax.family(concept)] if concept is not None else [term]
 
 
 def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None) -> str:

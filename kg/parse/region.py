@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kg.exceptions import QueryError
 from kg.model import Region
 
 
@@ -137,3 +139,13 @@ def code_within(code: str | None, region: str) -> bool:
     if len(prefix) % 2:
         prefix += "0"
     return code.startswith(prefix)
+
+
+def division_code(region: str) -> str:
+    """A 6-digit division code; a province's or city's 2- or 4-digit prefix (37, 3701) is padded."""
+    code = region.strip()
+    if re.fullmatch(r"\d{2}|\d{4}", code):
+        code = code.ljust(6, "0")
+    if not re.fullmatch(r"\d{6}", code):
+        raise QueryError(f"地区代码须为 6 位数字 (a region is a 6-digit division code, or its first 2 or 4 digits: {region!r})")
+    return code
