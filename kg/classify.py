@@ -187,33 +187,6 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 
-def type_counts(store: Store) -> dict[str, dict[str, int]]:
-    """{concept IRI: {region code: number of problems and measures}}, leaf and top concepts.
-
-    Counted per report inside its graph, then summed per region here (an item belongs to one
-    report, so the sums are exact); a top concept's items are counted through a VALUES table of
-    the taxonomy instead of a join on skos:broader. At 10,000 reports: 6 s, where one query
-    joining items, broader concepts and regions ran for over 2 minutes."""
-    tax = taxonomy()
-    codes = {row["report"].value: row["code"].value if row["code"] is not None else "?"
-             for row in store.query(_TYPE_PREFIXES + """SELECT ?report ?code WHERE { GRAPH ?report {
-                 ?report a kg:Report ; kg:committee ?c . LATERAL { OPTIONAL { ?c kg:region/kg:divisionCode ?code } } } }""",
-                                    use_default_graph_as_union=True)}
-    tops = [(NamedNode(c.iri), NamedNode(c.broader)) for c in tax.leaves if c.broader]
-    per_leaf = """SELECT ?report ?concept (COUNT(?item) AS ?n) WHERE {
-        GRAPH ?report { ?item kg:problemType ?concept } } GROUP BY ?report ?concept"""
-    per_top = with_values("""SELECT ?report ?concept (COUNT(DISTINCT ?item) AS ?n) WHERE {
-        GRAPH ?report { ?item kg:problemType ?leaf } } GROUP BY ?report ?concept""",
-                          [values_clause([Variable("leaf"), Variable("concept")], tops)])
-    counts: dict[str, dict[str, int]] = {}
-    for query in (per_leaf, per_top):
-        for row in store.query(_TYPE_PREFIXES + query, use_default_graph_as_union=True):
-            code = codes.get(row["report"].value, "?")
-            by_code = counts.setdefault(row["concept"].value, {})
-            by_code[code] = by_code.get(code, 0) + int(row["n"].value)
-    return counts
-
-
 @dataclass
 class TypedMeasure:
     item: str

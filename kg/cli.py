@@ -191,8 +191,9 @@ def build_command(
         err.print(f"[red]失败[/red] {escape(path)}: {escape(reason)}")
     out.print(f"新增 {len(summary.added)} · 替换 {len(summary.replaced)} · 跳过 {len(summary.skipped)} · "
               f"重复 {len(summary.duplicates)} · 失败 {len(summary.failed)} · 删除 {len(summary.pruned)} · "
-              f"四元组 {summary.quads} · {summary.seconds:.2f} 秒 · {summary.jobs} 进程 [dim](added · replaced · "
-              f"skipped · duplicate · failed · pruned · quads · seconds · jobs; store {store_path(store)})[/dim]")
+              f"写入四元组 {summary.quads} · 合计 {summary.totals} · {summary.seconds:.2f} 秒 · {summary.jobs} 进程 "
+              f"[dim](added · replaced · skipped · duplicate · failed · pruned · quads written · totals rewritten · "
+              f"seconds · jobs; store {store_path(store)})[/dim]")
     raise typer.Exit(_exit_code(len(summary.files), len(summary.failed)))
 
 
@@ -290,20 +291,23 @@ def validate_command(
     store: StoreOption = None,
     report: Annotated[str | None, typer.Option("--report", "-r", help="只验证一份报告 (one report IRI or the part after /id/)")] = None,
 ) -> None:
-    """SHACL 验证与索引核对 (validate report graphs against ontology/shapes.ttl and check the text index agrees
-    with the graph; exit 0 conforms, 1 violations, 2 error)."""
+    """SHACL 验证与索引核对 (validate report graphs against ontology/shapes.ttl and check the text index and the
+    corpus totals agree with the graph; exit 0 conforms, 1 violations, 2 error)."""
     from kg.store import index_problems
+    from kg.totals import totals_problems
     from kg.validate import validate_store
 
     try:
         db = open_store(store, read_only=True)
         reports = validate_store(db, report)
-        index_issues = [] if report else index_problems(db, open_index(store, read_only=True))
+        index = None if report else open_index(store, read_only=True)
+        index_issues = [] if index is None else [("文本索引", issue) for issue in index_problems(db, index)] + \
+            [("全库合计", issue) for issue in totals_problems(db, index)]
     except KgError as exc:
         raise _fail(exc) from None
     bad = len(index_issues)
-    for issue in index_issues:
-        out.print(f"[red]文本索引[/red] {escape(issue)}")
+    for label, issue in index_issues:
+        out.print(f"[red]{label}[/red] {escape(issue)}")
     for result in reports:
         mark = "[green]符合[/green]" if result.conforms else f"[red]不符合 {len(result.violations)} 处[/red]"
         out.print(f"{mark} {escape(_display(result.graph))}")
@@ -418,7 +422,8 @@ def types_command(
     store: StoreOption = None,
 ) -> None:
     """问题类型体系及各地区数量 (the problem-type taxonomy with counts of problems and measures per region)."""
-    from kg.classify import taxonomy, type_counts
+    from kg.classify import taxonomy
+    from kg.totals import type_counts
 
     tax = taxonomy()
     try:

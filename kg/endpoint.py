@@ -49,7 +49,7 @@ from pyoxigraph import (
 from kg.exceptions import EndpointError
 from kg.index import TextIndex
 from kg.query import QueryResult, SavedQuery, paged, prepare, query_result, sort_rows
-from kg.rdf import ID, KG
+from kg.rdf import ID, KG, TOTALS_GRAPH
 from kg.store import VOCABULARY_GRAPHS, Progress, open_store, report_graphs
 
 DEFAULT_HOST = "127.0.0.1"
@@ -306,8 +306,8 @@ class PushSummary:
 
 
 def pushable_graphs(store: Store) -> list[NamedNode]:
-    """Report graphs, then the vocabulary graphs present in the store."""
-    extra = [g for g in VOCABULARY_GRAPHS if store.contains_named_graph(g)]
+    """Report graphs, then the vocabulary graphs and the corpus totals present in the store."""
+    extra = [g for g in (*VOCABULARY_GRAPHS, TOTALS_GRAPH) if store.contains_named_graph(g)]
     return report_graphs(store) + extra
 
 

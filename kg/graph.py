@@ -17,7 +17,7 @@ Views (``VIEWS``):
 - ``committee-document``: committees and the documents their measures formulate, apply or mention
   (edge ``weight`` = number of measures; ``formulates``/``applies``/``mentions`` = measures per relation).
 - ``region-type``: regions (the inspected committees' divisions) and leaf problem types (edge
-  ``weight`` = problems + measures typed so, as ``kg.classify.type_counts`` counts them).
+  ``weight`` = problems + measures typed so, as ``kg.totals.type_counts`` counts them).
 - ``measure-similarity``: measures linked when they share a problem type and a cited document or
   enough rare tokens; ``weight`` in 0..1 (see ``measure_similarity``).
 

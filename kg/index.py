@@ -1,4 +1,5 @@
-"""Text index: jieba tokens of problems, measures and documents in SQLite FTS5, beside the graph.
+"""Side database: the text index (jieba tokens of problems, measures and documents in SQLite
+FTS5) and each report's tallies of the corpus totals (kg.totals), beside the graph.
 
 Oxigraph has no full-text index, and keeping one triple per token in the graph made tokens
 56% of all quads (build time, store size). So the tokens live in an FTS5 database inside the
@@ -8,23 +9,27 @@ report graph, the item's jieba tokens (with repeats) as its text, ranked by FTS5
 The graph stays the truth. `kg build` writes a report's index rows before its quads, and
 ``reconcile`` (run at the start and end of every build) drops rows of graphs the store no
 longer holds in that version and re-derives missing ones from the stored texts, so a build
-killed at any moment leaves an index the next build repairs.
+killed at any moment leaves an index the next build repairs. A report's tallies go and come
+with its index rows, and every total they change is marked dirty in the same transaction.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.exceptions import StoreError
 
 INDEX_FILE = "kg-text-index.sqlite"
 KINDS = ("Measure", "Problem", "NamedDocument")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: tallies of the corpus totals
 _CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -36,6 +41,25 @@ class Entry:
     kind: str
     item: str
     tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One report's share of one corpus total (kg.totals says what each kind counts)."""
+
+    kind: str
+    key: tuple[str, ...]
+    n: int = 1
+    detail: tuple[str, ...] = ()
+
+
+class Indexed(NamedTuple):
+    """What the side database holds of one report graph."""
+
+    graph: str
+    sha256: str
+    entries: list[Entry]
+    tallies: list[Tally] = []
 
 
 @dataclass
@@ -54,6 +78,14 @@ def _table(kind: str) -> str:
     if kind not in KINDS:
         raise StoreError(f"未知检索范围 (unknown index kind {kind!r})")
     return f"tokens_{kind}"
+
+
+def _encode(parts: tuple[str, ...]) -> str:
+    return json.dumps(parts, ensure_ascii=False)
+
+
+def _decode(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
 def _phrase(token: str) -> str:
@@ -105,6 +137,7 @@ class TextIndex:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MB, not 2: a build's inserts stop re-reading b-tree pages (-25% CPU)
+        self._drop_if_outdated()
         with self.db:
             self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -116,6 +149,27 @@ class TextIndex:
             for kind in KINDS:
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kind)} USING fts5(tokens)")
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS vocab_{kind} USING fts5vocab({_table(kind)}, 'row')")
+            self.db.execute("CREATE TABLE IF NOT EXISTS tallies (graph TEXT NOT NULL, kind TEXT NOT NULL, "
+                            "key TEXT NOT NULL, n INTEGER NOT NULL, detail TEXT NOT NULL)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS tallies_graph ON tallies (graph)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS tallies_key ON tallies (kind, key)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS dirty (kind TEXT NOT NULL, key TEXT NOT NULL, "
+                            "PRIMARY KEY (kind, key)) WITHOUT ROWID")
+
+    def _drop_if_outdated(self) -> None:
+        """An index of another schema is emptied: it is derived data, and reconcile (run by every
+        build) fills it again from the store's graphs."""
+        tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            return
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and row[0] == SCHEMA_VERSION:
+            return
+        shadows = tuple(f"{_table(kind)}_" for kind in KINDS)  # FTS5's own tables go with theirs
+        with self.db:
+            for name in sorted(tables, key=lambda n: not n.startswith("vocab_")):  # the fts5vocab views first
+                if not name.startswith(("sqlite_", *shadows)):
+                    self.db.execute(f'DROP TABLE IF EXISTS "{name}"')
 
     def _check_version(self) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -128,11 +182,12 @@ class TextIndex:
 
     # --- writing ------------------------------------------------------------------------
 
-    def put(self, reports: Iterable[tuple[str, str, list[Entry]]]) -> None:
-        """(Re)index report graphs: (graph, source sha256, entries) each, in one transaction."""
+    def put(self, reports: Iterable[Indexed | tuple]) -> None:
+        """(Re)index report graphs, each an ``Indexed`` (graph, source sha256, entries, tallies),
+        in one transaction; the totals their tallies touch are marked dirty."""
         with self.db:
             next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").fetchone()[0]
-            for graph, sha256, entries in reports:
+            for graph, sha256, entries, tallies in map(lambda r: Indexed(*r), reports):
                 if self.db.execute("SELECT 1 FROM reports WHERE graph = ?", (graph,)).fetchone():
                     self._delete(graph)  # a new graph (most of a build) has nothing to delete
                 self.db.execute("INSERT INTO reports VALUES (?, ?)", (graph, sha256))
@@ -144,6 +199,9 @@ class TextIndex:
                     self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)",
                                         ((i, " ".join(e.tokens)) for i, e in zip(ids, entries, strict=True)
                                          if e.kind == kind))
+                rows = [(graph, t.kind, _encode(t.key), t.n, _encode(t.detail)) for t in tallies]
+                self.db.executemany("INSERT INTO tallies VALUES (?, ?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT OR IGNORE INTO dirty VALUES (?, ?)", ((r[1], r[2]) for r in rows))
         self._df.clear()
         self._totals.clear()
 
@@ -160,10 +218,59 @@ class TextIndex:
                             "(SELECT id FROM entries WHERE graph = ? AND kind = ?)", (graph, kind))
         self.db.execute("DELETE FROM entries WHERE graph = ?", (graph,))
         self.db.execute("DELETE FROM reports WHERE graph = ?", (graph,))
+        self.db.execute("INSERT OR IGNORE INTO dirty SELECT kind, key FROM tallies WHERE graph = ?", (graph,))
+        self.db.execute("DELETE FROM tallies WHERE graph = ?", (graph,))
 
     def graphs(self) -> dict[str, str]:
         """{report graph: sha256 of the source it was indexed from}."""
         return dict(self.db.execute("SELECT graph, sha256 FROM reports"))
+
+    # --- tallies of the corpus totals -----------------------------------------------------
+
+    def dirty_totals(self) -> Iterator[tuple[str, tuple[str, ...], list[Tally]]]:
+        """(kind, key, every report's tally of it) of each total marked dirty, in key order; a
+        total no report tallies any more comes with an empty list."""
+        return self._grouped("SELECT d.kind, d.key, t.n, t.detail FROM dirty AS d LEFT JOIN tallies AS t "
+                             "ON t.kind = d.kind AND t.key = d.key ORDER BY d.kind, d.key")
+
+    def all_totals(self) -> Iterator[tuple[str, tuple[str, ...], list[Tally]]]:
+        """(kind, key, every report's tally of it) of every total some report tallies."""
+        return self._grouped("SELECT kind, key, n, detail FROM tallies ORDER BY kind, key")
+
+    def _grouped(self, sql: str) -> Iterator[tuple[str, tuple[str, ...], list[Tally]]]:
+        for (kind, key), group in itertools.groupby(self.db.execute(sql), key=lambda r: (r[0], r[1])):
+            decoded = _decode(key)
+            yield kind, decoded, [Tally(kind, decoded, n, _decode(detail)) for _, _, n, detail in group
+                                  if n is not None]
+
+    def clean(self, totals: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+        """Unmark totals once the totals graph states them."""
+        with self.db:
+            self.db.executemany("DELETE FROM dirty WHERE kind = ? AND key = ?",
+                                ((kind, _encode(key)) for kind, key in totals))
+
+    def mark_all_dirty(self) -> None:
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO dirty SELECT DISTINCT kind, key FROM tallies")
+
+    def dirty_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM dirty").fetchone()[0]
+
+    def tallies(self, graph: str) -> list[Tally]:
+        """The tallies of one report graph (for checks and tests)."""
+        rows = self.db.execute("SELECT kind, key, n, detail FROM tallies WHERE graph = ? ORDER BY rowid", (graph,))
+        return [Tally(kind, _decode(key), n, _decode(detail)) for kind, key, n, detail in rows]
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.db:
+            if value is None:
+                self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # --- reading ------------------------------------------------------------------------
 

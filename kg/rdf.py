@@ -44,6 +44,7 @@ XSD_DATE = NamedNode(XSD + "date")
 XSD_INTEGER = NamedNode(XSD + "integer")
 XSD_DECIMAL = NamedNode(XSD + "decimal")
 TYPES_GRAPH = NamedNode(ID + "graph/problem-types")
+TOTALS_GRAPH = NamedNode(ID + "graph/totals")  # corpus totals kept at build time (kg.totals)
 
 TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
 _PROVINCIAL_BY = {"省委", "自治区党委"}

@@ -14,6 +14,7 @@ import pytest
 from kg.parse import parse_file
 from kg.rdf import report_rdf
 from kg.store import build, index_problems, open_index, open_store, report_graphs, sources_in_store
+from kg.totals import totals_problems
 from kg.validate import validate_store
 
 from .conftest import REAL_REPORTS
@@ -80,6 +81,7 @@ def test_killed_build_leaves_graphs_complete_or_absent(tmp_path: Path, fraction:
     assert len(summary.skipped) == len(present) and len(summary.added) == len(files) - len(present)
     assert len(report_graphs(store)) == len(files)
     assert index_problems(store, index) == []
+    assert totals_problems(store, index) == []  # the totals of every report, whatever the kill interrupted
     first = report_graphs(store)[0].value
     assert all(result.conforms for result in validate_store(store, first))
     print(f"killed after {kill_after:.1f}s ({jobs} jobs): {len(present)} of {len(files)} reports were in the store")

@@ -119,7 +119,7 @@ def served_copy(local: Store, pushed: PushSummary, tmp_path_factory: pytest.Temp
 
 def test_first_push_uploads_every_graph(local: Store, remote: Server, pushed: PushSummary) -> None:
     expected = {g.value for g in pushable_graphs(local)}
-    assert len(expected) == len(REAL_REPORTS) + 3  # reports, ontology, shapes, problem types
+    assert len(expected) == len(REAL_REPORTS) + 4  # reports, ontology, shapes, problem types, corpus totals
     assert set(pushed.pushed) == expected and not pushed.unchanged and not pushed.deleted
     assert remote_graphs(remote) == expected
     assert pushed.bytes > 1_000_000
@@ -329,9 +329,9 @@ def test_cli_query_endpoint_and_push(served_copy: Path, remote: Server, pushed: 
     assert there.stdout == here.stdout and "中共济南市天桥区委" in there.stdout
     dry = kg("push", "--endpoint", graph_store_url(remote), "--store", str(served_copy), "--dry-run", "--force")
     assert dry.returncode == 0, dry.stderr
-    assert dry.stdout.count("将上传 ") == len(REAL_REPORTS) + 3 + 1  # one line per graph, then the summary
+    assert dry.stdout.count("将上传 ") == len(REAL_REPORTS) + 4 + 1  # one line per graph, then the summary
     again = kg("push", "--endpoint", graph_store_url(remote), "--store", str(served_copy))  # the record came along
-    assert again.returncode == 0 and again.stdout.startswith(f"上传 0 · 未变 {len(REAL_REPORTS) + 3} ")
+    assert again.returncode == 0 and again.stdout.startswith(f"上传 0 · 未变 {len(REAL_REPORTS) + 4} ")
     down = kg("query", "reports", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
     assert down.returncode == 2 and len(down.stderr.strip().splitlines()) == 1 and "无法连接" in down.stderr
 

@@ -20,7 +20,8 @@ from kg.analysis import ANALYSES, analyse
 from kg.analysis.centrality import centrality
 from kg.analysis.communities import communities
 from kg.analysis.regions import cosine, region_nodes, region_similarity
-from kg.classify import taxonomy, type_counts
+from kg.classify import taxonomy
+from kg.totals import type_counts
 from kg.cli import app
 from kg.exceptions import GraphError, StoreError
 from kg.graph import LABEL_CHARS, SIMILARITY_THRESHOLD, SIMILARITY_TOP_K, VIEWS, measure_similarity, project
