@@ -158,6 +158,9 @@ def build_command(
                                              help="并行解析进程数 (parsing processes; default: one per core)")] = None,
     log: Annotated[Path | None, typer.Option("--log", help="逐文件结果写入 JSON Lines (write every file's outcome "
                                                           "as JSON lines)")] = None,
+    optimize: Annotated[bool | None, typer.Option(
+        "--optimize/--no-optimize", help="构建后整理存储 (compact the store afterwards: queries 4-7x faster after a "
+                                         "large load; default: when the build wrote 1,000,000 quads)")] = None,
 ) -> None:
     """构建知识图谱 (parse reports and load them into the Oxigraph store, incrementally).
 
@@ -180,7 +183,8 @@ def build_command(
             progress.update(task, completed=done - 1, total=total, description=escape(Path(path).name))
 
         try:
-            summary = build(db, paths, prune=prune, progress=tick, jobs=jobs or default_jobs(), index=index)
+            summary = build(db, paths, prune=prune, progress=tick, jobs=jobs or default_jobs(), index=index,
+                            optimize=optimize)
         except KgError as exc:
             raise _fail(exc) from None
     if log_file:
@@ -194,6 +198,8 @@ def build_command(
               f"写入四元组 {summary.quads} · 合计 {summary.totals} · {summary.seconds:.2f} 秒 · {summary.jobs} 进程 "
               f"[dim](added · replaced · skipped · duplicate · failed · pruned · quads written · totals rewritten · "
               f"seconds · jobs; store {store_path(store)})[/dim]")
+    if summary.optimize_seconds is not None:
+        out.print(f"整理存储 {summary.optimize_seconds:.2f} 秒 [dim](store compacted, seconds)[/dim]")
     raise typer.Exit(_exit_code(len(summary.files), len(summary.failed)))
 
 

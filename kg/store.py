@@ -48,6 +48,10 @@ Progress = Callable[[int, int, str], None]
 _WARM_UP_REPORT = Path(__file__).resolve().parent / "data" / "warm-up.txt"
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes (~2 s each) costs more than it saves
 BULK_BATCH_QUADS = int(os.environ.get("KG_BULK_BATCH_QUADS", 200_000))  # under Oxigraph's 1M-quad ingestion
+# Bulk loading leaves many overlapping files for every lookup to search: after a build writing this
+# many quads the store is compacted (Store.optimize). At 10,000 reports that takes 125 s, shrinks the
+# store from 9.2 to 5.9 GB and makes joins 4-7x faster (organisations totals 3.2 s -> 0.7 s).
+OPTIMIZE_AFTER_QUADS = int(os.environ.get("KG_OPTIMIZE_AFTER_QUADS", 1_000_000))
 
 
 def store_path(path: str | Path | None = None) -> Path:
@@ -105,6 +109,7 @@ class BuildSummary:
     seconds: float = 0.0
     jobs: int = 1
     totals: int = 0  # corpus totals rewritten (kg.totals)
+    optimize_seconds: float | None = None  # the store was compacted after the build, in this time
 
     def _paths(self, outcome: str) -> list[str]:
         return [f.path for f in self.files if f.outcome == outcome]
@@ -228,13 +233,15 @@ class _Writer:
 
 
 def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
-          progress: Progress | None = None, jobs: int = 1, index: TextIndex | None = None) -> BuildSummary:
+          progress: Progress | None = None, jobs: int = 1, index: TextIndex | None = None,
+          optimize: bool | None = None) -> BuildSummary:
     """Parse and load report files; unchanged files are skipped, changed ones replaced.
 
     Parsing (the costly part) runs in ``jobs`` processes; results are loaded in file order by
     this process alone, so the store is the same whatever ``jobs`` is. Byte-identical files are
     parsed once: the copies become extra source paths of the same report. The text index, when
-    given, is kept in step (`kg build` always gives the store's own)."""
+    given, is kept in step (`kg build` always gives the store's own), and so are the corpus totals.
+    ``optimize``: compact the store afterwards (None: when the build wrote OPTIMIZE_AFTER_QUADS)."""
     started = time.perf_counter()
     summary = BuildSummary()
     ensure_vocabularies(store)
@@ -260,8 +267,16 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     if index is not None:  # nothing written: the sources read at the start still hold
         changed = summary.added or summary.replaced or summary.pruned or summary.duplicates
         reconcile(store, index, None if changed else known)
+        if progress:
+            progress(len(files), len(files), "全库合计 (corpus totals)")
         summary.totals = refresh_totals(store, index)
     store.flush()
+    if optimize or (optimize is None and summary.quads >= OPTIMIZE_AFTER_QUADS):
+        if progress:
+            progress(len(files), len(files), "整理存储 (compacting the store)")
+        compacting = time.perf_counter()
+        store.optimize()
+        summary.optimize_seconds = time.perf_counter() - compacting
     summary.seconds = time.perf_counter() - started
     return summary
 

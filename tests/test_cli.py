@@ -80,6 +80,20 @@ def test_build_again_skips_everything(built_store: Path) -> None:
     assert result.returncode == 0 and "跳过 4" in result.stdout and "新增 0" in result.stdout
 
 
+def test_build_compacts_the_store_after_a_large_load_only(tmp_path: Path) -> None:
+    small = kg("build", str(REAL_REPORTS[0]), "--store", str(tmp_path / "a"))
+    assert small.returncode == 0 and "整理存储" not in small.stdout  # ~2,700 quads: under the threshold
+    forced = kg("build", str(REAL_REPORTS[0]), "--store", str(tmp_path / "b"), "--optimize")
+    assert forced.returncode == 0 and "整理存储" in forced.stdout
+    env = {**os.environ, "KG_OPTIMIZE_AFTER_QUADS": "1000"}
+    command = [sys.executable, "-m", "kg.cli", "build", str(REAL_REPORTS[0]), "--store", str(tmp_path / "c")]
+    over = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert over.returncode == 0 and "整理存储" in over.stdout
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)  # nothing written
+    assert again.returncode == 0 and "整理存储" not in again.stdout and "跳过 1" in again.stdout
+    assert kg("query", "organisations", "--store", str(tmp_path / "c")).returncode == 0
+
+
 def test_build_reports_a_bad_file_and_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "empty.txt"
     bad.write_bytes(b"")
