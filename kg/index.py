@@ -9,8 +9,10 @@ report graph, the item's jieba tokens (with repeats) as its text, ranked by FTS5
 The graph stays the truth. `kg build` writes a report's index rows before its quads, and
 ``reconcile`` (run at the start and end of every build) drops rows of graphs the store no
 longer holds in that version and re-derives missing ones from the stored texts, so a build
-killed at any moment leaves an index the next build repairs. A report's tallies go and come
-with its index rows, and every total they change is marked dirty in the same transaction.
+killed at any moment leaves an index the next build repairs. A report's tallies are one JSON
+value in its row of ``reports``, so they go and come with its index rows; every such change sets
+the ``totals-stale`` flag in the same transaction, and the ``totals`` table records what the
+totals graph states (kg.totals).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from kg.exceptions import StoreError
 INDEX_FILE = "kg-text-index.sqlite"
 KINDS = ("Measure", "Problem", "NamedDocument")
 SCHEMA_VERSION = "2"  # 2: tallies of the corpus totals
+TOTALS_STALE = "totals-stale"  # meta key set with every change of a report's tallies
 _CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -51,19 +54,6 @@ class Tally:
     key: tuple[str, ...]
     n: int = 1
     detail: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Total:
-    """One corpus total summed over every report's tally of it: n the sum of the tallies' counts
-    (0 when no report tallies it any more), regions and committees the distinct ones of their
-    details (documents)."""
-
-    kind: str
-    key: tuple[str, ...]
-    n: int
-    regions: int = 0
-    committees: tuple[str, ...] = ()
 
 
 class Indexed(NamedTuple):
@@ -98,8 +88,17 @@ def encode_key(parts: tuple[str, ...]) -> str:
     return "[" + ",".join(map(encode_basestring, parts)) + "]"
 
 
-def _decode(text: str) -> tuple[str, ...]:
+def decode_key(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
+
+
+def _encode_tallies(tallies: list[Tally]) -> str:
+    return json.dumps([[t.kind, t.key, t.n, t.detail] for t in tallies], ensure_ascii=False)
+
+
+def _decode_tallies(text: str) -> Iterator[Tally]:
+    for kind, key, n, detail in json.loads(text):
+        yield Tally(kind, tuple(key), n, tuple(detail))
 
 
 def _phrase(token: str) -> str:
@@ -155,7 +154,8 @@ class TextIndex:
         with self.db:
             self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            self.db.execute("CREATE TABLE IF NOT EXISTS reports (graph TEXT PRIMARY KEY, sha256 TEXT NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS reports (graph TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
+                            "tallies TEXT NOT NULL DEFAULT '[]')")
             self.db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, graph TEXT NOT NULL, "
                             "kind TEXT NOT NULL, item TEXT NOT NULL)")
             self.db.execute("CREATE INDEX IF NOT EXISTS entries_graph ON entries (graph)")
@@ -163,13 +163,8 @@ class TextIndex:
             for kind in KINDS:
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kind)} USING fts5(tokens)")
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS vocab_{kind} USING fts5vocab({_table(kind)}, 'row')")
-            self.db.execute("CREATE TABLE IF NOT EXISTS tallies (graph TEXT NOT NULL, kind TEXT NOT NULL, "
-                            "key TEXT NOT NULL, n INTEGER NOT NULL, region TEXT, committee TEXT)")
-            self.db.execute("CREATE INDEX IF NOT EXISTS tallies_graph ON tallies (graph)")
-            self.db.execute("CREATE INDEX IF NOT EXISTS tallies_key ON tallies (kind, key)")
-            self.db.execute("CREATE TABLE IF NOT EXISTS dirty (kind TEXT NOT NULL, key TEXT NOT NULL, "
-                            "PRIMARY KEY (kind, key)) WITHOUT ROWID")
-            self.db.execute("CREATE TABLE IF NOT EXISTS changed (graph TEXT PRIMARY KEY) WITHOUT ROWID")
+            self.db.execute("CREATE TABLE IF NOT EXISTS totals (kind TEXT NOT NULL, key TEXT NOT NULL, "
+                            "value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID")
 
     def _drop_if_outdated(self) -> None:
         """An index of another schema is emptied: it is derived data, and reconcile (run by every
@@ -199,13 +194,15 @@ class TextIndex:
 
     def put(self, reports: Iterable[Indexed | tuple]) -> None:
         """(Re)index report graphs, each an ``Indexed`` (graph, source sha256, entries, tallies),
-        in one transaction; the graph is marked changed, which marks the totals it tallies dirty."""
+        in one transaction that also marks the corpus totals stale."""
         with self.db:
             next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").fetchone()[0]
+            written = False
             for graph, sha256, entries, tallies in map(lambda r: Indexed(*r), reports):
+                written = True
                 if self.db.execute("SELECT 1 FROM reports WHERE graph = ?", (graph,)).fetchone():
                     self._delete(graph)  # a new graph (most of a build) has nothing to delete
-                self.db.execute("INSERT INTO reports VALUES (?, ?)", (graph, sha256))
+                self.db.execute("INSERT INTO reports VALUES (?, ?, ?)", (graph, sha256, _encode_tallies(tallies)))
                 ids = range(next_id, next_id + len(entries))
                 next_id += len(entries)
                 self.db.executemany("INSERT INTO entries (id, graph, kind, item) VALUES (?, ?, ?, ?)",
@@ -214,10 +211,8 @@ class TextIndex:
                     self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)",
                                         ((i, " ".join(e.tokens)) for i, e in zip(ids, entries, strict=True)
                                          if e.kind == kind))
-                self.db.executemany("INSERT INTO tallies VALUES (?, ?, ?, ?, ?, ?)",
-                                    ((graph, t.kind, encode_key(t.key), t.n, *(t.detail or (None, None)))
-                                     for t in tallies))
-                self.db.execute("INSERT OR IGNORE INTO changed VALUES (?)", (graph,))
+            if written:
+                self._mark_totals_stale()
         self._df.clear()
         self._totals.clear()
 
@@ -234,8 +229,7 @@ class TextIndex:
                             "(SELECT id FROM entries WHERE graph = ? AND kind = ?)", (graph, kind))
         self.db.execute("DELETE FROM entries WHERE graph = ?", (graph,))
         self.db.execute("DELETE FROM reports WHERE graph = ?", (graph,))
-        self.db.execute("INSERT OR IGNORE INTO dirty SELECT kind, key FROM tallies WHERE graph = ?", (graph,))
-        self.db.execute("DELETE FROM tallies WHERE graph = ?", (graph,))
+        self._mark_totals_stale()
 
     def graphs(self) -> dict[str, str]:
         """{report graph: sha256 of the source it was indexed from}."""
@@ -243,47 +237,36 @@ class TextIndex:
 
     # --- tallies of the corpus totals -----------------------------------------------------
 
-    def dirty_totals(self) -> Iterator[Total]:
-        """Each total marked dirty, summed over its tallies in SQL (a total no report tallies any
-        more comes with n = 0), in key order.
+    def _mark_totals_stale(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (TOTALS_STALE,))
 
-        Totals of graphs put since the last call are marked here, in one statement: marking them
-        row by row as each graph was put made a 1,000-report build 2 s slower."""
-        with self.db:
-            self.db.execute("INSERT OR IGNORE INTO dirty SELECT DISTINCT t.kind, t.key FROM changed AS c "
-                            "JOIN tallies AS t ON t.graph = c.graph")
-            self.db.execute("DELETE FROM changed")
-        return self._summed("dirty AS d LEFT JOIN tallies AS t ON t.kind = d.kind AND t.key = d.key", "d")
-
-    def all_totals(self) -> Iterator[Total]:
-        """Every total some report tallies, summed over its tallies."""
-        return self._summed("tallies AS t", "t")
-
-    def _summed(self, source: str, keys: str) -> Iterator[Total]:
-        sql = (f"SELECT {keys}.kind, {keys}.key, COALESCE(SUM(t.n), 0), COUNT(DISTINCT t.region), "
-               f"json_group_array(DISTINCT t.committee) FROM {source} GROUP BY {keys}.kind, {keys}.key")
-        for kind, key, n, regions, committees in self.db.execute(sql):
-            yield Total(kind, _decode(key), n, regions, tuple(sorted(c for c in json.loads(committees) if c)))
-
-    def clean(self) -> None:
-        """Unmark every total: the caller has written all that dirty_totals gave."""
-        with self.db:
-            self.db.execute("DELETE FROM dirty")
-
-    def mark_all_dirty(self) -> None:
-        with self.db:
-            self.db.execute("INSERT OR IGNORE INTO dirty SELECT DISTINCT kind, key FROM tallies")
-
-    def dirty_count(self) -> int:
-        """Totals marked dirty, and graphs put whose totals are not marked yet."""
-        return sum(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("dirty", "changed"))
+    def all_tallies(self) -> Iterator[Tally]:
+        """Every tally of every indexed report graph."""
+        for (tallies,) in self.db.execute("SELECT tallies FROM reports"):
+            yield from _decode_tallies(tallies)
 
     def tallies(self, graph: str) -> list[Tally]:
-        """The tallies of one report graph (for checks and tests)."""
-        rows = self.db.execute("SELECT kind, key, n, region, committee FROM tallies WHERE graph = ? ORDER BY rowid",
-                               (graph,))
-        return [Tally(kind, _decode(key), n, (region, committee) if region is not None else ())
-                for kind, key, n, region, committee in rows]
+        """The tallies of one report graph."""
+        row = self.db.execute("SELECT tallies FROM reports WHERE graph = ?", (graph,)).fetchone()
+        return list(_decode_tallies(row[0])) if row else []
+
+    def stated_totals(self) -> dict[tuple[str, str], str]:
+        """{(kind, encoded key): value} of every total the totals graph states, as last recorded."""
+        return {(kind, key): value for kind, key, value in self.db.execute("SELECT kind, key, value FROM totals")}
+
+    def record_totals(self, written: dict[tuple[str, str], str], removed: Iterable[tuple[str, str]]) -> None:
+        """Record totals written to (or removed from) the totals graph; they are no longer stale."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO totals VALUES (?, ?, ?)",
+                                ((kind, key, value) for (kind, key), value in written.items()))
+            self.db.executemany("DELETE FROM totals WHERE kind = ? AND key = ?", removed)
+            self.db.execute("DELETE FROM meta WHERE key = ?", (TOTALS_STALE,))
+
+    def forget_totals(self) -> None:
+        """The totals graph was cleared: nothing is recorded as stated, everything is stale."""
+        with self.db:
+            self.db.execute("DELETE FROM totals")
+            self._mark_totals_stale()
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
