@@ -49,9 +49,10 @@ _WARM_UP_REPORT = Path(__file__).resolve().parent / "data" / "warm-up.txt"
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes (~2 s each) costs more than it saves
 BULK_BATCH_QUADS = int(os.environ.get("KG_BULK_BATCH_QUADS", 200_000))  # under Oxigraph's 1M-quad ingestion
 # Bulk loading leaves many overlapping files for every lookup to search: after a build writing this
-# many quads the store is compacted (Store.optimize). At 10,000 reports that takes 125 s, shrinks the
-# store from 9.2 to 5.9 GB and makes joins 4-7x faster (organisations totals 3.2 s -> 0.7 s).
-OPTIMIZE_AFTER_QUADS = int(os.environ.get("KG_OPTIMIZE_AFTER_QUADS", 1_000_000))
+# many quads (about 2,000 reports) the store is compacted (Store.optimize). At 10,000 reports that
+# takes 115-125 s, shrinks the store from 9.2 to 5.9 GB and makes joins 4-7x faster (organisations
+# totals 3.2 -> 0.7 s); at 1,000 reports it took 6.7 s (12% of the build) for 1.3-1.5x.
+OPTIMIZE_AFTER_QUADS = int(os.environ.get("KG_OPTIMIZE_AFTER_QUADS", 5_000_000))
 
 
 def store_path(path: str | Path | None = None) -> Path:
