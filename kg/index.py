@@ -33,6 +33,7 @@ INDEX_FILE = "kg-text-index.sqlite"
 KINDS = ("Measure", "Problem", "NamedDocument")
 SCHEMA_VERSION = "2"  # 2: tallies of the corpus totals
 TOTALS_STALE = "totals-stale"  # meta key set with every change of a report's tallies
+TOTALS_KEPT = "totals-kept"  # meta key: the totals table describes the totals graph (unset while it is written)
 _CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -167,19 +168,27 @@ class TextIndex:
                             "value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID")
 
     def _drop_if_outdated(self) -> None:
-        """An index of another schema is emptied: it is derived data, and reconcile (run by every
-        build) fills it again from the store's graphs."""
+        """An index of an older schema is emptied, in one transaction: it is derived data, and
+        reconcile (run by every build) fills it again from the store's graphs. One of a newer
+        schema is left for _check_version to refuse."""
         tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
             return
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is not None and row[0] == SCHEMA_VERSION:
+        version = row[0] if row is not None else "0"
+        if version == SCHEMA_VERSION or (version.isdigit() and int(version) > int(SCHEMA_VERSION)):
             return
         shadows = tuple(f"{_table(kind)}_" for kind in KINDS)  # FTS5's own tables go with theirs
-        with self.db:
-            for name in sorted(tables, key=lambda n: not n.startswith("vocab_")):  # the fts5vocab views first
+        order = sorted(tables, key=lambda n: (not n.startswith("vocab_"), n == "meta", n))  # fts5vocab first, meta last
+        self.db.execute("BEGIN")  # DDL opens no transaction of its own in sqlite3: a kill would leave half
+        try:
+            for name in order:
                 if not name.startswith(("sqlite_", *shadows)):
                     self.db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
 
     def _check_version(self) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -261,6 +270,7 @@ class TextIndex:
                                 ((kind, key, value) for (kind, key), value in written.items()))
             self.db.executemany("DELETE FROM totals WHERE kind = ? AND key = ?", removed)
             self.db.execute("DELETE FROM meta WHERE key = ?", (TOTALS_STALE,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (TOTALS_KEPT,))
 
     def forget_totals(self) -> None:
         """The totals graph was cleared: nothing is recorded as stated, everything is stale."""

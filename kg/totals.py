@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg.classify import taxonomy
+from kg.index import TOTALS_KEPT as KEPT
 from kg.index import TOTALS_STALE, Tally, TextIndex, decode_key, encode_key
 from kg.rdf import DCT, ID, KG, SKOS_PREF, TOTALS_GRAPH, XSD_INTEGER
 
@@ -36,7 +37,6 @@ COMMITTEE_SEPARATOR = "、"
 SHARED_MIN_REGIONS = 2  # a document is listed as shared once the reports of two regions cite it
 BULK_QUADS = 10_000  # more new quads than this go through Store.bulk_load
 WRITE_BATCH_QUADS = 200_000  # the totals graph is written in batches of this many quads (memory)
-KEPT = "totals-kept"  # side-database flag: its totals table describes the totals graph
 
 _K = {name: NamedNode(KG + name) for name in (
     "committee", "region", "divisionCode", "namesOrganisation", "problemType", "document", "scope",
@@ -194,9 +194,10 @@ def refresh_totals(store: Store, index: TextIndex) -> int:
 
     Runs when a report's tallies changed since (the side database's ``totals-stale`` flag): every
     report's tallies are summed (about 1 s at 10,000 reports) and compared with what the ``totals``
-    table records as stated. A side database that does not record the totals graph yet (new,
-    emptied, or of an older schema) has the graph cleared first. The record is updated, and the flag
-    cleared, only once the graph is written, so a build killed in between is finished by the next."""
+    table records as stated. The record is updated, and the flag cleared, only once the graph is
+    written; while it is written the record is marked as not describing the graph, so after a build
+    killed in between (or a side database new, emptied or of an older schema) the graph is cleared
+    and every total written afresh."""
     if index.meta(KEPT) is None:
         if store.contains_named_graph(TOTALS_GRAPH):
             store.remove_graph(TOTALS_GRAPH)
@@ -209,6 +210,9 @@ def refresh_totals(store: Store, index: TextIndex) -> int:
     changed = {key: total for key, total in want.items() if stated.get(key) != total.value}
     removed = [key for key in stated if key not in want]
     in_graph = bool(stated)
+    # until record_totals, the record may not describe the graph: a kill from here on makes the
+    # next refresh clear the graph and write every total afresh
+    index.set_meta(KEPT, None)
     batch: list[Quad] = []
     for kind, key in [*changed, *removed]:
         if in_graph:
