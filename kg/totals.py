@@ -29,10 +29,9 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 from kg.classify import taxonomy
 from kg.index import TOTALS_KEPT as KEPT
 from kg.index import TOTALS_STALE, Tally, TextIndex, decode_key, encode_key
-from kg.rdf import DCT, ID, KG, SKOS_PREF, TOTALS_GRAPH, XSD_INTEGER
+from kg.rdf import DCT, ID, KG, SKOS_PREF, TOTALS_GRAPH, int_literal
 
 ORGANISATION, TYPE, DOCUMENT = "organisation", "type", "document"
-TALLY_KINDS = (ORGANISATION, TYPE, DOCUMENT)
 COMMITTEE_SEPARATOR = "、"
 SHARED_MIN_REGIONS = 2  # a document is listed as shared once the reports of two regions cite it
 BULK_QUADS = 10_000  # more new quads than this go through Store.bulk_load
@@ -156,24 +155,20 @@ def total_quads(total: Total) -> list[Quad]:
     if total.kind == ORGANISATION:
         code, name = total.key
         out += [(node, SKOS_PREF, Literal(name)), (node, _K["regionCode"], Literal(code)),
-                (node, _K["measureTotal"], _integer(total.n))]
+                (node, _K["measureTotal"], int_literal(total.n))]
     elif total.kind == TYPE:
         code, concept = total.key
-        out += [(node, _K["totalOf"], NamedNode(concept)), (node, _K["itemTotal"], _integer(total.n))]
+        out += [(node, _K["totalOf"], NamedNode(concept)), (node, _K["itemTotal"], int_literal(total.n))]
         if code:
             out.append((node, _K["regionCode"], Literal(code)))
     elif total.kind == DOCUMENT and total.regions >= SHARED_MIN_REGIONS:
         document, title, number = total.key
         out += [(node, _K["totalOf"], NamedNode(document)), (node, _TITLE, Literal(title)),
-                (node, _K["regionTotal"], _integer(total.regions)),
+                (node, _K["regionTotal"], int_literal(total.regions)),
                 (node, _K["citingCommittees"], Literal(COMMITTEE_SEPARATOR.join(total.committees)))]
         if number:
             out.append((node, _IDENTIFIER, Literal(number)))
     return [Quad(s, p, o, TOTALS_GRAPH) for s, p, o in out]
-
-
-def _integer(n: int) -> Literal:
-    return Literal(str(n), datatype=XSD_INTEGER)
 
 
 def type_counts(store: Store) -> dict[str, dict[str, int]]:
@@ -201,8 +196,7 @@ def refresh_totals(store: Store, index: TextIndex) -> int:
     if index.meta(KEPT) is None:
         if store.contains_named_graph(TOTALS_GRAPH):
             store.remove_graph(TOTALS_GRAPH)
-        index.forget_totals()
-        index.set_meta(KEPT, "1")
+        index.forget_totals()  # everything stale: record_totals below marks the record kept again
     if index.meta(TOTALS_STALE) is None:
         return 0
     want = sum_tallies(index.all_tallies())
