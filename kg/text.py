@@ -3,6 +3,11 @@
 The package ships a user dictionary of domain terms (全面从严治党, 八项规定, 一岗双责, 三重一大…)
 so that they stay one token, and a list of boilerplate words (进一步, 加强, 认真, 切实…) that
 are dropped. Keywords of the problem-type taxonomy are added to the dictionary too.
+
+The dictionary is built by jieba (the package); the cutting is done by jieba-rs (rjieba), jieba's
+Rust port, given exactly that dictionary: the same tokens (tested on every report shipped and every
+variant) 10-18x faster. Cutting was 63% of parsing a real report (110 ms of CPU, 70 ms of it
+jieba's Python DAG search), so of the parallel half of a build.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 import jieba
+import rjieba
 
 _CONTENT_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _NUMBER_RE = re.compile(r"^[\d.%]+$")
@@ -40,13 +46,39 @@ def tokenizer() -> jieba.Tokenizer:
     return tok
 
 
+_UNMATCHABLE = "\ue000\ue001"  # private-use characters: never part of a block jieba cuts
+
+
+@lru_cache(maxsize=1)
+def segmenter() -> rjieba.Jieba:
+    """jieba-rs holding the jieba tokenizer's dictionary word for word. jieba adds a user word's
+    frequency to its total even when the word was already there, and jieba-rs does not, so the
+    difference is held by one word that no text can contain: with the same frequencies and the
+    same total every path through a sentence has the same probability in both."""
+    words = tokenizer().FREQ
+    fast = rjieba.Jieba.empty()
+    added = 0
+    for word, freq in words.items():
+        if freq > 0:  # jieba also keeps every prefix of a word, with frequency 0
+            fast.add_word(word, freq, None)
+            added += freq
+    if tokenizer().total > added:
+        fast.add_word(_UNMATCHABLE, tokenizer().total - added, None)
+    return fast
+
+
+def cut_for_search(text: str) -> list[str]:
+    """jieba's search mode without HMM (long words and the dictionary words inside them)."""
+    return segmenter().cut_for_search(text, False)
+
+
 @lru_cache(maxsize=65536)
 def tokens(text: str) -> tuple[str, ...]:
     """Content tokens of a text (jieba search mode: long words and the words inside them), in order;
     no stop words, punctuation, bare numbers or single characters."""
     stop = stopwords()
     out = []
-    for token in tokenizer().lcut_for_search(text, HMM=False):
+    for token in cut_for_search(text):
         token = token.strip()
         if len(token) < 2 or token in stop or not _CONTENT_RE.search(token) or _NUMBER_RE.match(token):
             continue

@@ -9,13 +9,15 @@ from kg.exceptions import KgError
 from kg.ingest import decode_bytes
 from kg.model import Report
 from kg.parse import parse_text
+from kg.text import cut_for_search, tokenizer
 
-from .conftest import REAL_REPORTS, assert_spans_faithful
+from .conftest import REAL_REPORTS, ROOT, assert_spans_faithful
 
 REAL_TEXTS = [p.read_text(encoding="utf-8") for p in REAL_REPORTS]
 MARKERS = ["一、", "(一)", "(1)", "1.", "1、", "①", "一是", "二是", "(已完成)", "《", "》", "〈", "〉", "\n", "整改落实情况:",
            "2021年3月18日", "至", "反馈", "省委第三巡视组", "中共某某区委员会\n2022年1月1日"]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+VARIANT_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "variants").glob("*.txt"))]
 
 
 def parse_or_error(text: str) -> Report | None:
@@ -115,3 +117,23 @@ def test_any_parameter_value_runs_as_a_value_or_is_refused(query, value: str) ->
                 assert got == value
             elif param.type == "iri" and got is not None:
                 assert got == NamedNode(got).value
+
+
+def jieba_cut(text: str) -> list[str]:
+    """What the jieba package itself cuts (search mode, no HMM), the truth for kg.text's jieba-rs."""
+    return tokenizer().lcut_for_search(text, HMM=False)
+
+
+def test_jieba_rs_cuts_every_line_of_every_report_as_jieba_does() -> None:
+    lines = sorted({line for text in REAL_TEXTS + VARIANT_TEXTS for line in text.splitlines() if line.strip()})
+    assert len(lines) > 500
+    assert [line for line in lines if cut_for_search(line) != jieba_cut(line)] == []
+
+
+WORDS = sorted({w for text in REAL_TEXTS for w in jieba_cut(text) if w.strip()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=4), min_size=1, max_size=10).map("".join))
+def test_jieba_rs_cuts_any_mix_of_report_words_as_jieba_does(text: str) -> None:
+    assert cut_for_search(text) == jieba_cut(text)
