@@ -160,7 +160,7 @@ class TextIndex:
             self.db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, graph TEXT NOT NULL, "
                             "kind TEXT NOT NULL, item TEXT NOT NULL)")
             self.db.execute("CREATE INDEX IF NOT EXISTS entries_graph ON entries (graph)")
-            self.db.execute("CREATE INDEX IF NOT EXISTS entries_item ON entries (item)")
+            self.db.execute("DROP INDEX IF EXISTS entries_item")  # no lookup by item: it only cost inserts
             for kind in KINDS:
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kind)} USING fts5(tokens)")
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS vocab_{kind} USING fts5vocab({_table(kind)}, 'row')")
@@ -203,24 +203,27 @@ class TextIndex:
 
     def put(self, reports: Iterable[Indexed | tuple]) -> None:
         """(Re)index report graphs, each an ``Indexed`` (graph, source sha256, entries, tallies),
-        in one transaction that also marks the corpus totals stale."""
+        in one transaction that also marks the corpus totals stale; one insert statement a table."""
         with self.db:
             next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").fetchone()[0]
-            written = False
-            for graph, sha256, entries, tallies in map(lambda r: Indexed(*r), reports):
-                written = True
+            rows: list[tuple[str, str, str]] = []
+            items: list[tuple[int, str, str, str]] = []
+            tokens: dict[str, list[tuple[int, str]]] = {kind: [] for kind in KINDS}
+            latest = {report[0]: Indexed(*report) for report in reports}  # a graph given twice: the last
+            for graph, sha256, entries, tallies in latest.values():
                 if self.db.execute("SELECT 1 FROM reports WHERE graph = ?", (graph,)).fetchone():
                     self._delete(graph)  # a new graph (most of a build) has nothing to delete
-                self.db.execute("INSERT INTO reports VALUES (?, ?, ?)", (graph, sha256, _encode_tallies(tallies)))
-                ids = range(next_id, next_id + len(entries))
-                next_id += len(entries)
-                self.db.executemany("INSERT INTO entries (id, graph, kind, item) VALUES (?, ?, ?, ?)",
-                                    ((i, graph, e.kind, e.item) for i, e in zip(ids, entries, strict=True)))
-                for kind in KINDS:
-                    self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)",
-                                        ((i, " ".join(e.tokens)) for i, e in zip(ids, entries, strict=True)
-                                         if e.kind == kind))
-            if written:
+                rows.append((graph, sha256, _encode_tallies(tallies)))
+                for entry in entries:
+                    items.append((next_id, graph, entry.kind, entry.item))
+                    if entry.kind in tokens:
+                        tokens[entry.kind].append((next_id, " ".join(entry.tokens)))
+                    next_id += 1
+            self.db.executemany("INSERT INTO reports VALUES (?, ?, ?)", rows)
+            self.db.executemany("INSERT INTO entries (id, graph, kind, item) VALUES (?, ?, ?, ?)", items)
+            for kind in KINDS:
+                self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)", tokens[kind])
+            if rows:
                 self._mark_totals_stale()
         self._df.clear()
         self._totals.clear()
