@@ -7,8 +7,9 @@ a vanished one pruned.
 Writes are all-or-nothing per report graph, so a build killed at any moment leaves every
 report graph complete or absent and the next build completes the work: new graphs go in
 batches through ``Store.bulk_load`` of the parsing processes' N-Quads (one atomic SST
-ingestion per batch of up to ``BULK_BATCH_QUADS``, 2.3x the rate of ``Store.extend``); a
-changed report's old graph is removed and the new one written with one ``Store.extend``.
+ingestion per batch of up to ``BULK_BATCH_QUADS``, 2.3x the rate of ``Store.extend``, in a
+thread while the next batch is gathered); a changed report's old graph is removed and the new
+one written with one ``Store.extend``.
 
 The text index (kg.index, SQLite FTS5 in the same folder) gets each batch in one transaction
 just before the graph does, and is reconciled with the graph at the end of every build.
@@ -410,8 +411,9 @@ def _load(store: Store, writer: _Writer, parsed: _Parsed, known: dict[str, tuple
     key, graph = parsed.job.path, parsed.graph
     assert graph is not None
     paths = [key, *parsed.job.copies]
-    replaced = any(p in known for p in paths) or graph in writer.loading or store.contains_named_graph(graph)
-    if replaced or graph in writer.graphs:
+    replaced = (any(p in known for p in paths) or graph in writer.graphs or graph in writer.loading
+                or store.contains_named_graph(graph))  # written before, maybe by this build (a mirror)
+    if replaced:
         writer.finish()
         for path in paths:
             if path in known and known[path][1] != graph:

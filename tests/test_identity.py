@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
+import pytest
 from pyoxigraph import NamedNode, Store
+
+import kg.store
 
 from kg.model import Committee, Document, Inspection, Region, Report, SourceInfo
 from kg.parse import parse_file
@@ -89,15 +93,37 @@ def test_regions_link_county_to_city_to_province() -> None:
     assert within == {("370105", "370100"), ("370100", "370000")}
 
 
-def test_the_same_report_from_two_sites_is_one_report_with_both_sources(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "a-batch-a-report"])
+def test_the_same_report_from_two_sites_is_one_report_with_both_sources(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None) -> None:
+    """With a batch a report, the mirror arrives while the first copy's batch is still loading
+    in the writer's thread: it must still become the same report, not a second load of it."""
+    if batch is not None:
+        monkeypatch.setattr(kg.store, "BULK_BATCH_QUADS", batch)
+        load = kg.store._Writer._bulk_load
+
+        def slow_load(writer: kg.store._Writer, data: bytes) -> None:
+            time.sleep(1)  # still loading when the mirror has been parsed
+            load(writer, data)
+
+        monkeypatch.setattr(kg.store._Writer, "_bulk_load", slow_load)
     original = REAL_REPORTS[3].read_text(encoding="utf-8")
     mirror = tmp_path / "mirror.txt"
     mirror.write_text("网站首页 > 巡视巡察 > 正文\n" + original.replace("首页>工作之窗>巡视巡察\n", "") + "\n分享到:微信 微博\n",
                       encoding="utf-8")
     assert report_iri(parse_file(mirror)) == report_iri(parse_file(REAL_REPORTS[3]))
     store = Store()
-    build(store, [REAL_REPORTS[3], mirror])
+    first = build(store, [REAL_REPORTS[3], mirror])
+    assert (len(first.added), len(first.replaced)) == (1, 1)
     assert len(report_graphs(store)) == 1
+    with monkeypatch.context() as whole:  # the same graph as when both arrive in one batch
+        whole.setattr(kg.store, "BULK_BATCH_QUADS", 10**9)
+        reference = Store()
+        build(reference, [REAL_REPORTS[3], mirror])
+    graph = report_graphs(reference)[0]
+    assert report_graphs(store) == [graph]
+    assert set(store.quads_for_pattern(None, None, None, graph)) == \
+        set(reference.quads_for_pattern(None, None, None, graph))
     sources = sources_in_store(store)
     assert set(sources) == {str(REAL_REPORTS[3]), str(mirror)}
     again = build(store, [REAL_REPORTS[3], mirror])
