@@ -55,15 +55,15 @@ def segmenter() -> rjieba.Jieba:
     frequency to its total even when the word was already there, and jieba-rs does not, so the
     difference is held by one word that no text can contain: with the same frequencies and the
     same total every path through a sentence has the same probability in both."""
-    words = tokenizer().FREQ
+    jieba_tokenizer = tokenizer()
     fast = rjieba.Jieba.empty()
     added = 0
-    for word, freq in words.items():
+    for word, freq in jieba_tokenizer.FREQ.items():
         if freq > 0:  # jieba also keeps every prefix of a word, with frequency 0
             fast.add_word(word, freq, None)
             added += freq
-    if tokenizer().total > added:
-        fast.add_word(_UNMATCHABLE, tokenizer().total - added, None)
+    if jieba_tokenizer.total > added:
+        fast.add_word(_UNMATCHABLE, jieba_tokenizer.total - added, None)
     return fast
 
 
