@@ -1,5 +1,6 @@
 """Side database: the text index (jieba tokens of problems, measures and documents in SQLite
-FTS5) and each report's tallies of the corpus totals (kg.totals), beside the graph.
+FTS5, and their texts with the division codes of each report's region, for substring lookups
+narrowed to a region) and each report's tallies of the corpus totals (kg.totals), beside the graph.
 
 Oxigraph has no full-text index, and keeping one triple per token in the graph made tokens
 56% of all quads (build time, store size). So the tokens live in an FTS5 database inside the
@@ -31,7 +32,7 @@ from kg.exceptions import StoreError
 
 INDEX_FILE = "kg-text-index.sqlite"
 KINDS = ("Measure", "Problem", "NamedDocument")
-SCHEMA_VERSION = "2"  # 2: tallies of the corpus totals
+SCHEMA_VERSION = "3"  # 2: tallies of the corpus totals; 3: texts and report regions
 TOTALS_STALE = "totals-stale"  # meta key set with every change of a report's tallies
 TOTALS_KEPT = "totals-kept"  # meta key: the totals table describes the totals graph (unset while it is written)
 _CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
@@ -40,11 +41,12 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class Entry:
-    """One indexed item of a report graph: its kind, IRI and tokens (in order, with repeats)."""
+    """One indexed item of a report graph: its kind, IRI, tokens (in order, with repeats) and text."""
 
     kind: str
     item: str
     tokens: tuple[str, ...]
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Indexed(NamedTuple):
     sha256: str
     entries: list[Entry]
     tallies: list[Tally] = []
+    regions: tuple[str, ...] = ()  # division codes of the report's region and the regions holding it
 
 
 @dataclass
@@ -158,8 +161,10 @@ class TextIndex:
             self.db.execute("CREATE TABLE IF NOT EXISTS reports (graph TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
                             "tallies TEXT NOT NULL DEFAULT '[]')")
             self.db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, graph TEXT NOT NULL, "
-                            "kind TEXT NOT NULL, item TEXT NOT NULL)")
-            self.db.execute("CREATE INDEX IF NOT EXISTS entries_graph ON entries (graph)")
+                            "kind TEXT NOT NULL, item TEXT NOT NULL, text TEXT NOT NULL DEFAULT '')")
+            self.db.execute("CREATE TABLE IF NOT EXISTS regions (code TEXT NOT NULL, graph TEXT NOT NULL, "
+                            "PRIMARY KEY (code, graph)) WITHOUT ROWID")
+            self.db.execute("CREATE INDEX IF NOT EXISTS entries_graph_kind ON entries (graph, kind)")  # contains lookups
             self.db.execute("DROP INDEX IF EXISTS entries_item")  # no lookup by item: it only cost inserts
             for kind in KINDS:
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kind)} USING fts5(tokens)")
@@ -207,20 +212,23 @@ class TextIndex:
         with self.db:
             next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM entries").fetchone()[0]
             rows: list[tuple[str, str, str]] = []
-            items: list[tuple[int, str, str, str]] = []
+            items: list[tuple[int, str, str, str, str]] = []
+            regions: list[tuple[str, str]] = []
             tokens: dict[str, list[tuple[int, str]]] = {kind: [] for kind in KINDS}
             latest = {report[0]: Indexed(*report) for report in reports}  # a graph given twice: the last
-            for graph, sha256, entries, tallies in latest.values():
+            for graph, sha256, entries, tallies, codes in latest.values():
                 if self.db.execute("SELECT 1 FROM reports WHERE graph = ?", (graph,)).fetchone():
                     self._delete(graph)  # a new graph (most of a build) has nothing to delete
                 rows.append((graph, sha256, _encode_tallies(tallies)))
+                regions += [(code, graph) for code in dict.fromkeys(codes)]
                 for entry in entries:
-                    items.append((next_id, graph, entry.kind, entry.item))
+                    items.append((next_id, graph, entry.kind, entry.item, entry.text))
                     if entry.kind in tokens:
                         tokens[entry.kind].append((next_id, " ".join(entry.tokens)))
                     next_id += 1
             self.db.executemany("INSERT INTO reports VALUES (?, ?, ?)", rows)
-            self.db.executemany("INSERT INTO entries (id, graph, kind, item) VALUES (?, ?, ?, ?)", items)
+            self.db.executemany("INSERT INTO entries (id, graph, kind, item, text) VALUES (?, ?, ?, ?, ?)", items)
+            self.db.executemany("INSERT INTO regions VALUES (?, ?)", regions)
             for kind in KINDS:
                 self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)", tokens[kind])
             if rows:
@@ -240,6 +248,7 @@ class TextIndex:
             self.db.execute(f"DELETE FROM {_table(kind)} WHERE rowid IN "
                             "(SELECT id FROM entries WHERE graph = ? AND kind = ?)", (graph, kind))
         self.db.execute("DELETE FROM entries WHERE graph = ?", (graph,))
+        self.db.execute("DELETE FROM regions WHERE graph = ?", (graph,))
         self.db.execute("DELETE FROM reports WHERE graph = ?", (graph,))
         self._mark_totals_stale()
 
@@ -358,6 +367,24 @@ class TextIndex:
         table = _table(kind)
         return self.db.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (expression,)).fetchone()[0]
 
+    def containing(self, text: str, kinds: Iterable[str] = KINDS, region: str | None = None) -> list[tuple[str, str]]:
+        """(item, report graph) of every item of the kinds whose text contains ``text`` exactly (as
+        SPARQL's CONTAINS does), in the reports of ``region`` (a division code: the report's region
+        or one holding it) when given, in index order.
+
+        Oxigraph reads a text in about 9 us, so CONTAINS over a province's 33,000 measures took
+        340 ms of a 700 ms query at 10,000 reports; SQLite's instr over the same texts, narrowed
+        by the regions table, takes a fraction of that, and the query then joins on bound items."""
+        kinds = [_table(kind)[len("tokens_"):] for kind in kinds]
+        marks = ",".join("?" * len(kinds))
+        sql = f"SELECT e.item, e.graph FROM entries AS e WHERE e.kind IN ({marks}) AND instr(e.text, ?) > 0"
+        params: list[str] = [*kinds, text]
+        if region is not None:
+            sql = (f"SELECT e.item, e.graph FROM regions AS r JOIN entries AS e ON e.graph = r.graph "
+                   f"WHERE r.code = ? AND e.kind IN ({marks}) AND instr(e.text, ?) > 0")
+            params.insert(0, region)
+        return [(item, graph) for item, graph in self.db.execute(sql + " ORDER BY e.id", params)]
+
     def tokens_of(self, kind: str) -> dict[str, tuple[str, ...]]:
         """{item: its tokens} of every indexed item of a kind."""
         table = _table(kind)
@@ -373,7 +400,11 @@ class TextIndex:
         """The entries of one report graph (for checks and tests)."""
         for kind in KINDS:
             table = _table(kind)
-            rows = self.db.execute(f"SELECT e.item, {table}.tokens FROM {table} JOIN entries AS e "
+            rows = self.db.execute(f"SELECT e.item, {table}.tokens, e.text FROM {table} JOIN entries AS e "
                                    f"ON e.id = {table}.rowid WHERE e.graph = ? ORDER BY e.id", (graph,))
-            for item, tokens in rows:
-                yield Entry(kind, item, tuple(tokens.split()))
+            for item, tokens, text in rows:
+                yield Entry(kind, item, tuple(tokens.split()), text)
+
+    def regions(self, graph: str) -> list[str]:
+        """The division codes a report graph is indexed under."""
+        return [code for (code,) in self.db.execute("SELECT code FROM regions WHERE graph = ? ORDER BY code", (graph,))]

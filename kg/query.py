@@ -9,7 +9,10 @@ A saved query starts with header comments::
 Parameter values never enter the query text as text: each becomes a typed RDF term (literal,
 integer, date or IRI) bound in a VALUES block opening the WHERE group (kg.sparql says why not
 pyoxigraph's ``substitutions``). Every parameter of a saved query appears in its SELECT clause.
-A ``search`` parameter is answered by the text index (kg.index).
+A ``search`` parameter is answered by the text index (kg.index). So is a ``contains`` parameter
+(text the item's own text holds, narrowed to the query's ``region`` parameter), when the index is
+there: its items are bound as ``?hit``, a hundred at a time, and the query's own FILTER keeps the
+answer the same as a scan's.
 """
 
 from __future__ import annotations
@@ -30,14 +33,18 @@ from kg.sparql import Term, code_only, select, values_clause, with_values
 XSD_DOUBLE = NamedNode(XSD + "double")
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-PARAM_TYPES = ("literal", "integer", "date", "iri", "concept", "search")
+PARAM_TYPES = ("literal", "integer", "date", "iri", "concept", "search", "region", "contains")
 TEXT_SCORE = NamedNode(KG + "textScore")
 SEARCH_LIMIT = 100  # best hits of each kind a search parameter brings into a query (Oxigraph's
 # plans for a VALUES block stay index lookups up to a few hundred rows: measures-by-keyword at
 # 1,000 reports takes 50 ms with 200 rows and 20 s with 859)
+CONTAINS_CHUNK = 100  # items of a contains parameter bound in one VALUES block: at 10,000 reports a
+# province's 4,684 hits took 1.3 s a hundred at a time and 650 s in one block (Oxigraph's plan turns)
+CONTAINS_MAX = 2_000  # more hits than this, and a whole listing scans instead (a page never does)
 HIT, SCORE = Variable("hit"), Variable("score")
+_REGION_RE = re.compile(r"^\d{6}$")
 _HEADER_RE = re.compile(r"^#\s*(title|description|param|sort)\s*:\s*(.*)$")
-_PARAM_RE = re.compile(r"^(\w+)\s+(\w+)(?:\s+(required|optional))?\s*(?:[—–-]+\s*(.*))?$")
+_PARAM_RE = re.compile(r"^(\w+)\s+(\w+)(?:\(([\w\s,]+)\))?(?:\s+(required|optional))?\s*(?:[—–-]+\s*(.*))?$")
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Param:
     type: str
     required: bool
     description: str
+    kinds: tuple[str, ...] = ()  # contains(Measure, Problem): the kinds of item a contains parameter looks in
 
 
 @dataclass
@@ -92,9 +100,12 @@ def load_query(path: Path) -> SavedQuery:
 
 def _param(spec: str, path: Path) -> Param:
     match = _PARAM_RE.match(spec)
-    if not match or match.group(2) not in PARAM_TYPES:
-        raise QueryError(f"参数声明无效 (bad param header: {spec!r}; types: {', '.join(PARAM_TYPES)})", path)
-    return Param(match.group(1), match.group(2), match.group(3) == "required", match.group(4) or "")
+    kinds = tuple(k.strip() for k in (match.group(3) or "").split(",") if k.strip()) if match else ()
+    if not match or match.group(2) not in PARAM_TYPES or not set(kinds) <= set(KINDS) \
+            or (kinds and match.group(2) != "contains"):
+        raise QueryError(f"参数声明无效 (bad param header: {spec!r}; types: {', '.join(PARAM_TYPES)}; "
+                         f"contains may name kinds: contains({', '.join(KINDS)}))", path)
+    return Param(match.group(1), match.group(2), match.group(4) == "required", match.group(5) or "", kinds or KINDS)
 
 
 def saved_queries(directory: Path = QUERY_DIR) -> list[SavedQuery]:
@@ -147,6 +158,8 @@ def typed_term(param: Param, value: str) -> Literal | NamedNode:
             return NamedNode(value if re.match(r"^[a-z][a-z0-9+.-]*:", value) else ID + value.lstrip("/"))
         if param.type == "concept":
             return _concept(param, value)
+        if param.type == "region" and not _REGION_RE.match(value):
+            raise ValueError("a division code is 6 digits, e.g. 370000, 370100 or 370105")
     except ValueError as exc:
         reason = repr(str(exc))[1:-1]  # one line: the parser may quote the bad character itself
         raise QueryError(f"参数 {param.name} 的值无效 (bad {param.type} value {value!r}: {reason})") from None
@@ -173,11 +186,13 @@ def _kinds(term: Literal | NamedNode) -> list[Literal | NamedNode]:
     return [NamedNode(c.iri) for c in tax.family(concept)] if concept is not None else [term]
 
 
-def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None) -> str:
+def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None,
+            hits: list[str] | None = None) -> str:
     """The query text with its parameters bound (kg.sparql: a VALUES row of typed terms opening the
     WHERE group, the same text locally and on a remote server). A ``search`` parameter also brings
     the best hits of the text index as ``?hit ?score`` columns of the same VALUES block, one row per
-    hit, so the query joins on bound items instead of scanning texts."""
+    hit, so the query joins on bound items instead of scanning texts; ``hits`` (items a contains
+    parameter found, see contains_hits) come as a ``?hit`` column the same way."""
     bindings = bind(query, values)
     if not bindings:
         return query.text
@@ -195,6 +210,10 @@ def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None =
             variables += [HIT, SCORE]
             rows = [[*row, NamedNode(item), _double(score)] for row in rows for item, score in hits.items()]
             break
+        if param.type == "contains" and param.name in values and hits is not None:
+            variables.append(HIT)
+            rows = [[*row, NamedNode(item)] for row in rows for item in hits]
+            break
     return with_values(query.text, [values_clause(variables, rows)])
 
 
@@ -205,6 +224,17 @@ def search_hits(index: TextIndex, words: str, limit: int | None = SEARCH_LIMIT) 
 
     tokens = query_tokens(words)
     return {m.item: m.score for kind in KINDS for m in index.rank(kind, tokens, every=True, limit=limit)}
+
+
+def contains_hits(query: SavedQuery, values: dict[str, str], index: TextIndex | None) -> list[str] | None:
+    """Items whose text holds the value of the query's contains parameter, in the reports of its
+    region parameter when given (None: no such parameter given, or no index to ask)."""
+    param = next((p for p in query.params if p.type == "contains" and p.name in values), None)
+    if param is None or index is None:
+        return None
+    region = next((p for p in query.params if p.type == "region" and p.name in values), None)
+    code = typed_term(region, values[region.name]).value if region is not None else None
+    return list(dict.fromkeys(item for item, _ in index.containing(values[param.name], param.kinds, code)))
 
 
 def _double(value: float) -> Literal:
@@ -271,17 +301,36 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = None,
               index: TextIndex | None = None, *, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a saved query over the union of all graphs, with its parameters bound; with the text
-    index, search parameters and the kg:textScore function work too. ``limit``/``offset`` take one
-    page of the rows (in the store's order; the query's sort columns then order that page)."""
-    text = paged(prepare(query, values or {}, index), limit, offset)
+    index, search and contains parameters and the kg:textScore function work too. ``limit``/``offset``
+    take one page of the rows (in the store's order; the query's sort columns then order that page)."""
+    values = values or {}
     functions = {TEXT_SCORE: TextScores(index)} if index is not None else None
+    hits = contains_hits(query, values, index)
+    if hits is None or (limit is None and len(hits) > CONTAINS_MAX):
+        text = paged(prepare(query, values, index), limit, offset)
+        return sort_rows(_solve(store, query, text, functions), query.sort)
+    wanted = None if limit is None else offset + limit
+    variables: list[str] = []
+    rows: list[list[Any]] = []
+    for start in range(0, max(len(hits), 1), CONTAINS_CHUNK):  # no hits: one query, no rows, its columns
+        page = None if wanted is None else wanted - len(rows)
+        part = _solve(store, query, paged(prepare(query, values, index, hits[start:start + CONTAINS_CHUNK]), page),
+                      functions)
+        variables = part.variables
+        rows += part.rows
+        if wanted is not None and len(rows) >= wanted:
+            break
+    return sort_rows(QueryResult(variables, rows[offset:wanted]), query.sort)
+
+
+def _solve(store: Store, query: SavedQuery, text: str, functions: dict | None) -> QueryResult:
     try:
         solutions = store.query(text, use_default_graph_as_union=True, custom_functions=functions)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL 语法错误 (syntax error: {exc})", query.path) from None
     except (RuntimeError, OSError, ValueError) as exc:
         raise QueryError(f"查询失败 (query failed: {exc})", query.path) from None
-    return sort_rows(query_result(solutions, query.path), query.sort)
+    return query_result(solutions, query.path)
 
 
 def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:

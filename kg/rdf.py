@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -271,6 +272,27 @@ def report_rdf(report: Report) -> ReportRdf:
     return ReportRdf(iri, list(dict.fromkeys(out.quads)), out.entries)  # shared nodes are described once per graph
 
 
+def report_regions(graph: NamedNode, quads: Iterable[Quad]) -> tuple[str, ...]:
+    """Division codes of the report's committee's region and of the regions holding it, what
+    ``?report kg:committee/kg:region/kg:withinRegion*/kg:divisionCode`` gives, read from the graph's
+    quads (parser output or stored graph alike): the text index keeps them to narrow a text
+    lookup to a region."""
+    wanted = {kg(name): name for name in ("committee", "region", "withinRegion", "divisionCode")}
+    links: dict[str, dict[str, list[str]]] = {name: {} for name in wanted.values()}
+    for quad in quads:
+        name = wanted.get(quad.predicate)
+        if name is not None:
+            links[name].setdefault(quad.subject.value, []).append(quad.object.value)
+    regions = [r for c in links["committee"].get(graph.value, ()) for r in links["region"].get(c, ())]
+    seen: dict[str, None] = {}
+    while regions:
+        region = regions.pop()
+        if region not in seen:
+            seen[region] = None
+            regions += links["withinRegion"].get(region, ())
+    return tuple(sorted({code for r in seen for code in links["divisionCode"].get(r, ())}))
+
+
 def _status_counts(out: _Emitter, iri: NamedNode, report: Report) -> None:
     """How many of the report's problems carry each status tag, stated per report so that the
     status-summary listing streams instead of grouping every problem of the corpus."""
@@ -460,7 +482,7 @@ def _types(out: _Emitter, node: NamedNode, text: str, headings: list[str]) -> No
 
 def _index(out: _Emitter, kind: str, node: NamedNode, text: str) -> None:
     """The item's jieba tokens, for the text index kept beside the graph (kg.index)."""
-    out.entries.append(Entry(kind, node.value, tokens(text)))
+    out.entries.append(Entry(kind, node.value, tokens(text), text))
 
 
 def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | None) -> None:

@@ -33,7 +33,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, par
 from kg.exceptions import KgError, StoreError
 from kg.index import INDEX_FILE, KINDS, Entry, Indexed, Tally, TextIndex
 from kg.parse import parse_file
-from kg.rdf import DCT, ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_rdf
+from kg.rdf import DCT, ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_rdf, report_regions
 from kg.sparql import select
 from kg.text import tokens
 from kg.totals import refresh_totals, report_tallies
@@ -56,6 +56,7 @@ BULK_BATCH_QUADS = int(os.environ.get("KG_BULK_BATCH_QUADS", 200_000))  # under 
 # totals 3.2 -> 0.7 s); at 1,000 reports it took 6.7 s (12% of the build) for 1.3-1.5x.
 CHUNKS_AHEAD = 4  # chunks of reports a worker may be ahead of the loading: Executor.map queues every
 # result, and once parsing outpaced loading, 10,000 reports piled up 2.5 GB of N-Quads in this process
+RECONCILE_BATCH = 200  # report graphs re-indexed from the store in one transaction
 OPTIMIZE_AFTER_QUADS = int(os.environ.get("KG_OPTIMIZE_AFTER_QUADS", 5_000_000))
 
 
@@ -175,12 +176,13 @@ class _Parsed:
     count: int = 0
     entries: list[Entry] = field(default_factory=list)
     tallies: list[Tally] = field(default_factory=list)
+    regions: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
     error: KgError | None = None
 
     def indexed(self) -> Indexed:
         assert self.graph is not None
-        return Indexed(self.graph.value, self.job.sha256, self.entries, self.tallies)
+        return Indexed(self.graph.value, self.job.sha256, self.entries, self.tallies, self.regions)
 
     def quads(self) -> list[Quad]:
         return list(parse(self.nquads, format=RdfFormat.N_QUADS))
@@ -355,7 +357,7 @@ def _parse_job(job: _Job) -> _Parsed:
     rdf.quads.extend(Quad(source, NamedNode(KG + "sourcePath"), Literal(copy), rdf.graph) for copy in job.copies)
     nquads = serialize(rdf.quads, format=RdfFormat.N_QUADS)
     return _Parsed(job, rdf.graph, nquads, len(rdf.quads), rdf.entries, report_tallies(rdf.graph, rdf.quads),
-                   report.warnings)
+                   report_regions(rdf.graph, rdf.quads), report.warnings)
 
 
 def _worth_parallel(files: int, jobs: int) -> bool:
@@ -499,9 +501,16 @@ def reconcile(store: Store, index: TextIndex,
     dropped = sorted(g for g, sha in indexed.items() if sha not in in_store.get(g, ()))
     index.remove(dropped)
     missing = sorted(g for g in in_store if g not in indexed or g in dropped)
-    index.put(Indexed(g, min(in_store[g]), stored_entries(store, NamedNode(g)), stored_tallies(store, NamedNode(g)))
-              for g in missing)
+    for start in range(0, len(missing), RECONCILE_BATCH):  # a whole store at once held 4.5 GB at 10,000 reports
+        index.put([_stored_indexed(store, NamedNode(g), min(in_store[g])) for g in missing[start:start + RECONCILE_BATCH]])
     return dropped, missing
+
+
+def _stored_indexed(store: Store, graph: NamedNode, sha256: str) -> Indexed:
+    """What the side database holds of a report graph, worked out again from its stored quads."""
+    quads = list(store.quads_for_pattern(None, None, None, graph))
+    return Indexed(graph.value, sha256, stored_entries(store, graph), report_tallies(graph, quads),
+                   report_regions(graph, quads))
 
 
 def stored_tallies(store: Store, graph: NamedNode) -> list[Tally]:
@@ -540,7 +549,8 @@ def stored_entries(store: Store, graph: NamedNode) -> list[Entry]:
         query = f"""SELECT ?g ?item ?text WHERE {{ GRAPH ?g {{ ?item a <{KG}{kind}> .
             OPTIONAL {{ ?item <{predicate}> ?text }} }} }} ORDER BY ?item"""
         for row in select(store, query, {Variable("g"): graph}, union=False):
-            entries.append(Entry(kind, row["item"].value, tokens(row["text"].value if row["text"] else "")))
+            text = row["text"].value if row["text"] else ""
+            entries.append(Entry(kind, row["item"].value, tokens(text), text))
     return entries
 
 

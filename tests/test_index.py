@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pyoxigraph import Store
+from pyoxigraph import Literal, Store, Variable
 
 from kg.exceptions import StoreError
 from kg.index import KINDS, Entry, TextIndex
 from kg.parse import parse_file
-from kg.query import resolve_query, run_query
-from kg.rdf import report_rdf
+from kg.query import contains_hits, resolve_query, run_query
+from kg.rdf import report_rdf, report_regions
+from kg.sparql import select
 from kg.store import build, index_problems, open_index, open_store, reconcile, report_graphs, stored_entries
 
 from .conftest import DATA, REAL_REPORTS
@@ -186,3 +188,77 @@ def test_the_similarity_view_reads_the_same_tokens_from_the_index_as_from_the_te
     assert from_index.tokens == from_texts.tokens and sum(map(len, from_index.tokens.values())) > 1000
     with_index = project(store, "measure-similarity", index=index)
     assert sorted(with_index.edges(data="weight")) == sorted(project(store, "measure-similarity").edges(data="weight"))
+
+
+def test_texts_and_regions_read_back_from_the_graph_equal_those_of_the_build(plain_store: Store) -> None:
+    path_query = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
+        SELECT ?code WHERE { GRAPH ?g { ?g kg:committee/kg:region/kg:withinRegion*/kg:divisionCode ?code } }"""
+    for path in REAL_REPORTS:
+        rdf = report_rdf(parse_file(path))
+        codes = report_regions(rdf.graph, rdf.quads)
+        assert len(codes) >= 2 and all(re.fullmatch(r"\d{6}", code) for code in codes)
+        assert set(codes) == {row["code"].value for row in select(plain_store, path_query, {Variable("g"): rdf.graph},
+                                                                  union=False)}
+        assert report_regions(rdf.graph, plain_store.quads_for_pattern(None, None, None, rdf.graph)) == codes
+        assert all(e.text for e in rdf.entries if e.kind == "Measure")
+
+
+@pytest.fixture(scope="module")
+def indexed(store: Store, store_dir: Path) -> tuple[Store, TextIndex, list[str], list[str]]:
+    """The session's store and index, every measure text and every region code its reports have."""
+    index = open_index(store_dir, read_only=True)
+    assert index is not None
+    texts = [row[0].value for row in store.query(
+        "SELECT ?t WHERE { ?m a <https://w3id.org/xunshi-kg/ontology#Measure> ; "
+        "<https://w3id.org/xunshi-kg/ontology#text> ?t }", use_default_graph_as_union=True)]
+    codes = sorted({code for g in report_graphs(store) for code in index.regions(g.value)})
+    return store, index, texts, codes
+
+
+def _scanned(store: Store, text: str, code: str | None) -> set[str]:
+    """Measures whose text contains text, in the region's reports: what SPARQL's CONTAINS finds."""
+    region = "?g kg:committee/kg:region/kg:withinRegion*/kg:divisionCode ?code ." if code else ""
+    query = f"""PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
+        SELECT ?m WHERE {{ GRAPH ?g {{ {region} ?m a kg:Measure ; kg:text ?t . FILTER(CONTAINS(?t, ?kw)) }} }}"""
+    bound = {Variable("kw"): Literal(text), **({Variable("code"): Literal(code)} if code else {})}
+    return {row["m"].value for row in select(store, query, bound, union=False)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_index_finds_every_text_holding_a_substring_as_sparql_does(indexed, data: st.DataObject) -> None:
+    store, index, texts, codes = indexed
+    source = data.draw(st.sampled_from(texts))
+    start = data.draw(st.integers(0, len(source) - 1))
+    text = data.draw(st.one_of(st.just(source[start:start + data.draw(st.integers(1, 8))]), st.text(max_size=3)))
+    code = data.draw(st.sampled_from([None, *codes]))
+    found = [item for item, _ in index.containing(text, ("Measure",), code)]
+    assert len(found) == len(set(found)) and set(found) == _scanned(store, text, code)
+
+
+def test_region_measures_answer_the_same_with_the_index_and_without(indexed) -> None:
+    store, index, texts, codes = indexed
+    query = resolve_query("region-measures")
+    provinces = [c for c in codes if c.endswith("0000")]
+    cases = [(code, word) for code in provinces + codes[:3] for word in ("公务用车", "整改", "的", "制度", "无此词语")]
+    hit = 0
+    for code, word in cases:
+        values = {"code": code, "keyword": word}
+        scanned = run_query(store, query, values).rows
+        assert contains_hits(query, values, index) is not None
+        with_index = run_query(store, query, values, index).rows
+        assert sorted(with_index, key=repr) == sorted(scanned, key=repr)
+        hit += bool(scanned)
+        whole = run_query(store, query, values, index, limit=None).rows
+        pages = [row for offset in range(0, len(whole) + 7, 7)
+                 for row in run_query(store, query, values, index, limit=7, offset=offset).rows]
+        assert sorted(pages, key=repr) == sorted(whole, key=repr)
+    assert hit >= len(provinces) * 3
+
+
+def test_a_region_parameter_takes_only_a_division_code(indexed) -> None:
+    from kg.exceptions import QueryError
+
+    store, index, _, _ = indexed
+    with pytest.raises(QueryError, match="6 digits"):
+        run_query(store, resolve_query("region-measures"), {"code": "37", "keyword": "公务用车"}, index)
