@@ -105,7 +105,8 @@ def _param(spec: str, path: Path) -> Param:
             or (kinds and match.group(2) != "contains"):
         raise QueryError(f"参数声明无效 (bad param header: {spec!r}; types: {', '.join(PARAM_TYPES)}; "
                          f"contains may name kinds: contains({', '.join(KINDS)}))", path)
-    return Param(match.group(1), match.group(2), match.group(4) == "required", match.group(5) or "", kinds or KINDS)
+    kinds = kinds or (KINDS if match.group(2) == "contains" else ())
+    return Param(match.group(1), match.group(2), match.group(4) == "required", match.group(5) or "", kinds)
 
 
 def saved_queries(directory: Path = QUERY_DIR) -> list[SavedQuery]:
