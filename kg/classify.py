@@ -33,6 +33,7 @@ KEYWORD = "https://w3id.org/xunshi-kg/ontology#keyword"
 MIN_SCORE = 1.0
 CONTEXT_WEIGHT = 0.5
 MAX_TYPES = 3
+MEMO_LIMIT = 20_000  # texts whose keywords a process keeps (a report has about 150)
 
 
 @dataclass
@@ -132,6 +133,7 @@ class _Matcher:
     by_keyword: dict[str, list[Concept]]
     long_keywords: list[str]
     present: dict[str, frozenset[str]] = field(default_factory=dict)  # the same headings stand above many items
+    found: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, tax: Taxonomy) -> _Matcher:
@@ -142,14 +144,22 @@ class _Matcher:
         return cls(tax.concepts, by_keyword, [k for k in by_keyword if len(k) >= 4])
 
     def find(self, *texts: str) -> dict[str, list[str]]:
-        """{concept IRI: keywords present in any of the texts}. Each text is tokenised once per
-        process: headings are matched one by one and merged, never re-cut as a joined string
-        (jieba cuts at spaces, so the keywords found are the same)."""
+        """{concept IRI: keywords present in any of the texts} (the caller must not change it).
+        Each text is tokenised once: headings are matched one by one and merged, never re-cut as a
+        joined string (jieba cuts at spaces, so the keywords found are the same); the same headings
+        stand above every measure of a problem, so their merged result is kept too. Both memos are
+        emptied now and then: a worker parses thousands of reports whose texts mostly never recur."""
+        if texts in self.found:
+            return self.found[texts]
+        if len(self.found) > MEMO_LIMIT:
+            self.found.clear()
+            self.present.clear()
         present = frozenset().union(*(self._present(t) for t in texts if t))
         found: dict[str, list[str]] = {}
         for keyword in sorted(present, key=lambda k: (-len(k), k)):
             for concept in self.by_keyword[keyword]:
                 found.setdefault(concept.iri, []).append(keyword)
+        self.found[texts] = found
         return found
 
     def _present(self, text: str) -> frozenset[str]:

@@ -151,7 +151,8 @@ def normalize_chars(text: str) -> str:
     circled numbers and the ellipsis are protected explicitly.
     """
     table = {ord(ch): mapped for ch in set(text) if (mapped := _nfkc(ch)) is not None}
-    return text.translate(table).translate(_ZERO_WIDTH)
+    table.update(_ZERO_WIDTH)  # one pass: no NFKC form holds a zero-width character
+    return text.translate(table)
 
 
 @lru_cache(maxsize=None)

@@ -8,7 +8,7 @@ import pytest
 
 from kg.exceptions import NoReportError
 from kg.parse import parse_file, parse_text
-from kg.parse.documents import document_kind, find_titles
+from kg.parse.documents import document_kind, find_titles, relation_before
 from kg.parse.outline import build_outline
 
 from .conftest import REAL_REPORTS
@@ -87,6 +87,18 @@ def test_nested_titles_and_document_numbers() -> None:
     assert mentions["关于加强纪检监察干部监督的通知"].relation == "applies"
     assert mentions["贯彻落实〈党委(党组)落实全面从严治党主体责任规定〉实施意见"].relation == "formulates"
     assert mentions["党委(党组)落实全面从严治党主体责任规定"].relation == "applies"
+
+
+@pytest.mark.parametrize("clause,relation", [
+    ("严格按照2020年制定的《", "applies"),  # 制定的: an attribute, not the verb
+    ("制定的方案已按照新的要求修订完善了《", "formulates"),  # the nearest verb, 修订完善
+    ("印发并严格执行《", "applies"),
+    ("落实和执行制定的制定的《", "applies"),  # every 制定 attributive: the nearest verb before them
+    ("关于《某规定》的报道中提到《", "mentions"),  # a verb inside an earlier title does not count
+    ("在全区范围内《", "mentions"),  # no verb at all
+])
+def test_relation_from_the_nearest_verb_in_the_clause(clause: str, relation: str) -> None:
+    assert relation_before(clause, len(clause) - 1) == relation
 
 
 @pytest.mark.parametrize("title,kind", [("关于激励干部担当作为的实施意见", "意见"), ("廉政风险防控承诺书", "书"),

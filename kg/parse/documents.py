@@ -135,11 +135,21 @@ def relation_before(text: str, open_pos: int) -> str:
     best: tuple[int, str] = (-1, "mentions")
     for verbs, relation in ((_FORMULATES, "formulates"), (_APPLIES, "applies"), (_MENTIONS, "mentions")):
         for verb in verbs:
-            for match in re.finditer(verb, clause):
-                attributive = clause.startswith("的", match.end())  # 按照2020年制定的《…》: 制定 is not the verb
-                if not attributive and match.start() > best[0]:
-                    best = (match.start(), relation)
+            start = _last_verb(clause, verb)
+            if start > best[0]:  # on a tie the earlier relation (then verb) stands
+                best = (start, relation)
     return best[1]
+
+
+def _last_verb(clause: str, verb: str) -> int:
+    """Where the verb last stands in the clause as a verb, or -1: 按照2020年制定的《…》 has 制定
+    as an attribute (followed by 的), not as the verb governing the title."""
+    end = len(clause)
+    while (start := clause.rfind(verb, 0, end)) >= 0:
+        if not clause.startswith("的", start + len(verb)):
+            return start
+        end = start + len(verb) - 1  # an earlier occurrence may overlap this one's end
+    return -1
 
 
 def _blank_titles(clause: str) -> str:

@@ -223,22 +223,22 @@ _ORG_AFTER = ("对", "开展", "联合", "牵头", "会同", "制定", "印发",
               "全面", "积极", "主动", "聚焦", "围绕", "针对", "通过", "坚持", "把", "在", "要求", "依法", ")", "”",
               "听取", "审议", "专门", "不定期", "多次", "指导", "配合", "抽调", "会商", "统筹", "安排")
 _ORG_MAX = 10
+_ORG_PREFIX_RE = re.compile(f"[{_ORG_PREFIX}]")
 
 
 def organizations_in(text: str, start: int, end: int) -> list[str]:
     """Organisation names in text[start:end] that stand as actors: 区纪委监委, 区委组织部…"""
     found: list[str] = []
-    pos = start
-    while pos < end:
-        ch = text[pos]
-        if ch in _ORG_PREFIX and (pos == 0 or text[pos - 1] in _ORG_BEFORE):
-            name = _org_at(text, pos, end)
-            if name:
-                if name not in found:
-                    found.append(name)
-                pos += len(name)
-                continue
-        pos += 1
+    resume = start  # after a name, the search goes on past it
+    for match in _ORG_PREFIX_RE.finditer(text, start, end):
+        pos = match.start()
+        if pos < resume or (pos > 0 and text[pos - 1] not in _ORG_BEFORE):
+            continue
+        name = _org_at(text, pos, end)
+        if name:
+            if name not in found:
+                found.append(name)
+            resume = pos + len(name)
     return found
 
 
