@@ -1,4 +1,4 @@
-"""Problem types: the SKOS taxonomy (ontology/problem-types.ttl) and a keyword classifier.
+"""Problem types: the SKOS taxonomy (kg/ontology/problem-types.ttl) and a keyword classifier.
 
 An item (problem or measure) is scored against every leaf concept by the concept's keywords
 found among the item's own tokens (weight 1) and among the tokens of the headings above it
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 
 from kg.parse.region import division_code
+from kg.resources import ONTOLOGY_DIR
 from kg.sparql import values_clause, with_values
 from kg.text import tokens
 
@@ -26,7 +27,7 @@ KEYWORD_SEPARATOR = "、"  # joins an assignment's matched keywords in the graph
 if TYPE_CHECKING:
     from pyoxigraph import Store
 
-TYPES_FILE = Path(__file__).resolve().parent.parent / "ontology" / "problem-types.ttl"
+TYPES_FILE = ONTOLOGY_DIR / "problem-types.ttl"
 TYPES_NS = "https://w3id.org/xunshi-kg/types/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 KEYWORD = "https://w3id.org/xunshi-kg/ontology#keyword"

@@ -41,13 +41,18 @@ class ParseFormat(str, Enum):
     json = "json"
 
 
-@app.callback()
-def _main(
-    version: Annotated[bool, typer.Option("--version", help="显示版本 (show the version)")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         out.print(f"xunshi-kg {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="显示版本 (show the version)")] = False,
+) -> None:
+    """Options that hold for every command."""
 
 
 @app.command("parse")
@@ -297,7 +302,7 @@ def validate_command(
     store: StoreOption = None,
     report: Annotated[str | None, typer.Option("--report", "-r", help="只验证一份报告 (one report IRI or the part after /id/)")] = None,
 ) -> None:
-    """SHACL 验证与索引核对 (validate report graphs against ontology/shapes.ttl and check the text index and the
+    """SHACL 验证与索引核对 (validate report graphs against kg/ontology/shapes.ttl and check the text index and the
     corpus totals agree with the graph; exit 0 conforms, 1 violations, 2 error)."""
     from kg.store import index_problems
     from kg.totals import totals_problems

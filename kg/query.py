@@ -29,10 +29,10 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 from kg.exceptions import QueryError
 from kg.index import KINDS, TextIndex
 from kg.rdf import ID, KG, XSD, XSD_DATE, XSD_INTEGER
+from kg.resources import QUERY_DIR
 from kg.sparql import Term, code_only, select, values_clause, with_values
 XSD_DOUBLE = NamedNode(XSD + "double")
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("literal", "integer", "date", "iri", "concept", "search", "region", "contains")
 TEXT_SCORE = NamedNode(KG + "textScore")
 SEARCH_LIMIT = 100  # best hits of each kind a search parameter brings into a query (Oxigraph's

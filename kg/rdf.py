@@ -1,6 +1,6 @@
 """RDF: a parsed Report becomes the quads of its own named graph.
 
-IRIs are deterministic and say what a thing is (ontology/README.md): regions by division
+IRIs are deterministic and say what a thing is (kg/ontology/README.md): regions by division
 code, committees by region and kind, inspection groups by dispatching committee, round
 (or period) and number, reports by committee, inspection and signing date, items by
 their place in the report. Shared nodes (regions, committees, documents) are described

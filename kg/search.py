@@ -4,7 +4,7 @@ Every problem, measure and document is indexed by its jieba tokens. A search ran
 of one kind by BM25 over the query's tokens, leaving out tokens too common to tell items apart,
 and puts items containing the whole query text first. The graph then gives each hit its text,
 committee, region and report. SPARQL reaches the same index through a ``search`` parameter of a
-saved query (queries/search-text.rq) or the ``kg:textScore`` function (kg.query).
+saved query (kg/queries/search-text.rq) or the ``kg:textScore`` function (kg.query).
 """
 
 from __future__ import annotations

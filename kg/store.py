@@ -34,14 +34,13 @@ from kg.exceptions import KgError, StoreError
 from kg.index import INDEX_FILE, KINDS, Entry, Indexed, Tally, TextIndex
 from kg.parse import parse_file
 from kg.rdf import DCT, ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_rdf, report_regions
+from kg.resources import ONTOLOGY_DIR
 from kg.sparql import select
 from kg.text import tokens
 from kg.totals import refresh_totals, report_tallies
 
 DEFAULT_STORE = "kg-store"
 REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
 VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl", TYPES_GRAPH: "problem-types.ttl"}
 VOCAB_HASH = NamedNode(KG + "sourceHash")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
@@ -464,7 +463,7 @@ def prune_missing(store: Store, current: set[str], known: dict[str, tuple[str, N
 
 
 def ensure_vocabularies(store: Store) -> None:
-    """Load ontology/kg.ttl and ontology/shapes.ttl into their graphs when they changed."""
+    """Load kg/ontology/kg.ttl and kg/ontology/shapes.ttl into their graphs when they changed."""
     for graph, name in VOCABULARY_GRAPHS.items():
         path = ONTOLOGY_DIR / name
         if not path.exists():

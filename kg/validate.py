@@ -1,4 +1,4 @@
-"""Validate: SHACL over report graphs, with the shapes in ontology/shapes.ttl.
+"""Validate: SHACL over report graphs, with the shapes in kg/ontology/shapes.ttl.
 
 Core constraints are checked by pyshacl on an rdflib copy of one report graph at a time
 (a few thousand triples, handed over as N-Triples; rdflib never holds the bulk data).
@@ -16,7 +16,8 @@ import rdflib
 from pyoxigraph import NamedNode, RdfFormat, Store, Variable
 
 from kg.sparql import select
-from kg.store import ONTOLOGY_DIR, report_graph, report_graphs
+from kg.resources import ONTOLOGY_DIR
+from kg.store import report_graph, report_graphs
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 

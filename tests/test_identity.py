@@ -1,4 +1,4 @@
-"""Entity resolution across reports: each rule of ontology/README.md, tested on its own."""
+"""Entity resolution across reports: each rule of kg/ontology/README.md, tested on its own."""
 
 from __future__ import annotations
 
