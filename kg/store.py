@@ -44,6 +44,7 @@ REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}
 VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl", TYPES_GRAPH: "problem-types.ttl"}
 VOCAB_HASH = NamedNode(KG + "sourceHash")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+SOURCE_PATH = NamedNode(KG + "sourcePath")
 
 Progress = Callable[[int, int, str], None]
 _WARM_UP_REPORT = Path(__file__).resolve().parent / "data" / "warm-up.txt"
@@ -109,7 +110,8 @@ class BuildSummary:
     """Every file's outcome, in file order; the per-outcome lists are views of it."""
 
     files: list[FileOutcome] = field(default_factory=list)
-    pruned: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)  # paths of the dropped reports
+    detached: list[str] = field(default_factory=list)  # gone paths of reports that keep another file
     quads: int = 0  # quads of the report graphs written (len(store) would scan them all: 6 s at 10,000 reports)
     seconds: float = 0.0
     jobs: int = 1
@@ -306,9 +308,9 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     finally:
         writer.wait()  # never leave a batch loading behind an error
     if prune:
-        summary.pruned = prune_missing(store, {str(f) for f in files}, known)
+        summary.pruned = prune_missing(store, {str(f) for f in files}, known, summary.detached)
     if index is not None:  # nothing written: the sources read at the start still hold
-        changed = summary.added or summary.replaced or summary.pruned or summary.duplicates
+        changed = summary.added or summary.replaced or summary.pruned or summary.duplicates or summary.detached
         reconcile(store, index, None if changed else known)
         if progress:
             progress(len(files), len(files), "全库合计 (corpus totals)")
@@ -416,6 +418,14 @@ def _load(store: Store, writer: _Writer, parsed: _Parsed, known: dict[str, tuple
                 or store.contains_named_graph(graph))  # written before, maybe by this build (a mirror)
     if replaced:
         writer.finish()
+        rival = _rival(store, graph, paths, parsed)
+        if rival is not None:  # one report identity, two contents: neither silently replaces the other
+            reason = (f"与 {rival} 为同一报告但内容不同, 未替换 (conflict: same report as {rival}, "
+                      f"different content; not replaced)")
+            for path in paths:
+                summary.files.append(FileOutcome(path, "failed", reason, "ReportConflict", report=graph.value,
+                                                 sha256=parsed.job.sha256))
+            return
         for path in paths:
             if path in known and known[path][1] != graph:
                 store.remove_graph(known[path][1])
@@ -439,26 +449,67 @@ def sources_in_store(store: Store) -> dict[str, tuple[str, NamedNode]]:
 
 
 def _other_sources(store: Store, graph: NamedNode, paths: list[str]) -> list[Quad]:
-    """SourceFile nodes of the same report from other files that still exist (one report, two sites)."""
+    """SourceFile nodes of the same report from other files that still exist (one report, two sites),
+    with only the paths that still exist."""
     if not store.contains_named_graph(graph):
         return []
     query = f"""SELECT ?g ?report ?src ?path ?p ?o WHERE {{ GRAPH ?g {{
         ?report <{PROV_DERIVED.value}> ?src . ?src <{KG}sourcePath> ?path ; ?p ?o }} }}"""
-    keep: list[Quad] = []
+    keep: dict[Quad, None] = {}
     for row in select(store, query, {Variable("g"): graph}, union=False):
         if row["path"].value not in paths and Path(row["path"].value).exists():
-            keep.append(Quad(row["src"], row["p"], row["o"], graph))
-            keep.append(Quad(row["report"], PROV_DERIVED, row["src"], graph))
-    return keep
+            if row["p"] == SOURCE_PATH and (row["o"].value in paths or not Path(row["o"].value).exists()):
+                continue
+            keep[Quad(row["src"], row["p"], row["o"], graph)] = None
+            keep[Quad(row["report"], PROV_DERIVED, row["src"], graph)] = None
+    return list(keep)
 
 
-def prune_missing(store: Store, current: set[str], known: dict[str, tuple[str, NamedNode]]) -> list[str]:
-    """Drop report graphs whose source files are gone."""
-    pruned = []
+def _rival(store: Store, graph: NamedNode, paths: list[str], parsed: _Parsed) -> str | None:
+    """Another existing file recorded as a source of this report graph when the parsed report
+    differs from the stored one in more than its sources (None: no such file, or the same report,
+    as when one report is scraped from two sites)."""
+    if not store.contains_named_graph(graph):
+        return None
+    others = sorted({q.object.value for q in _other_sources(store, graph, paths) if q.predicate == SOURCE_PATH})
+    if not others:
+        return None
+    stored = _without_sources(store.quads_for_pattern(None, None, None, graph))
+    return others[0] if stored != _without_sources(parsed.quads()) else None
+
+
+def _without_sources(quads: Iterable[Quad]) -> set[Quad]:
+    """A report graph's quads but its SourceFile nodes and the links to them."""
+    prefix = ID + "source/"
+    return {q for q in quads if q.predicate != PROV_DERIVED and not q.subject.value.startswith(prefix)}
+
+
+def prune_missing(store: Store, current: set[str], known: dict[str, tuple[str, NamedNode]],
+                  detached: list[str] | None = None) -> list[str]:
+    """Drop report graphs none of whose source files is left; a gone file of a report that keeps
+    another (a byte-identical copy, or the same report from another site) only loses its record
+    (its path, and its SourceFile node once no path is left), listed in ``detached``."""
+    by_graph: dict[NamedNode, list[str]] = {}
     for path, (_, graph) in known.items():
-        if path not in current and not Path(path).exists() and store.contains_named_graph(graph):
+        by_graph.setdefault(graph, []).append(path)
+    pruned = []
+    for graph, paths in by_graph.items():
+        gone = [p for p in paths if p not in current and not Path(p).exists()]
+        if not gone or not store.contains_named_graph(graph):
+            continue
+        if len(gone) == len(paths):
             store.remove_graph(graph)
-            pruned.append(path)
+            pruned.extend(gone)
+            continue
+        for path in gone:
+            for quad in list(store.quads_for_pattern(None, SOURCE_PATH, Literal(path), graph)):
+                store.remove(quad)
+                if next(store.quads_for_pattern(quad.subject, SOURCE_PATH, None, graph), None) is None:
+                    for stale in [*store.quads_for_pattern(quad.subject, None, None, graph),
+                                  *store.quads_for_pattern(None, PROV_DERIVED, quad.subject, graph)]:
+                        store.remove(stale)
+            if detached is not None:
+                detached.append(path)
     return pruned
 
 

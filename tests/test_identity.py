@@ -129,3 +129,78 @@ def test_the_same_report_from_two_sites_is_one_report_with_both_sources(
     again = build(store, [REAL_REPORTS[3], mirror])
     assert len(again.skipped) == 2, "both sources are recorded, so neither file is re-parsed"
     assert isinstance(report_graphs(store)[0], NamedNode)
+
+
+def _copies(tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_bytes(REAL_REPORTS[3].read_bytes())
+    b.write_bytes(REAL_REPORTS[3].read_bytes())
+    return a, b
+
+
+def test_byte_identical_copies_keep_the_store_valid_under_its_shapes(tmp_path: Path) -> None:
+    from kg.validate import validate_store
+
+    a, b = _copies(tmp_path)
+    store = Store()
+    summary = build(store, [a, b])
+    assert summary.added == [str(a)] and summary.duplicates == [str(b)]
+    assert set(sources_in_store(store)) == {str(a), str(b)}
+    results = validate_store(store)
+    assert [r.violations for r in results] == [[]]
+    c = tmp_path / "c.txt"  # a copy arriving in a later build joins the same source file
+    c.write_bytes(a.read_bytes())
+    build(store, [a, b, c])
+    assert set(sources_in_store(store)) == {str(a), str(b), str(c)}
+    assert [r.violations for r in validate_store(store)] == [[]]
+
+
+def test_prune_drops_a_report_only_when_none_of_its_files_is_left(tmp_path: Path) -> None:
+    from kg.validate import validate_store
+
+    a, b = _copies(tmp_path)
+    mirror = tmp_path / "mirror.txt"  # the same report from another site: another source file
+    mirror.write_text("网站首页 > 巡视巡察 > 正文\n" + a.read_text(encoding="utf-8") + "\n分享到:微信 微博\n", encoding="utf-8")
+    store = Store()
+    build(store, [tmp_path])
+    graph = report_graphs(store)[0]
+    b.unlink()
+    summary = build(store, [tmp_path], prune=True)
+    assert summary.pruned == [] and summary.detached == [str(b)]
+    assert report_graphs(store) == [graph] and set(sources_in_store(store)) == {str(a), str(mirror)}
+    a.unlink()  # the source file of a and b has no path left: it goes, the mirror's stays
+    summary = build(store, [tmp_path], prune=True)
+    assert summary.pruned == [] and summary.detached == [str(a)]
+    assert report_graphs(store) == [graph] and set(sources_in_store(store)) == {str(mirror)}
+    derived = list(store.quads_for_pattern(graph, NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"), None, graph))
+    assert len(derived) == 1
+    assert [r.violations for r in validate_store(store)] == [[]]
+    assert build(store, [tmp_path]).skipped == [str(mirror)]
+    mirror.unlink()
+    summary = build(store, [tmp_path], prune=True)
+    assert summary.pruned == [str(mirror)] and report_graphs(store) == []
+
+
+def test_one_report_identity_with_two_contents_is_a_conflict_naming_both_files(tmp_path: Path) -> None:
+    a = tmp_path / "a.txt"
+    a.write_bytes(REAL_REPORTS[3].read_bytes())
+    text = a.read_text(encoding="utf-8")
+    assert text.count("督导检查") >= 1
+    b = tmp_path / "b.txt"
+    b.write_text(text.replace("督导检查", "督查检查", 1), encoding="utf-8")
+    assert report_iri(parse_file(a)) == report_iri(parse_file(b))
+    store = Store()
+    summary = build(store, [a, b])
+    assert summary.added == [str(a)] and summary.replaced == []
+    assert [path for path, _ in summary.failed] == [str(b)]
+    reason = summary.failed[0][1]
+    assert str(a) in reason and "\n" not in reason and "conflict" in reason
+    graph = report_graphs(store)[0]
+    before = set(store.quads_for_pattern(None, None, None, graph))
+    again = build(store, [a, b])  # later builds too: never a silent replace
+    assert [path for path, _ in again.failed] == [str(b)] and again.skipped == [str(a)]
+    assert set(store.quads_for_pattern(None, None, None, graph)) == before
+    assert set(sources_in_store(store)) == {str(a)}
+    a.unlink()  # the rival is gone: b is now the report's only file and replaces it
+    assert build(store, [b]).replaced == [str(b)]
+    assert set(sources_in_store(store)) == {str(b)}
