@@ -542,7 +542,7 @@ def push_command(
     verb = "将上传" if dry_run else "上传"
     out.print(f"{verb} {len(summary.pushed)} · 未变 {len(summary.unchanged)} · 删除 {len(summary.deleted)} · "
               f"{summary.bytes / 1e6:.2f} MB · {summary.seconds:.2f} 秒 [dim](pushed · unchanged · deleted · size · "
-              f"seconds{'; dry run' if dry_run else ''}; {escape(endpoint)})[/dim]")
+              f"seconds{'; dry run' if dry_run else ''}; {escape(summary.endpoint)})[/dim]")
     if summary.stale:
         err.print(f"[yellow]提示[/yellow] 远端还有 {len(summary.stale)} 个本地已删除的图, 用 --prune 删除 "
                   f"({len(summary.stale)} graphs removed locally are still on the endpoint; --prune deletes them)")

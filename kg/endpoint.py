@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 from pyoxigraph import (
@@ -223,34 +225,92 @@ def serve_until_stopped(server: Server, grace: float = 10.0) -> bool:
 
 # --- HTTP -----------------------------------------------------------------------------------
 
-def auth_headers(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Authorization header from KG_ENDPOINT_TOKEN (bearer) or KG_ENDPOINT_USER/PASSWORD (basic)."""
+def auth_headers(env: Mapping[str, str] | None = None, url_credentials: tuple[str, str] | None = None) -> dict[str, str]:
+    """Authorization header from KG_ENDPOINT_TOKEN (bearer) or KG_ENDPOINT_USER/PASSWORD (basic), else
+    from credentials written in the endpoint URL (basic). A secret is never part of an error."""
     env = os.environ if env is None else env
     token, user, password = env.get(TOKEN_ENV), env.get(USER_ENV), env.get(PASSWORD_ENV)
     if token:
+        _check_secret(TOKEN_ENV, token, ascii_only=True)
         return {"Authorization": f"Bearer {token}"}
+    if not (user or password) and url_credentials:
+        user, password = url_credentials
     if user or password:
         if not (user and password):
             raise EndpointError(f"{USER_ENV} 与 {PASSWORD_ENV} 须同时设置 (set both for basic authentication)")
+        _check_secret(USER_ENV, user, ascii_only=False)
+        _check_secret(PASSWORD_ENV, password, ascii_only=False)
+        if ":" in user:
+            raise EndpointError(f"{USER_ENV} 不能含冒号 (the user name cannot hold a colon; not shown)")
         credentials = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         return {"Authorization": f"Basic {credentials}"}
     return {}
 
 
-def _client(timeout: float) -> httpx.Client:
-    return httpx.Client(headers={"User-Agent": "xunshi-kg", **auth_headers()}, timeout=timeout)
+def _check_secret(name: str, value: str, *, ascii_only: bool) -> None:
+    """A secret that would break (or be echoed by) an HTTP header is refused without showing it."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise EndpointError(f"{name} 含控制字符 (holds a control character such as a line break; value not shown)")
+    if ascii_only and not value.isascii():
+        raise EndpointError(f"{name} 含非 ASCII 字符 (holds a non-ASCII character; value not shown)")
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """(the URL without ``user:password@``, the (user, password) written in it or None): the
+    credentials are used, never printed or stored."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _strip_userinfo(url), None
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    clean = urlunsplit(parts._replace(netloc=hostport))
+    return clean, (unquote(user), unquote(password)) if userinfo else None
+
+
+def _strip_userinfo(url: str) -> str:
+    return re.sub(r"(//)[^/@?#]*@", r"\1", url)
+
+
+def redact(url: str) -> str:
+    """The URL as it may be printed or stored: without credentials."""
+    return split_credentials(url)[0]
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _strip_userinfo(text)
+
+
+def _secrets(url_credentials: tuple[str, str] | None = None) -> tuple[str, ...]:
+    found = [os.environ.get(name) or "" for name in (TOKEN_ENV, PASSWORD_ENV)] + list(url_credentials or ())
+    return tuple(sorted({s for s in found if len(s) >= 3}, key=len, reverse=True))
+
+
+def _client(timeout: float, url_credentials: tuple[str, str] | None = None) -> httpx.Client:
+    client = httpx.Client(headers={"User-Agent": "xunshi-kg", **auth_headers(url_credentials=url_credentials)},
+                          timeout=timeout)
+    client.secrets = _secrets(url_credentials)  # type: ignore[attr-defined]
+    return client
 
 
 def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """One HTTP request; transport failures become one-line EndpointErrors naming the URL."""
+    """One HTTP request; transport failures become one-line EndpointErrors naming the URL (never a secret)."""
+    secrets = getattr(client, "secrets", ())
+    shown = _scrub(url, secrets)
     try:
         return client.request(method, url, **kwargs)
     except httpx.TimeoutException:
-        raise EndpointError(f"请求超时 (timed out after {client.timeout.read:g} s)", url) from None
+        raise EndpointError(f"请求超时 (timed out after {client.timeout.read:g} s)", shown) from None
     except httpx.ConnectError as exc:
-        raise EndpointError(f"无法连接 (cannot connect: {exc})", url) from None
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise EndpointError(f"请求失败 (request failed: {exc})", url) from None
+        raise EndpointError(f"无法连接 (cannot connect: {_scrub(str(exc), secrets)})", shown) from None
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.LocalProtocolError, ValueError) as exc:
+        raise EndpointError(f"请求失败 (request failed: {_scrub(str(exc), secrets)})", shown) from None
 
 
 def _status_error(answer: httpx.Response, what: str, url: str, hint: str = "") -> EndpointError:
@@ -275,7 +335,8 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
     """
     text = paged(prepare(query, values or {}, index), limit, offset)
     headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": SPARQL_JSON}
-    with _client(timeout) as client:
+    endpoint, credentials = split_credentials(endpoint)
+    with _client(timeout, credentials) as client:
         answer = _request(client, "POST", endpoint, content=text.encode("utf-8"), headers=headers)
     if answer.status_code != 200:
         raise _status_error(answer, "查询", endpoint)
@@ -303,6 +364,7 @@ class PushSummary:
     seconds: float = 0.0
     bytes: int = 0
     dry_run: bool = False
+    endpoint: str = ""  # the endpoint as it may be printed: without credentials
 
 
 def pushable_graphs(store: Store) -> list[NamedNode]:
@@ -347,6 +409,15 @@ def record_push(store: Store, endpoint: str, graph: str, digest: str | None) -> 
                       Quad(record, PUSH_ENDPOINT, Literal(endpoint), record)])
 
 
+def _forget_recorded_credentials(store: Store) -> None:
+    """Push records written before endpoints were stored without their credentials lose them."""
+    for quad in list(store.quads_for_pattern(None, PUSH_ENDPOINT, None, None)):
+        clean = redact(quad.object.value)
+        if clean != quad.object.value:
+            store.remove(quad)
+            store.add(Quad(quad.subject, quad.predicate, Literal(clean), quad.graph_name))
+
+
 def push(store: Store, endpoint: str, *, force: bool = False, dry_run: bool = False, prune: bool = False,
          progress: Progress | None = None, timeout: float = REQUEST_TIMEOUT) -> PushSummary:
     """Upload changed graphs to a Graph Store Protocol URL (PUT ?graph=IRI); with prune, DELETE vanished ones.
@@ -356,14 +427,16 @@ def push(store: Store, endpoint: str, *, force: bool = False, dry_run: bool = Fa
     succeeded, so an interrupted push resumes where it stopped.
     """
     started = time.perf_counter()
-    endpoint = endpoint.strip()
-    summary = PushSummary(dry_run=dry_run)
+    endpoint, credentials = split_credentials(endpoint)  # the credentials are used, never recorded
+    summary = PushSummary(dry_run=dry_run, endpoint=endpoint)
+    if not dry_run:
+        _forget_recorded_credentials(store)
     before = pushed_hashes(store, endpoint)
     graphs = pushable_graphs(store)
     local = {g.value for g in graphs}
     gone = sorted(iri for iri in before if iri not in local)
     todo = len(graphs) + (len(gone) if prune else 0)
-    with _client(timeout) as client:
+    with _client(timeout, credentials) as client:
         for i, graph in enumerate(graphs, 1):
             if progress:
                 progress(i, todo, graph.value)

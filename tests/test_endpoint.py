@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import signal
 import socket
@@ -23,7 +24,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from pyoxigraph import Literal, RdfFormat, Store, Variable, parse
+from pyoxigraph import Literal, Quad, RdfFormat, Store, Variable, parse
 
 from kg.endpoint import (
     PushSummary,
@@ -390,3 +391,58 @@ def test_kg_serve_on_a_taken_port(served_copy: Path) -> None:
         result = kg("serve", "--store", str(served_copy), "--port", str(port))
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "端口" in result.stderr and str(port) in result.stderr
+
+
+SECRET = "Zq8-not-to-be-seen"
+
+
+@pytest.mark.parametrize("token", [f"abc\n{SECRET}", f"abc\r\nX-Evil: 1{SECRET}", f"密钥{SECRET}", f"abc\x7f{SECRET}"],
+                         ids=["newline", "header-injection", "non-ascii", "delete"])
+def test_a_bad_token_is_one_line_that_does_not_echo_it(recorder: str, token: str, tmp_path: Path) -> None:
+    with pytest.raises(EndpointError, match="KG_ENDPOINT_TOKEN") as caught:
+        auth_headers({"KG_ENDPOINT_TOKEN": token})
+    assert SECRET not in str(caught.value) and "\n" not in str(caught.value)
+    env = {**os.environ, "KG_ENDPOINT_TOKEN": token}
+    for args in (["query", "reports", "-e", recorder + "/query"],
+                 ["push", "-e", recorder + "/store", "--store", str(tmp_path / "missing")]):
+        result = subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, env=env,
+                                timeout=120)
+        assert result.returncode == 2 and result.stdout == ""
+        assert len(result.stderr.strip().splitlines()) == 1 and SECRET not in result.stderr
+    assert not _Recorder.seen
+
+
+def test_credentials_in_an_endpoint_url_are_used_but_never_printed_or_stored(recorder: str, tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    build(open_store(store_dir), [REAL_REPORTS[2]], index=open_index(store_dir))
+    port = recorder.rsplit(":", 1)[1]
+    with_password = f"http://reader:{SECRET}@127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_ENDPOINT_")}
+    pushed = subprocess.run([sys.executable, "-m", "kg.cli", "push", "-e", with_password + "/store", "--store",
+                             str(store_dir)], capture_output=True, text=True, env=env, timeout=120)
+    assert pushed.returncode == 0, pushed.stderr
+    assert SECRET not in pushed.stdout + pushed.stderr and f"{recorder}/store" in pushed.stdout
+    expected = "Basic " + base64.b64encode(f"reader:{SECRET}".encode()).decode()
+    assert _Recorder.seen and all(headers["Authorization"] == expected for _, _, headers, _ in _Recorder.seen)
+    dumped = open_store(store_dir, read_only=True).dump(format=RdfFormat.N_QUADS).decode()
+    assert SECRET not in dumped and f"{recorder}/store" in dumped  # the push record keeps the bare URL
+    queried = subprocess.run([sys.executable, "-m", "kg.cli", "query", "reports", "-e", with_password + "/query"],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert queried.returncode == 0 and SECRET not in queried.stdout + queried.stderr
+    down = f"http://reader:{SECRET}@127.0.0.1:{free_port()}/query"
+    failed = subprocess.run([sys.executable, "-m", "kg.cli", "query", "reports", "-e", down],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert failed.returncode == 2 and len(failed.stderr.strip().splitlines()) == 1
+    assert SECRET not in failed.stderr and "reader" not in failed.stderr and "无法连接" in failed.stderr
+
+
+def test_a_push_record_written_with_credentials_loses_them(recorder: str) -> None:
+    from kg.endpoint import PUSH_ENDPOINT, push_record_graph
+
+    store = Store()
+    build(store, [REAL_REPORTS[2]])
+    old = f"http://reader:{SECRET}@127.0.0.1:1/store"
+    record = push_record_graph(old)
+    store.add(Quad(record, PUSH_ENDPOINT, Literal(old), record))  # as an earlier version stored it
+    push(store, recorder + "/store")
+    assert SECRET not in store.dump(format=RdfFormat.N_QUADS).decode()
