@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from kg.model import Category, Declared, Problem
 from kg.parse.numerals import to_int
@@ -12,14 +13,16 @@ from kg.parse.numerals import to_int
 _N = r"(\d+|[零〇一二三四五六七八九十百两]+)"
 _CLS = r"(?:个|项|条|类|件|处)"
 _WHAT = r"(具体问题|具体整改措施|整改措施|整改任务|整改事项|问题线索|问题|措施|任务|事项)"
+_NOT_WHAT = r"(?!\s*(?:具体|整改|大项|子项)?\s*(?:问题|措施|任务|事项))"  # "问题177项任务": 177 counts the tasks
 _STATUS = (r"(已整改完成|已完成整改|整改完成|已完成|基本完成|未完成|已整改到位|整改到位|已整改|正在整改|"
            r"正在(?:按计划|有序|持续|稳步|加快)?推进|持续推进|已落实|(?:需要|需)?长期坚持|整改取得阶段性成效|取得阶段性成效|阶段性完成)")
 _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
     # (pattern, group of the number, group of "what"; None: the counted thing is problems)
     (re.compile(rf"{_N}\s*(?:个|项|条)?\s*(方面)"), 1, 2),
     (re.compile(rf"{_N}\s*(大类)"), 1, 2),
+    (re.compile(rf"{_N}\s*(?:个)?\s*((?:大项|子项|小项)(?:问题|任务)?)"), 1, 2),
     (re.compile(rf"{_N}\s*{_CLS}\s*{_WHAT}"), 1, 2),
-    (re.compile(rf"{_WHAT}\s*{_N}\s*{_CLS}(?!方面|大类|类)"), 2, 1),
+    (re.compile(rf"{_WHAT}\s*{_N}\s*{_CLS}(?!方面|大类|类){_NOT_WHAT}"), 2, 1),
     (re.compile(rf"{_STATUS}\s*(?:整改)?\s*{_WHAT}?\s*{_N}\s*{_CLS}"), 3, 1),
     (re.compile(rf"{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}"), 1, 2),
     (re.compile(rf"(?<=方面){_N}\s*{_CLS}(?=[,;。、]|$)"), 1, None),  # "3个方面21条": 21 problems
@@ -45,33 +48,96 @@ def find_declared(text: str, ranges: list[tuple[int, int]]) -> list[Declared]:
     return [found[k] for k in sorted(maximal)]
 
 
+@dataclass
+class DeclaredCheck:
+    """One declared count compared at the level it names: ``level`` is categories, problems,
+    sub-problems (leaf problems), tasks, measures or status X; ``found`` is None when the
+    report's own structure has no such level to compare with."""
+
+    text: str
+    count: int
+    what: str
+    level: str | None
+    found: int | None
+
+    @property
+    def agrees(self) -> bool | None:
+        return None if self.found is None else self.found == self.count
+
+
+@dataclass
+class _Levels:
+    """What the parser found at each level a report may declare a count for."""
+
+    categories: int | None
+    problems: int
+    top_problems: int | None
+    leaves: int
+    measures: int
+    statuses: Counter[str]
+
+
+def _levels(categories: list[Category]) -> _Levels:
+    problems = [p for c in categories for p in c.problems]
+    walked = _walk(problems)
+    titled = [c for c in categories if c.title]
+    two_problem_levels = any(p.problems for p in problems)
+    return _Levels(categories=len(titled) if titled else None, problems=len(problems),
+                   top_problems=len(problems) if two_problem_levels else None,
+                   leaves=sum(1 for p in walked if not p.problems),
+                   measures=sum(len(p.measures) for p in walked),
+                   statuses=Counter(_status_key(p.status) for p in walked if p.status))
+
+
+def _level_of(what: str, declared: list[Declared], levels: _Levels) -> tuple[str | None, int | None]:
+    """The level a declared word names, and what was found there (None: not comparable)."""
+    if what in ("方面", "大类"):
+        return "categories", levels.categories
+    if what.startswith("大项"):
+        return "problems", levels.top_problems if levels.top_problems is not None else levels.problems
+    if what.startswith(("子项", "小项")) or what == "具体问题":
+        return "sub-problems", levels.leaves
+    if what == "问题":
+        return "problems", levels.problems
+    if what.endswith("措施"):
+        return "measures", levels.measures
+    if what in ("任务", "整改任务"):
+        # tasks are the level below the deepest declared problem level: with 子项问题 declared
+        # beside them they are measures, otherwise the numbered leaf headings (tasks/problems)
+        sub_declared = any(d.what.startswith(("子项", "小项")) or d.what == "具体问题" for d in declared)
+        return "tasks", levels.measures if sub_declared else levels.leaves
+    key = _status_key(what)
+    if levels.statuses and key in ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效"):
+        return f"status {key}", levels.statuses.get(key, 0)
+    return None, None
+
+
+def check_declared(declared: list[Declared], categories: list[Category]) -> list[DeclaredCheck]:
+    """Each declared count against what the parser found at the level it names (plain data)."""
+    levels = _levels(categories)
+    checks: list[DeclaredCheck] = []
+    for item in declared:
+        level, found = _level_of(item.what, declared, levels)
+        checks.append(DeclaredCheck(item.text, item.count, item.what, level if found is not None else None, found))
+    return checks
+
+
 def compare_declared(declared: list[Declared], categories: list[Category]) -> list[str]:
     """Fill found/compared_with on each declared count; return warnings for mismatches."""
-    problems = [p for c in categories for p in c.problems]
-    leaves = [p for p in _walk(problems) if not p.problems]
-    statuses = Counter(_status_key(p.status) for p in _walk(problems) if p.status)
-    titled = [c for c in categories if c.title]
-    measures = sum(len(p.measures) for p in _walk(problems))
     warnings: list[str] = []
     seen: set[tuple[str, int]] = set()
-    for item in declared:
-        what = item.what
-        if what in ("方面", "大类"):
-            if titled:  # without titled categories the report's 方面 cannot be checked
-                item.compared_with, item.found = "categories", len(titled)
-        elif what == "具体问题":
-            item.compared_with, item.found = "leaf problems", len(leaves)
-        elif what == "问题":
-            item.compared_with, item.found = "problems", len(problems)
-        elif what.endswith("措施"):
-            item.compared_with, item.found = "measures", measures
-        elif statuses and _status_key(what) in ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效"):
-            item.compared_with, item.found = f"status {_status_key(what)}", statuses.get(_status_key(what), 0)
-        if item.found is not None and item.found != item.count and (what, item.count) not in seen:
-            seen.add((what, item.count))
+    for item, check in zip(declared, check_declared(declared, categories), strict=True):
+        if check.found is None:
+            continue
+        item.compared_with, item.found = _LEGACY_NAMES.get(check.level or "", check.level), check.found
+        if item.found != item.count and (item.what, item.count) not in seen:
+            seen.add((item.what, item.count))
             warnings.append(f"声明与解析不符: 报告称“{item.text}”({item.count}), 解析到 {item.found} "
                             f"({item.compared_with}) (declared {item.count}, found {item.found})")
     return warnings
+
+
+_LEGACY_NAMES = {"sub-problems": "leaf problems"}  # the JSON's compared_with keeps its documented words
 
 
 def _status_key(status: str) -> str:

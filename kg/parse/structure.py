@@ -10,7 +10,7 @@ headings hold the measures, and a second heading level above them makes categori
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.model import Category, Measure, Problem, Span
 from kg.parse.numerals import CIRCLED, to_int
@@ -32,6 +32,7 @@ _NEGATIVE_RE = re.compile(
 _NEXT_STEPS_RE = re.compile(r"下一步|今后|工作打算|努力方向|下步|后续工作|持续深化整改")
 _SENTENCE_END = "。!?;"
 MAX_HEADING_CHARS = 100
+MAX_TITLE_BEFORE_RUN = 60  # a numbered measure may hold a nested run, but after a long sentence
 
 
 @dataclass
@@ -83,6 +84,46 @@ def problem_like(title: str) -> bool:
     return bool(_STRONG_PROBLEM_RE.search(title) or _NEGATIVE_RE.search(title))
 
 
+@dataclass
+class PartShape:
+    """What a top-level part looks like: how deep its headings go and what its leaves own."""
+
+    node: Node = field(repr=False)
+    depth: int  # heading levels below the part (0: the part is itself a leaf)
+    child_style: str | None  # marker style of the headings directly below (None: none)
+    leaves: int  # deepest headings (the part itself when it has none)
+    runs: int  # leaves owning a marked run of measures (一是…, ①…, numbered items)
+    measured: int  # leaves owning any text
+    wording: int  # leaves whose titles read like problems (a tie-breaker only)
+    titled_problem: bool  # the part's own title reads like a problem or category
+    next_steps: bool  # the part's title names next steps (下一步, 今后…)
+
+    @property
+    def weight(self) -> int:
+        return self.runs + self.measured
+
+
+@dataclass
+class Reading:
+    """The chosen reading of the outline: which parts hold the problem list, and why.
+
+    ``layout`` is "wrapper" (one part holds categories or problems), "parts" (top-level
+    parts are themselves the categories or problems), "wording" (chosen by problem-like
+    wording, no structural evidence) or "none". ``agree``/``disagree`` count the report's
+    declared counts this reading matches or contradicts.
+    """
+
+    roots: list[Node]
+    parts: list[Node] = field(default_factory=list)
+    layout: str = "none"
+    agree: int = 0
+    disagree: int = 0
+    alternatives: int = 0
+
+    def found(self) -> bool:
+        return bool(self.roots)
+
+
 class Roles:
     """Heading/item decisions and the problem tree for one outline."""
 
@@ -91,12 +132,25 @@ class Roles:
         self.text = outline.text
         self.heads: dict[int, Head] = {}
         self._heading: dict[int, bool] = {}
+        self._by_sibling: set[int] = set()  # headings whose role comes from their siblings
+        self._shapes: dict[int, PartShape] = {}
+        self._reading: Reading | None = None
 
     def head(self, node: Node) -> Head:
         key = id(node)
         if key not in self.heads:
             self.heads[key] = split_head(self.text, node)
         return self.heads[key]
+
+    def heading_head(self, node: Node) -> Head:
+        """The head of a heading: a heading by its siblings' role is titled by its first sentence."""
+        head = self.head(node)
+        if id(node) in self._by_sibling and head.rest >= node.head_end:
+            cut = self._sentence_cut(node)
+            if cut is not None:
+                title_end = cut - 1
+                return Head((node.head_start, title_end), head.status, head.status_span, cut)
+        return head
 
     def title(self, node: Node) -> str:
         span = self.head(node).title
@@ -112,11 +166,38 @@ class Roles:
         """A node shares the role of most of its list (siblings of the same style)."""
         siblings = [n for n in node.parent.children if n.style == node.style] if node.parent else [node]
         if len(siblings) < 3 or any(self._own_heading_children(n) for n in siblings):
-            return self._decide_alone(node)
-        votes = sum(self._decide_alone(n) for n in siblings)
-        if votes * 2 == len(siblings):
-            return self._decide_alone(node)
-        return votes * 2 > len(siblings)
+            alone = self._decide_alone(node)
+        else:
+            votes = sum(self._decide_alone(n) for n in siblings)
+            alone = self._decide_alone(node) if votes * 2 == len(siblings) else votes * 2 > len(siblings)
+        if not alone and self._shares_role_with_run_owners(node, siblings):
+            self._by_sibling.add(id(node))
+            return True
+        return alone
+
+    def _shares_role_with_run_owners(self, node: Node, siblings: list[Node]) -> bool:
+        """Siblings of one numbering style share one role: when a sibling is a heading that
+        owns its own 一是… run, a sibling written as one sentence running straight into its
+        measures (``(2)关于…等问题。紧密对接…``) is a heading too, titled by that sentence."""
+        if len(siblings) < 2 or node.head_start >= node.head_end or self.head(node).rest < node.head_end:
+            return False
+        if self._sentence_cut(node) is None:
+            return False
+        return any(n is not node and self._decide_alone(n) and not self._own_heading_children(n)
+                   and self.owns_run(n) and self._xshi_run(n) for n in siblings)
+
+    def _xshi_run(self, node: Node) -> bool:
+        start = self.head(node).rest
+        end = node.children[0].marker.start if node.children and node.children[0].marker else node.end
+        return len(_sequence(self.text, start, end, _XSHI_RE)) >= 2
+
+    def _sentence_cut(self, node: Node) -> int | None:
+        """Offset just after the first sentence of the node's line, when the line goes on after it."""
+        line = self.text[node.head_start:node.head_end]
+        stop = line.find("。")
+        if stop <= 0 or stop > MAX_HEADING_CHARS or not line[stop + 1:].strip():
+            return None
+        return node.head_start + stop + 1
 
     def _own_heading_children(self, node: Node) -> bool:
         return any(self.is_heading(child) for child in node.children)
@@ -136,22 +217,71 @@ class Roles:
             return True
         if inline_rest and problem_like(title) and _STRONG_PROBLEM_RE.search(title):
             return True
+        if inline_rest and self._titles_a_run(node, title):
+            return True
         return False
+
+    def _titles_a_run(self, node: Node, title: str) -> bool:
+        """A short sentence followed on its line by a whole 一是/二是… run is a heading that
+        owns those measures, whatever its wording (``1.加强…建设。一是…二是…``)."""
+        if len(title) > MAX_TITLE_BEFORE_RUN:
+            return False
+        rest = self.head(node).rest
+        if self.text[rest - 1] not in _SENTENCE_END + ":,":
+            return False
+        end = node.children[0].marker.start if node.children and node.children[0].marker else node.end
+        return len(_sequence(self.text, rest, end, _XSHI_RE)) >= 2
 
     def problem_roots(self) -> list[Node]:
         """The top nodes of the problem tree: categories, or problems when there are none."""
-        roots: list[Node] = []
-        for part in self.outline.root.children:
-            title = self.title(part)
-            if _NEXT_STEPS_RE.search(title) or not self.is_heading(part):
-                continue
-            if problem_like(title):
-                roots.append(part)
-                continue
-            headings = [c for c in part.children if self.is_heading(c)]
-            if headings and self._mostly_problems(headings):
-                roots.extend(headings)
-        return roots
+        return self.reading().roots
+
+    def reading(self) -> Reading:
+        """Which top-level parts carry the problem list, decided by structure (see choose_reading)."""
+        if self._reading is None:
+            self._reading = choose_reading(self)
+        return self._reading
+
+    def shape(self, part: Node) -> PartShape:
+        """Structural profile of a top-level part: its heading depth, leaves and measure runs."""
+        key = id(part)
+        if key not in self._shapes:
+            leaves = self.leaf_headings(part) or [part]
+            self._shapes[key] = PartShape(
+                node=part, depth=self.heading_depth(part), leaves=len(leaves),
+                child_style=next((c.style for c in self.heading_children(part)), None),
+                runs=sum(1 for leaf in leaves if self.owns_run(leaf)),
+                measured=sum(1 for leaf in leaves if self.owns_text(leaf)),
+                wording=sum(1 for leaf in leaves if self._reads_like_problem(leaf)),
+                titled_problem=self._reads_like_problem(part),
+                next_steps=bool(_NEXT_STEPS_RE.search(self.title(part))))
+        return self._shapes[key]
+
+    def _reads_like_problem(self, node: Node) -> bool:
+        return problem_like(self.title(node)) or self.head(node).status is not None
+
+    def leaf_headings(self, node: Node) -> list[Node]:
+        """The deepest headings under node (not node itself)."""
+        out: list[Node] = []
+        for child in self.heading_children(node):
+            out.extend(self.leaf_headings(child) or [child])
+        return out
+
+    def heading_depth(self, node: Node) -> int:
+        children = self.heading_children(node)
+        return 1 + max(self.heading_depth(c) for c in children) if children else 0
+
+    def owns_run(self, node: Node) -> bool:
+        """A leaf that owns a marked run of measures: 一是/二是…, ①②…, or two numbered items."""
+        if sum(1 for c in node.children if not self.is_heading(c)) >= 2:
+            return True
+        start = self.head(node).rest
+        end = node.children[0].marker.start if node.children and node.children[0].marker else node.end
+        return any(len(_sequence(self.text, start, end, pattern)) >= 2 for pattern in (_XSHI_RE, _CIRCLED_RE))
+
+    def owns_text(self, node: Node) -> bool:
+        """A leaf with any text of its own below or after its title (measures in some form)."""
+        return bool(node.children or node.paragraphs or self.head(node).rest < node.head_end)
 
     def _mostly_problems(self, headings: list[Node]) -> bool:
         leaves = [n for h in headings for n in h.walk() if self.is_heading(n)]
@@ -162,15 +292,110 @@ class Roles:
         return [c for c in node.children if self.is_heading(c)]
 
 
+def choose_reading(roles: Roles) -> Reading:
+    """Find the problem list by structure, with wording and declared counts as tie-breakers.
+
+    The main part is the top-level part whose leaf headings own the most measure text
+    (runs of 一是…, numbered items, paragraphs): the organising part is mostly a run of
+    items under one heading, the next-steps part a few headings, the problem list many.
+    Two readings are then possible: the main part wraps the list (its headings are the
+    categories or problems), or the main part and its alike neighbours (same heading
+    depth, same kind of measures) are themselves the categories. The report's declared
+    counts decide between them when they disagree; otherwise the neighbours' wording does.
+    """
+    parts = [p for p in roles.outline.root.children if roles.is_heading(p)]
+    shapes = [roles.shape(p) for p in parts]
+    candidates = [s for s in shapes if s.weight > 0 and (s.depth > 0 or s.runs or s.titled_problem)]
+    if not candidates:
+        return _wording_reading(roles, parts)
+    main = max(candidates, key=lambda s: (s.weight, s.wording + s.titled_problem, not s.next_steps))
+    if main.next_steps and not main.titled_problem and main.wording * 2 < main.leaves:
+        wording = _wording_reading(roles, parts)
+        if wording.roots:
+            return wording
+    run = _alike_run(shapes, shapes.index(main))
+    readings: list[Reading] = []
+    children = roles.heading_children(main.node)
+    if children:
+        readings.append(Reading(roots=children, parts=[main.node], layout="wrapper"))
+    if len(run) >= 2 or main.titled_problem or not children:
+        readings.append(Reading(roots=[s.node for s in run], parts=[s.node for s in run], layout="parts"))
+    if len(readings) == 1:
+        return readings[0]
+    _score_against_declared(roles, readings)
+    best = max(readings, key=lambda r: r.agree - r.disagree)
+    if any(r.agree - r.disagree != best.agree - best.disagree for r in readings):
+        best.alternatives = len(readings) - 1
+        return best
+    titled = sum(1 for s in run if s.titled_problem)
+    chosen = readings[1] if titled * 2 > len(run) else readings[0]
+    chosen.alternatives = len(readings) - 1
+    return chosen
+
+
+def _alike_run(shapes: list[PartShape], index: int) -> list[PartShape]:
+    """The main part and its adjacent siblings of the same shape: headings of the same
+    numbering style directly below them (or none below any of them)."""
+    main = shapes[index]
+
+    def alike(shape: PartShape) -> bool:
+        return shape.child_style == main.child_style and shape.weight > 0 and not shape.next_steps
+
+    lo, hi = index, index
+    while lo > 0 and alike(shapes[lo - 1]):
+        lo -= 1
+    while hi + 1 < len(shapes) and alike(shapes[hi + 1]):
+        hi += 1
+    return shapes[lo:hi + 1]
+
+
+def _score_against_declared(roles: Roles, readings: list[Reading]) -> None:
+    """Count how many of the report's own declared counts each reading agrees with."""
+    from kg.parse.counts import check_declared, find_declared  # counts imports the model only
+
+    first = min(r.parts[0].marker.start if r.parts[0].marker else 0 for r in readings)
+    declared = find_declared(roles.text, [(0, first)])
+    if not declared:
+        return
+    for reading in readings:
+        checks = check_declared(declared, categories_from_roots(roles, reading.roots))
+        reading.agree = sum(1 for c in checks if c.found is not None and c.found == c.count)
+        reading.disagree = sum(1 for c in checks if c.found is not None and c.found != c.count)
+
+
+def _wording_reading(roles: Roles, parts: list[Node]) -> Reading:
+    """Without structural evidence: the parts whose headings read like problems (关于…问题, 不到位…)."""
+    roots: list[Node] = []
+    used: list[Node] = []
+    for part in parts:
+        title = roles.title(part)
+        if _NEXT_STEPS_RE.search(title):
+            continue
+        if problem_like(title):
+            roots.append(part)
+            used.append(part)
+            continue
+        headings = roles.heading_children(part)
+        if headings and roles._mostly_problems(headings):
+            roots.extend(headings)
+            used.append(part)
+    return Reading(roots=roots, parts=used, layout="wording" if roots else "none")
+
+
 def build_categories(roles: Roles) -> tuple[list[Category], list[tuple[int, int]]]:
     """The category → problem → sub-problem tree, and the text ranges it covers."""
     roots = roles.problem_roots()
     covered = [(roots[0].marker.start if roots[0].marker else 0, roots[-1].end)] if roots else []
+    return categories_from_roots(roles, roots), covered
+
+
+def categories_from_roots(roles: Roles, roots: list[Node]) -> list[Category]:
+    """Roots with headings below them are categories; otherwise they are the problems."""
     if not roots:
-        return [], covered
+        return []
     has_two_levels = any(roles.heading_children(r) for r in roots)
     if not has_two_levels:
-        return [Category(title=None, span=None, problems=[_problem(roles, r) for r in roots])], covered
+        return [Category(title=None, span=None, problems=[_problem(roles, r) for r in roots])]
     categories: list[Category] = []
     for root in roots:
         head = roles.head(root)
@@ -179,12 +404,13 @@ def build_categories(roles: Roles) -> tuple[list[Category], list[tuple[int, int]
             problems = [_problem(roles, root)]
         categories.append(Category(title=roles.title(root) or None, span=head.title, problems=problems,
                                    marker=root.marker.label if root.marker else None))
-    return categories, covered
+    return categories
 
 
 def _problem(roles: Roles, node: Node) -> Problem:
-    head = roles.head(node)
-    problem = Problem(title=roles.title(node) or None, span=head.title, status=head.status,
+    head = roles.heading_head(node)
+    title = roles.text[head.title[0]:head.title[1]] if head.title else None
+    problem = Problem(title=title or None, span=head.title, status=head.status,
                       marker=node.marker.label if node.marker else None)
     sub = roles.heading_children(node)
     if sub:
