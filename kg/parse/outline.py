@@ -20,12 +20,18 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("【一】", re.compile(rf"【([{_CN}]{{1,3}})】\s*")),
     ("一、", re.compile(rf"([{_CN}]{{1,3}})\s*、\s*")),
     ("第一,", re.compile(rf"第([{_CN}]{{1,3}})(?:部分)?\s*[,、:]\s*")),
-    ("(1)", re.compile(r"\((\d{1,2})\)\s*")),
-    ("1)", re.compile(r"(\d{1,2})\)\s*")),
-    ("1.", re.compile(r"(\d{1,2})\.(?!\d)\s*")),
-    ("1、", re.compile(r"(\d{1,2})\s*、\s*")),
+    ("〈一〉", re.compile(rf"[〈‹<]([{_CN}]{{1,3}})[〉›>]\s*")),
+    ("(1)", re.compile(r"\((\d{1,3})\)\s*")),
+    ("1)", re.compile(r"(\d{1,3})\)\s*")),
+    ("1.", re.compile(r"(\d{1,3})\.(?!\d)\s*")),
+    ("1、", re.compile(r"(\d{1,3})\s*、\s*")),
     ("①", re.compile(rf"([{CIRCLED}])\s*")),
 ]
+# A heading sharing its line with the first heading of a nested list: "(一)关于…方面 1.关于…问题".
+# Only first values of the unambiguous styles, after a short title with no sentence inside it.
+_INNER_RE = re.compile(r"(?<=[^\d\s(])\s*(?=\((?:一|1)\)|【一】|1\.(?!\d))")
+MAX_INNER_TITLE = 60
+_LONG_NUMBER_RE = re.compile(r"\(?\d{4,}[.、)]\s*(?!\d)[\u4e00-\u9fff]")
 MAX_GAP = 2  # a skipped number or two is tolerated (and reported), a larger jump is not a heading
 
 
@@ -133,6 +139,16 @@ class _Builder:
 
     def add_line(self, start: int, end: int) -> None:
         text = self.outline.text
+        if not self._add_segment(start, end):
+            self.stack[-1].paragraphs.append((start, end))
+            if _LONG_NUMBER_RE.match(text, start, end):
+                self.outline.warnings.append(
+                    f"编号过长未识别为标题 (a numbered line with four digits or more is read as text, offset {start})")
+
+    def _add_segment(self, start: int, end: int) -> bool:
+        """Place the markers leading text[start:end]; a heading whose line goes on with the
+        first heading of a nested list ends there, and that heading is placed too."""
+        text = self.outline.text
         markers = leading_markers(text, start, end)
         placed_any = False
         for i, marker in enumerate(markers):
@@ -145,8 +161,26 @@ class _Builder:
             if not self._place(node):
                 break
             placed_any = True
-        if not placed_any:
-            self.stack[-1].paragraphs.append((start, end))
+            if i + 1 == len(markers):
+                self._split_inner(node, end)
+        return placed_any
+
+    def _split_inner(self, node: Node, end: int) -> None:
+        text = self.outline.text
+        inner = _INNER_RE.search(text, node.head_start, min(end, node.head_start + MAX_INNER_TITLE + 1))
+        if inner is None or inner.start() - node.head_start < 2:
+            return
+        title = text[node.head_start:inner.start()]
+        if any(c in title[:-1] for c in "。;!?") or not any("\u4e00" <= c <= "\u9fff" for c in title):
+            return
+        marker_at = inner.end()
+        styles = {n.style for n in self.stack[1:]}
+        first = leading_markers(text, marker_at, end)
+        if not first or first[0].style in styles or first[0].value != 1:
+            return
+        node.head_end = inner.start()
+        if not self._add_segment(marker_at, end):
+            node.head_end = end
 
     def _place(self, node: Node) -> bool:
         marker = node.marker
