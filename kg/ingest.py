@@ -167,7 +167,7 @@ def _nfkc(ch: str) -> str | None:
 
 # --- cutting the report out of its page -------------------------------------------
 
-_META_KEYS = ("信息来源", "来源", "发布时间", "发布日期", "发文日期", "日期", "时间", "作者", "编辑",
+_META_KEYS = ("信息来源", "来源", "发布时间", "发布日期", "信息时间", "发稿时间", "发文日期", "日期", "时间", "作者", "编辑",
               "责任编辑", "字号", "阅读量", "阅读次数", "浏览次数", "点击数", "访问量", "浏览量")
 _META_RE = re.compile(r"(" + "|".join(sorted(_META_KEYS, key=len, reverse=True)) + r")\s*[:]\s*")
 # Site furniture: copyright and credits lines may be long; widget lines are short.
@@ -302,7 +302,9 @@ def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
         else:
             body.append(line)
     start = _report_start(body)
-    if not any(key in result.metadata for key in ("发布时间", "发布日期")):
+    if body and _is_title(body[start]):
+        body, start = _report_title(body, start, result)
+    if not any(key in result.metadata for key in _PUBLISHED_KEYS):
         _date_from_header(body[:start], result.metadata)
     body = _without_byline(body, start, result)
     end = _report_end(body, start)
@@ -311,13 +313,21 @@ def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
     return body[start:end]
 
 
+_PUBLISHED_KEYS = ("发布时间", "发布日期", "信息时间", "发稿时间")
+_META_LEAD_RE = re.compile(r"^[\s【\[]*((?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)?[\s【\[]*$")
+
+
 def _is_metadata_line(line: str, metadata: dict[str, str]) -> bool:
     matches = list(_META_RE.finditer(line))
     if not matches or len(line) > 120:
         return False
-    # A metadata line starts with its key ("来源:…"), or names the publication time anywhere.
-    if matches[0].start() > 0 and not any(m.group(1) in ("发布时间", "发布日期") for m in matches):
+    # A metadata line starts with its key ("来源:…", "【信息时间:…", "2021-02-23 12:42来源:…"), or names
+    # the publication time anywhere.
+    lead = _META_LEAD_RE.match(line[:matches[0].start()])
+    if not lead and not any(m.group(1) in _PUBLISHED_KEYS for m in matches):
         return False
+    if lead and lead.group(1):
+        metadata.setdefault("发布时间", lead.group(1))
     for i, match in enumerate(matches):
         value_end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         value = re.split(r"【|\[|字体|字号|\|", line[match.end():value_end])[0].strip(" |[]")
@@ -348,13 +358,20 @@ def _without_byline(body: list[str], start: int, result: CanonicalText) -> list[
         line = body[i]
         if len(line) <= 40 and "。" not in line and _BYLINE_DATE_RE.search(line):
             result.dropped_lines.append(line)
-            if not any(key in result.metadata for key in ("发布时间", "发布日期")):
+            if not any(key in result.metadata for key in _PUBLISHED_KEYS):
                 _date_from_header([line], result.metadata)
             return body[:i] + body[i + 1:]
     return body
 
 
+_TOOLBAR_RE = re.compile(r"^(?:[\s【】\[\]():|/-]|页面|字体|字号|对比度|大小|大|中|小|默认|颜色|背景色?|保护视力色?|"
+                         r"视力保护|语音|朗读|阅读|打印|我要打印|关闭|关闭窗口|分享|收藏|浏览|无障碍)+$")
+_NO_TEXT_RE = re.compile(r"^[^\w\u4e00-\u9fff]+$")
+
+
 def _is_noise_line(line: str) -> bool:
+    if _TOOLBAR_RE.match(line) or _NO_TEXT_RE.match(line):  # 页面: 字体: 对比度:; a lone "-"
+        return True
     if (len(line) < _FOOTER_MAX and _FOOTER_RE.search(line)) or (len(line) < _WIDGET_MAX and _WIDGET_RE.search(line)):
         return True
     if len(line) < _CAPTION_MAX and _CAPTION_RE.match(line):
@@ -365,14 +382,52 @@ def _is_noise_line(line: str) -> bool:
 
 
 def _report_start(lines: list[str]) -> int:
-    """Index of the title line, else of the first paragraph naming the inspection."""
+    """Index of the title line, else of the first paragraph naming the inspection.
+
+    A page may show the title several times (portal title, breadcrumb title, heading): the report
+    starts at the last title line before the introduction."""
+    intro = _first_intro(lines)
+    titles = [i for i, line in enumerate(lines[:30 if intro is None else intro]) if _is_title(line)]
+    if titles:
+        return titles[-1] if intro is not None else titles[0]
+    return 0 if intro is None else intro
+
+
+def _is_title(line: str) -> bool:
+    return len(line) <= 80 and bool(TITLE_RE.search(line))
+
+
+def _first_intro(lines: list[str]) -> int | None:
+    """The first paragraph, among the first 30, that tells of the inspection (a sentence, not a title)."""
     for i, line in enumerate(lines[:30]):
-        if len(line) <= 80 and TITLE_RE.search(line):
+        if len(line) > 30 and _INTRO_RE.search(line) and not _is_title(line):
             return i
-    for i, line in enumerate(lines[:30]):
-        if len(line) > 30 and _INTRO_RE.search(line):
-            return i
-    return 0
+    return None
+
+
+_COMMITTEE_LINE_RE = re.compile(r"^[^,。;:\s]{2,30}(委员会|委|党委|党组|党工委|工委|党总支)$")
+_COLUMN_LABEL_RE = re.compile(r"^[^,。;:关]{2,10}:\s*")
+
+
+def _report_title(body: list[str], start: int, result: CanonicalText) -> tuple[list[str], int]:
+    """The title line made whole: a column label glued to it (上级巡视:) or portal words before it
+    (网站名 栏目 …) dropped, and a title split over two lines (committee, then 关于…的通报) joined."""
+    line = body[start]
+    label = _COLUMN_LABEL_RE.match(line)
+    if label and _is_title(line[label.end():]):
+        line = line[label.end():]
+    parts = line.split()
+    while len(parts) > 1 and _is_title("".join(parts[1:])) and not _COMMITTEE_LINE_RE.match(parts[0]):
+        parts = parts[1:]
+    line = " ".join(parts)
+    if line.startswith("关于") and start > 0 and _COMMITTEE_LINE_RE.match(body[start - 1]):
+        start -= 1
+        line = body[start] + line
+        body = body[:start] + [line] + body[start + 2:]
+    elif line != body[start]:
+        result.dropped_lines.append(body[start])
+        body = body[:start] + [line] + body[start + 1:]
+    return body, start
 
 
 def _report_end(lines: list[str], start: int) -> int:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from kg import SCHEMA
 from kg.exceptions import NoReportError
-from kg.ingest import MAX_REPORT_CHARS, PAGE_DATE, TITLE_RE, CanonicalText, canonicalize, read_report
-from kg.model import Report, SourceInfo, Span
+from kg.ingest import MAX_REPORT_CHARS, PAGE_DATE, PAGE_SITE, PAGE_TITLE, TITLE_RE, CanonicalText, canonicalize, read_report
+from kg.model import Inspection, Report, SourceInfo, Span
 from kg.parse.counts import compare_declared, find_declared
 from kg.parse.dates import parse_date_text
 from kg.parse.documents import TitleMention, collect_documents, find_titles
@@ -56,10 +56,11 @@ def parse_canonical(source: CanonicalText) -> Report:
     report.signed = signed_date.date if signed_date else None
     intro = _intro_span(text, report.title_span)
     intro_text = text[intro[0]:intro[1]] if intro else ""
-    report.committee, warnings = committee_from(text, signed_span, report.title_span, intro_text)
+    report.committee, warnings = committee_from(text, signed_span, report.title_span, intro_text,
+                                                _place_hints(source.metadata))
     report.warnings.extend(warnings)
     if intro:
-        report.inspection, warnings = inspection_from(text, intro)
+        report.inspection, warnings = inspection_from(text, intro, report.title)
         report.warnings.extend(warnings)
     else:
         report.warnings.append("未找到导语 (no introduction naming the inspection)")
@@ -71,10 +72,10 @@ def parse_canonical(source: CanonicalText) -> Report:
     roles = Roles(outline)
     report.categories, covered = build_categories(roles)
     if not report.categories:
-        if report.inspection.group is None:
+        if not _states_inspection(report.inspection, intro_text):
             raise NoReportError("未找到巡视/巡察组和问题清单 (neither an inspection group nor a problem list)",
                                 source.path)
-        report.warnings.append("未识别出问题清单 (no problem list found)")
+        report.warnings.append("报告不完整: 未识别出问题清单 (cut short: no problem list found)")
 
     mentions = find_titles(text)
     report.documents = collect_documents(mentions)
@@ -82,9 +83,23 @@ def parse_canonical(source: CanonicalText) -> Report:
 
     summary_end = covered[0][0] if covered else closing
     report.declared = find_declared(text, [(0, summary_end)])
-    report.warnings.extend(compare_declared(report.declared, report.categories))
+    if report.categories:  # a text cut short before its list has nothing to compare the counts with
+        report.warnings.extend(compare_declared(report.declared, report.categories))
     report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing))
     return report
+
+
+_INSPECTED_RE = re.compile(r"对.{2,60}?(?:进行|开展|实施)了?.{0,8}?(?:巡视|巡察)")
+
+
+def _states_inspection(inspection: Inspection, intro: str) -> bool:
+    """An opening or a page cut short is still a report when it says who inspected whom, or when."""
+    return bool(inspection.group or inspection.start or _INSPECTED_RE.search(intro))
+
+
+def _place_hints(metadata: dict[str, str]) -> tuple[str, ...]:
+    """Page values that may name the report's place: its source, publisher and site."""
+    return tuple(metadata[key] for key in ("来源", "信息来源", "发布机构", PAGE_SITE, PAGE_TITLE) if metadata.get(key))
 
 
 def _title_span(text: str) -> Span | None:
@@ -95,21 +110,41 @@ def _title_span(text: str) -> Span | None:
 
 
 def _intro_span(text: str, title: Span | None) -> Span | None:
-    """The first paragraph that names the inspection (巡视/巡察), among the first few."""
+    """The first paragraph that names the inspection (巡视/巡察), among the first few; a title line
+    repeated under the title is not it. When the feedback is told in the next paragraph, that one too."""
     pos = title[1] + 1 if title else 0
     for _ in range(4):
         end = text.find("\n", pos)
         end = len(text) if end == -1 else end
-        if _REPORT_WORDS.search(text, pos, end) and end - pos > 20:
-            return (pos, end)
+        if _REPORT_WORDS.search(text, pos, end) and end - pos > 20 and not _is_title_line(text[pos:end]):
+            return (pos, _with_feedback_paragraph(text, pos, end))
         if end >= len(text):
             break
         pos = end + 1
     return None
 
 
+_MARKER_START_RE = re.compile(r"^(?:[一二三四五六七八九十]+、|\(|（|\d+[.、]|第[一二三四五六七八九十]+)")
+
+
+def _is_title_line(line: str) -> bool:
+    return len(line) <= 80 and "。" not in line and "," not in line and bool(TITLE_RE.search(line))
+
+
+def _with_feedback_paragraph(text: str, start: int, end: int) -> int:
+    """The end of the introduction: the next paragraph when it tells the feedback the first one lacks."""
+    if "反馈" in text[start:end] or end >= len(text):
+        return end
+    after = text.find("\n", end + 1)
+    after = len(text) if after == -1 else after
+    line = text[end + 1:after]
+    if "反馈" in line and len(line) <= 200 and not _MARKER_START_RE.match(line):
+        return after
+    return end
+
+
 def _published(metadata: dict[str, str]) -> dt.date | None:
-    for key in ("发布时间", "发布日期", "发文日期", "日期", "时间", PAGE_DATE):
+    for key in ("发布时间", "发布日期", "信息时间", "发文日期", "日期", "时间", PAGE_DATE):
         if key in metadata:
             value = parse_date_text(metadata[key])
             if value:

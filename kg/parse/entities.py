@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from kg.model import Committee, Contact, Inspection, Span
-from kg.parse.dates import DateMention, find_dates
+from kg.model import Committee, Contact, Inspection, Region, Span
+from kg.parse.dates import DateMention, find_dates, find_month_range
 from kg.parse.numerals import to_int
 from kg.parse.region import lookup_region
 
@@ -15,15 +15,22 @@ DATE_LINE_RE = re.compile(r"^\s*((?:19|20)\d{2}|[〇零一二三四五六七八�
 _SIGNATURE_RE = re.compile(r"(委员会|区委|县委|市委|州委|旗委|省委|党委|党组|党工委|工委|党总支|总支部委员会|支部委员会|集团|公司)$")
 _CLOSING_RE = re.compile(r"欢迎.{0,12}(监督|批评)|请及时向我们反映|联系方式|联系电话|举报电话|邮政信箱|电子邮箱|电子信箱|"
                          r"邮编|邮政编码|通讯地址|通信地址|来信地址|征求意见时间")
-_GROUP_RE = re.compile(rf"((中央|省委|自治区党委|市委|州委|盟委|区委|县委|旗委|党委|党组)?第([{_CN}\d]+)(巡视|巡察)组)")
+_BY = "中央|省委|自治区党委|市委|州委|盟委|区委|县委|旗委|工委|党委|党组"
+# Groups as written: 省委第九巡视组, 市委巡视六组 (number after the kind), 区委营商环境专项巡察组 (named by its
+# topic), 省委巡视组 (no number). Tried in this order: a numbered group is the better reading.
+_GROUP_RES = (
+    re.compile(rf"(?P<group>(?P<by>{_BY})?第(?P<n>[{_CN}\d]+)(?P<kind>巡视|巡察)组)"),
+    re.compile(rf"(?P<group>(?P<by>{_BY})?(?P<kind>巡视|巡察)(?P<n>[{_CN}\d]+)组)"),
+    re.compile(rf"(?P<group>(?P<by>{_BY})(?:[^\s第轮巡办,。;:、“”()]{{0,12}}?)(?P<kind>巡视|巡察)组)"),
+)
 _ROUND_RE = re.compile(rf"((?:十[{_CN[:9]}]?|[{_CN}])届)?(中央|省委|自治区党委|市委|州委|区委|县委|旗委|党委)?第([{_CN}\d]+)轮")
-_BY_RE = re.compile(r"根据(中央|省委|自治区党委|市委|州委|盟委|区委|县委|旗委|党委|党组)(?:的)?(?:统一|工作)?部署")
+_BY_RE = re.compile(rf"根据(?:[{_CN}]+届)?({_BY})(?:第[{_CN}\d]+轮(?:巡视|巡察)?(?:工作)?)?(?:的)?(?:统一|工作)?部署")
 _RANGE_SEP_RE = re.compile(r"^\s*(至|到|—|-|~|–)\s*$")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE_RE = re.compile(r"(?<!\d)(?:(0\d{2,3})\s*[-—–]?\s*)?(\d{7,8})(?!\d)")
 _POSTCODE_RE = re.compile(r"(?:邮编|邮政编码)\s*:?\s*(\d{6})(?!\d)")
 _ADDRESS_RE = re.compile(r"(?:邮政信箱|通讯地址|通信地址|来信地址|地址)\s*:?\s*([^;,。]+?)(?=[;,。]|邮编|邮政编码|电子|$)")
-_TITLE_COMMITTEE_RE = re.compile(r"^(.{2,40}?(?:委员会|区委|县委|市委|州委|旗委|省委|党委|党组|党工委))关于")
+_TITLE_COMMITTEE_RE = re.compile(r"^(.{2,40}?(?:委员会|区委|县委|市委|州委|旗委|盟委|省委|党委|党组|党工委|工委|党总支))\s?关于")
 
 
 def find_closing(text: str) -> int:
@@ -66,8 +73,11 @@ def signature(text: str) -> tuple[Span | None, DateMention | None]:
     return None, date
 
 
-def committee_from(text: str, signed: Span | None, title: Span | None, intro: str) -> tuple[Committee, list[str]]:
-    """The inspected committee: as signed, else as named in the title."""
+def committee_from(text: str, signed: Span | None, title: Span | None, intro: str,
+                   hints: tuple[str, ...] = ()) -> tuple[Committee, list[str]]:
+    """The inspected committee: as signed, else as named in the title, else as the introduction names
+    the inspected unit (a text cut short has no signature). ``hints`` (the page's 来源, site name…)
+    place a committee whose name is relative (市卫健委党委)."""
     warnings: list[str] = []
     committee = Committee()
     if signed:
@@ -77,21 +87,110 @@ def committee_from(text: str, signed: Span | None, title: Span | None, intro: st
         if match:
             committee.name, committee.span = match.group(1), (title[0], title[0] + match.end(1))
     if committee.name is None:
-        warnings.append("未找到落款党组织 (no signing committee found)")
-        place = _inspected_place(intro)
-        region, warning = lookup_region(place)
-        committee.region = region
-        if warning:
-            warnings.append(warning)
-        return committee, warnings
+        committee.name = committee_from_intro(intro)
+        if committee.name is None:
+            warnings.append("未找到落款党组织 (no signing committee found)")
+            region, warning = lookup_region(_inspected_place(intro))
+            committee.region = region
+            if warning:
+                warnings.append(warning)
+            return committee, warnings
+        warnings.append("无落款, 党组织取自导语 (no signature: committee named from the introduction)")
     committee.kind = committee_kind(committee.name)
     committee.short_name = short_name(committee.name, committee.kind)
-    place = _place_of(committee.name)
-    region, warning = lookup_region(place, _inspected_place(intro))
-    committee.region = region
+    committee.region, warning = _committee_region(committee.name, intro, text, hints)
     if warning:
         warnings.append(warning)
     return committee, warnings
+
+
+def _committee_region(name: str, intro: str, text: str, hints: tuple[str, ...]) -> tuple[Region, str | None]:
+    """The division the committee governs: from its own name and the inspected place; a name that
+    is relative (市交通运输局党组) takes the place the page or the text's opening names."""
+    place = _place_of(name)
+    region, warning = lookup_region(place, _inspected_place(intro))
+    if _relative(place):
+        for hint in (*hints, text[:_PLACE_SCAN]):
+            found, _ = lookup_region(hint)
+            if found.code:
+                if place.startswith(("市", "州", "盟")) and found.county:  # a city's department: the city
+                    found, _ = lookup_region(f"{found.province}{found.city}")
+                region, warning = found, None
+                break
+    if region.county is None and region.city:
+        region = _new_area_county(place, region)
+    return region, warning
+
+
+_PLACE_SCAN = 3000  # characters of the text searched for a place when the committee's name has none
+_RELATIVE_RE = re.compile(r"^(市|区|县|州|盟|旗|省|自治区|委|局|厅)")
+
+
+def _relative(place: str) -> bool:
+    """市交通运输局 names no place: the city is the one the report is about."""
+    return not place or bool(_RELATIVE_RE.match(place))
+
+
+def _new_area_county(place: str, region: Region) -> Region:
+    """南沙新区 is 南沙区: a 新区 that shares its name with a county-level division of the city."""
+    match = re.search(r"(?:^|市)([\u4e00-\u9fff]{2,3}?)新区", place)
+    if not match:
+        return region
+    found, _ = lookup_region(f"{region.city or ''}{match.group(1)}区")
+    return found if found.county and found.city == region.city else region
+
+
+_UNIT_RE = re.compile(r"对(?P<unit>[^,。;:对]{2,60}?)(?:进行|开展|实施)了?[^,。;]{0,8}?(?:巡视|巡察)")
+_RECIPIENT_RE = re.compile(r"向(?P<unit>[^,。;:向]{2,40}?)(?:集中|当面|书面)?(?:进行)?反馈")
+_ORG_SUFFIX_RE = re.compile(r"(委员会|党工委|工委|党委|党组|党总支|区委|县委|市委|州委|旗委|盟委|省委)$")
+_PLACE_SUFFIX_RE = re.compile(r"(省|市|区|县|州|旗|盟|自治区|新区)$")
+_COUNTY_COMMITTEE_RE = re.compile(r"^(.{2,}?(?:市|区|县|州|旗|盟))委$")
+
+
+def committee_from_intro(intro: str) -> str | None:
+    """The inspected Party organisation named by the introduction: 对广元市开展巡视 -> 中共广元市委员会,
+    对市交通运输局党组进行了巡察 -> 市交通运输局党组; 向长春新区党工委反馈 gives the kind of organisation
+    when the inspected unit is only a place."""
+    unit = _cleaned_unit(_UNIT_RE.search(intro))
+    recipient = _cleaned_unit(_RECIPIENT_RE.search(intro))
+    if unit and _ORG_SUFFIX_RE.search(unit):
+        return _full_name(unit)
+    if unit and _PLACE_SUFFIX_RE.search(unit):
+        kind = _ORG_SUFFIX_RE.search(recipient) if recipient else None
+        if kind and kind.group(1) in ("党工委", "工委", "党委") and _shares_place(unit, recipient):
+            return f"中共{unit.removeprefix('中共')}{kind.group(1)}"
+        return f"中共{unit.removeprefix('中共')}委员会"
+    if recipient and _ORG_SUFFIX_RE.search(recipient):
+        return _full_name(recipient)
+    return None
+
+
+def _cleaned_unit(match: re.Match[str] | None) -> str | None:
+    """The unit without a parenthesised short form (简称明珠湾管理局) or a leading 我/本."""
+    if not match:
+        return None
+    unit = re.sub(r"\([^()]*\)", "", match.group("unit")).strip()
+    return None if not unit or unit[0] in "我本该" else unit
+
+
+def _shares_place(unit: str, recipient: str) -> bool:
+    core = _place_of(recipient)
+    return bool(core) and (core in unit or unit.removeprefix("中共") in core)
+
+
+def _full_name(unit: str) -> str:
+    """广元市委 -> 中共广元市委员会; 长春新区党工委 -> 中共长春新区党工委; a relative name
+    (市交通运输局党组) stays as written: its place is not known here."""
+    core = unit.removeprefix("中共").removeprefix("中国共产党")
+    county = _COUNTY_COMMITTEE_RE.match(core)
+    if county and not _relative(county.group(1)):
+        return f"中共{county.group(1)}委员会"
+    if unit.startswith(("中共", "中国共产党")):
+        return unit
+    place = _place_of(core)
+    if _relative(place) or lookup_region(place)[0].code is None:
+        return core  # 市交通运输局党组, 明珠湾管理局党组: as written
+    return f"中共{core}"
 
 
 def committee_kind(name: str) -> str | None:
@@ -128,7 +227,7 @@ def short_name(name: str, kind: str | None) -> str | None:
 
 def _place_of(name: str) -> str:
     core = name.removeprefix("中共").removeprefix("中国共产党")
-    for suffix in ("工作委员会", "委员会", "党工委", "党委", "党组"):
+    for suffix in ("工作委员会", "委员会", "党工委", "工委", "党委", "党组", "党总支"):
         core = core.removesuffix(suffix)
     return core
 
@@ -138,17 +237,17 @@ def _inspected_place(intro: str) -> str:
     return match.group(1) if match else ""
 
 
-def inspection_from(text: str, intro: Span) -> tuple[Inspection, list[str]]:
-    """Group, round and dates from the introduction paragraph(s)."""
+def inspection_from(text: str, intro: Span, title: str | None = None) -> tuple[Inspection, list[str]]:
+    """Group, round and dates from the introduction paragraph(s); the round also from the title."""
     warnings: list[str] = []
     body = text[intro[0]:intro[1]]
     inspection = Inspection(span=intro)
-    group = _GROUP_RE.search(body)
+    group = _find_group(body)
     if group:
-        inspection.group = group.group(1)
-        inspection.by = group.group(2)
-        inspection.ordinal = to_int(group.group(3))
-        inspection.kind = group.group(4)
+        inspection.group = group.group("group")
+        inspection.by = group.group("by")
+        inspection.ordinal = to_int(group.group("n")) if "n" in group.groupdict() and group.group("n") else None
+        inspection.kind = group.group("kind")
     else:
         kinds = re.findall(r"巡视|巡察", body)
         inspection.kind = kinds[0] if kinds else None
@@ -156,22 +255,35 @@ def inspection_from(text: str, intro: Span) -> tuple[Inspection, list[str]]:
     if inspection.by is None:
         by = _BY_RE.search(body)
         inspection.by = by.group(1) if by else None
-    rnd = _ROUND_RE.search(body)
+    rnd = _ROUND_RE.search(body) or (_ROUND_RE.search(title) if title else None)
     if rnd:
         inspection.round = rnd.group(0)
+        if inspection.by is None and rnd.group(2):
+            inspection.by = rnd.group(2)
     _inspection_dates(body, inspection, warnings)
     return inspection, warnings
 
 
+def _find_group(body: str) -> re.Match[str] | None:
+    """The inspection group, by the first grammar that finds one."""
+    for pattern in _GROUP_RES:
+        match = pattern.search(body)
+        if match:
+            return match
+    return None
+
+
 def _inspection_dates(body: str, inspection: Inspection, warnings: list[str]) -> None:
     dates = find_dates(body)
-    used: set[int] = set()
-    for i in range(len(dates) - 1):
-        between = body[dates[i].end:dates[i + 1].start]
-        if _RANGE_SEP_RE.match(between):
-            inspection.start, inspection.end = dates[i].date, dates[i + 1].date
-            used |= {i, i + 1}
-            break
+    used = _inspection_period(body, dates, inspection)
+    if inspection.start is None:  # a scrape that lost 年/月 (2024717日至830日), or dotted dates
+        dates = find_dates(body, scraped=True)
+        used = _inspection_period(body, dates, inspection)
+    if inspection.start is None:
+        period = find_month_range(body, dates[0].date.year if dates else None)
+        if period:
+            inspection.start, inspection.end = period
+            warnings.append("巡视/巡察时间只写到月 (inspection period given to the month only)")
     for i, mention in enumerate(dates):
         if i in used:
             continue
@@ -183,6 +295,22 @@ def _inspection_dates(body: str, inspection: Inspection, warnings: list[str]) ->
         warnings.append("未找到巡视/巡察起止日期 (no inspection period found)")
     if inspection.feedback is None:
         warnings.append("未找到反馈日期 (no feedback date found)")
+
+
+def _inspection_period(body: str, dates: list[DateMention], inspection: Inspection) -> set[int]:
+    """The date range of the inspection: a range whose sentence names the inspection rather than the
+    rectification (集中整改 2023年10月21日至2024年1月21日 is not it); else the first range."""
+    ranges = [i for i in range(len(dates) - 1) if _RANGE_SEP_RE.match(body[dates[i].end:dates[i + 1].start])]
+    if not ranges:
+        return set()
+    chosen = next((i for i in ranges if _names_inspection(_sentence_around(body, dates[i].start, dates[i + 1].end))),
+                  ranges[0])
+    inspection.start, inspection.end = dates[chosen].date, dates[chosen + 1].date
+    return {chosen, chosen + 1}
+
+
+def _names_inspection(sentence: str) -> bool:
+    return ("巡视" in sentence or "巡察" in sentence) and "整改" not in sentence
 
 
 def _sentence_around(body: str, start: int, end: int) -> str:
