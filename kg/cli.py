@@ -483,12 +483,15 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="监听地址 (address to listen on; 0.0.0.0 for every interface)")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口 (port)")] = 7878,
     cors: Annotated[bool, typer.Option("--cors", help="允许跨域请求 (allow cross-origin requests from web pages)")] = False,
+    allow_federated: Annotated[bool, typer.Option(
+        "--allow-federated", help="允许联邦查询 SERVICE (let queries make the server fetch other endpoints' URLs; "
+        "refused by default)")] = False,
 ) -> None:
     """SPARQL 端点 (serve the store read-only with Oxigraph's server: SPARQL 1.1 Protocol and a web UI; Ctrl-C stops)."""
     from kg.endpoint import serve_until_stopped, start_server
 
     try:
-        server = start_server(store_path(store), host, port, cors=cors)
+        server = start_server(store_path(store), host, port, cors=cors, federated=allow_federated)
     except KgError as exc:
         raise _fail(exc) from None
     out.print(f"SPARQL 查询地址 {server.query_url} [dim](query endpoint, SPARQL 1.1 Protocol, read-only)[/dim]",

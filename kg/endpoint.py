@@ -17,7 +17,10 @@ Authentication comes from the environment only: ``KG_ENDPOINT_TOKEN`` (bearer) o
 from __future__ import annotations
 
 import base64
+import ctypes
+import fcntl
 import hashlib
+import http.client
 import os
 import re
 import shutil
@@ -27,12 +30,14 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import httpx
 from pyoxigraph import (
@@ -48,10 +53,11 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.exceptions import EndpointError
+from kg.exceptions import EndpointError, StoreError
 from kg.index import TextIndex
 from kg.query import QueryResult, SavedQuery, paged, prepare, query_result, sort_rows
 from kg.rdf import ID, KG, TOTALS_GRAPH
+from kg.sparql import code_only
 from kg.store import VOCABULARY_GRAPHS, Progress, open_store, report_graphs
 
 DEFAULT_HOST = "127.0.0.1"
@@ -107,6 +113,8 @@ class Server:
     query_url: str
     ui_url: str
     log: IO[bytes]
+    hold: int | None = None  # descriptor of the store's LOCK file, locked while serving (builds wait)
+    gate: _Gate | None = None  # the front that refuses federated queries, when Oxigraph is behind it
 
     def last_error(self) -> str:
         """The server's error line (``Error: …``), else its last output line."""
@@ -125,6 +133,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         code = self.process.wait()
+        if self.gate is not None:
+            self.gate.close()
+            self.gate = None
+        if self.hold is not None:
+            os.close(self.hold)  # releases the lock
+            self.hold = None
         self.log.close()
         return code
 
@@ -144,36 +158,189 @@ def check_port_free(host: str, port: int) -> None:
                                 f"{exc.strerror or exc}; pick another with --port)") from None
 
 
-def check_store_servable(store_path: Path) -> None:
-    """The store exists and no process (a running build) holds it open for writing.
+def hold_store(store_path: Path) -> int:
+    """Take the store's write lock (RocksDB's ``LOCK`` file, which every writable open of the
+    store must get) without opening the store, and keep it: while a read-only server reads the
+    store, no build, compaction or push can write it. Returns the descriptor holding it."""
+    open_store(store_path, read_only=True)  # exists, and is a store
+    try:  # a copy made by Store.backup has no LOCK file until a writable open makes it, as here
+        fd = os.open(store_path / "LOCK", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise StoreError(f"无法锁定仓库 (cannot lock the store: {exc.strerror or exc})", store_path) from None
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreError("仓库被另一进程占用 (store is locked by another process, e.g. a running build "
+                         "or kg serve)", store_path) from None
+    return fd
 
-    A read-only open succeeds even while a writer holds the store, so the lock is tested by a
-    brief writable open, released at once.
-    """
-    open_store(store_path, read_only=True)
-    holder: Store | None = open_store(store_path, create=False)
-    del holder
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: the kernel ends it when kg serve ends, even by
+    SIGKILL, so no server is left behind (Linux; elsewhere a no-op)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def start_server(store_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-                 read_only: bool = True, cors: bool = False, timeout: float = START_TIMEOUT) -> Server:
-    """Start Oxigraph on the store and return once it answers a query (or raise EndpointError)."""
+                 read_only: bool = True, cors: bool = False, timeout: float = START_TIMEOUT,
+                 federated: bool = False) -> Server:
+    """Start Oxigraph on the store and return once it answers a query (or raise EndpointError).
+
+    Read-only, the store's write lock is held while the server runs. Unless ``federated``, Oxigraph
+    listens on a private loopback port behind a front on host:port that refuses queries with
+    SERVICE (which would make the server fetch any URL a client names) and passes the rest on."""
     location = Path(store_path)
-    if read_only:
-        check_store_servable(location)
-    check_port_free(host, port)
-    command = server_command(location, host, port, read_only=read_only, cors=cors)
+    hold = hold_store(location) if read_only else None
+    gate: _Gate | None = None
+    try:
+        check_port_free(host, port)
+        if not federated:
+            gate = _Gate(host, port)
+            inner_host, inner_port = "127.0.0.1", gate.inner_port
+        else:
+            inner_host, inner_port = host, port
+        command = server_command(location, inner_host, inner_port, read_only=read_only, cors=cors)
+    except BaseException:
+        if gate is not None:
+            gate.close()
+        if hold is not None:
+            os.close(hold)
+        raise
     query_url, ui_url = server_urls(host, port)
     log = tempfile.TemporaryFile()
     env = {**os.environ, "RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"}
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
-    server = Server(process, query_url, ui_url, log)
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    server = Server(process, query_url, ui_url, log, hold, gate)
     try:
+        if gate is not None:
+            gate.start()
         _wait_until_answering(server, timeout)
     except BaseException:
         server.stop()
         raise
     return server
+
+
+FEDERATION_REFUSED = ("kg serve 不执行联邦查询 (SERVICE); 需要时以 kg serve --allow-federated 启动 "
+                      "(federated queries are refused: the server would fetch any URL a client names; "
+                      "start kg serve --allow-federated to allow them)\n")
+_SERVICE_RE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_LOAD_RE = re.compile(r"(?<![\w:?$])LOAD(?![\w:-])", re.IGNORECASE)
+_CODEPOINT_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
+
+
+def fetches_urls(sparql: str) -> bool:
+    """Whether a query or update names a URL for the server to fetch: SERVICE, or an update's LOAD
+    (SPARQL's \\u escapes decoded first, as the server does; strings, IRIs and comments aside)."""
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except (ValueError, OverflowError):
+            return match.group(0)
+
+    code = code_only(_CODEPOINT_RE.sub(decode, sparql))
+    return bool(_SERVICE_RE.search(code) or _LOAD_RE.search(code))
+
+
+def _sparql_texts(path: str, content_type: str, body: bytes) -> list[str]:
+    """Every query or update text a request carries (URL parameters and form or direct bodies)."""
+    texts = [v for key, values in parse_qs(urlsplit(path).query).items() if key in ("query", "update") for v in values]
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        form = parse_qs(body.decode("utf-8", "replace"))
+        texts += [v for key in ("query", "update") for v in form.get(key, [])]
+    elif body:
+        texts.append(body.decode("utf-8", "replace"))  # application/sparql-query, -update, or anything else
+    return texts
+
+
+class _Gate:
+    """The front of a served store: an HTTP server on the public address that passes every
+    request to Oxigraph on a private loopback port, except those whose SPARQL would make Oxigraph
+    fetch a URL (403 with a one-line reason). Answers are streamed back as they come."""
+
+    def __init__(self, host: str, port: int) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.inner_port = probe.getsockname()[1]
+        gate = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                gate.forward(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = _forward  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+        server_class = type("GateServer", (ThreadingHTTPServer,), {"address_family": family,
+                                                                   "daemon_threads": True})
+        try:
+            self.httpd = server_class((host.strip("[]"), port), Handler)
+        except OSError as exc:
+            raise EndpointError(f"端口已被占用或不可用 (cannot listen on {_host(host)}:{port}: "
+                                f"{exc.strerror or exc}; pick another with --port)") from None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True, name="kg-serve-gate")
+        self.thread.start()
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def forward(self, request: BaseHTTPRequestHandler) -> None:
+        if request.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            return self._answer(request, 411, "请给出 Content-Length (send a Content-Length)\n")
+        body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        if any(fetches_urls(text) for text in _sparql_texts(request.path, request.headers.get("Content-Type", ""), body)):
+            return self._answer(request, 403, FEDERATION_REFUSED)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+        connection = http.client.HTTPConnection("127.0.0.1", self.inner_port)
+        try:
+            connection.request(request.command, request.path, body=body if body or request.command in
+                               ("POST", "PUT", "PATCH") else None, headers=headers)
+            answer = connection.getresponse()
+        except OSError as exc:
+            connection.close()
+            return self._answer(request, 502, f"服务器无应答 (the Oxigraph server did not answer: {exc})\n")
+        try:
+            request.send_response(answer.status, answer.reason)
+            for key, value in answer.getheaders():
+                if key.lower() not in _HOP_BY_HOP:
+                    request.send_header(key, value)
+            request.send_header("Connection", "close")
+            request.end_headers()
+            if request.command != "HEAD":
+                while chunk := answer.read1(65536) if hasattr(answer, "read1") else answer.read(65536):
+                    request.wfile.write(chunk)
+        except OSError:
+            pass  # the client went away
+        finally:
+            connection.close()
+            request.close_connection = True
+
+    @staticmethod
+    def _answer(request: BaseHTTPRequestHandler, status: int, text: str) -> None:
+        payload = text.encode("utf-8")
+        request.send_response(status)
+        request.send_header("Content-Type", "text/plain; charset=utf-8")
+        request.send_header("Content-Length", str(len(payload)))
+        request.send_header("Connection", "close")
+        request.end_headers()
+        request.wfile.write(payload)
+        request.close_connection = True
 
 
 def _wait_until_answering(server: Server, timeout: float) -> None:

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -446,3 +447,129 @@ def test_a_push_record_written_with_credentials_loses_them(recorder: str) -> Non
     store.add(Quad(record, PUSH_ENDPOINT, Literal(old), record))  # as an earlier version stored it
     push(store, recorder + "/store")
     assert SECRET not in store.dump(format=RdfFormat.N_QUADS).decode()
+
+
+class _Listener:
+    """A loopback socket that counts the connections made to it (a federated query's target)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+
+def _store_copy(served_copy: Path, target: Path) -> Path:
+    shutil.copytree(served_copy, target)
+    return target
+
+
+def test_kg_serve_refuses_federated_queries_unless_allowed(served_copy: Path, tmp_path: Path) -> None:
+    listener = _Listener()
+    store_dir = _store_copy(served_copy, tmp_path / "store")
+    server = start_server(store_dir, "127.0.0.1", free_port())
+    sparql = "application/sparql-query"
+    accept = {"Accept": "application/sparql-results+json"}
+    try:
+        service = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+        asked = [
+            httpx.post(server.query_url, content=service, headers={"Content-Type": sparql, **accept}, timeout=10),
+            httpx.get(server.query_url, params={"query": service}, headers=accept, timeout=10),
+            httpx.post(server.query_url, data={"query": service.replace("SERVICE", "service SILENT")}, headers=accept,
+                       timeout=10),
+            httpx.post(server.query_url, content=service.replace("SERVICE", "\\u0053ERVICE"),
+                       headers={"Content-Type": sparql, **accept}, timeout=10),
+        ]
+        for answer in asked:
+            assert answer.status_code == 403 and "--allow-federated" in answer.text
+            assert len(answer.text.strip().splitlines()) == 1
+        harmless = ('SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:1/>" AS ?x) } # SERVICE in a comment\n')
+        answer = httpx.post(server.query_url, content=harmless, headers={"Content-Type": sparql, **accept}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["results"]["bindings"][0]["x"]["value"].startswith("SERVICE")
+        assert httpx.get(server.ui_url, timeout=10).status_code == 200  # the web page still comes through
+        assert listener.connections == 0, "the server fetched a URL a client named"
+    finally:
+        server.stop()
+    allowed = start_server(store_dir, "127.0.0.1", free_port(), federated=True)
+    try:
+        httpx.post(allowed.query_url, content=service, headers={"Content-Type": sparql, **accept}, timeout=30)
+    finally:
+        allowed.stop()
+    assert listener.connections > 0, "--allow-federated lets the server fetch the SERVICE URL"
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _start_kg_serve(store_dir: Path, port: int) -> subprocess.Popen[str]:
+    serve = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store_dir), "--port", str(port)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    banner = serve.stdout.readline()
+    assert f"127.0.0.1:{port}/query" in banner, (banner, serve.poll())
+    return serve
+
+
+def test_kg_serve_holds_the_store_against_builds(served_copy: Path, tmp_path: Path) -> None:
+    store_dir = _store_copy(served_copy, tmp_path / "store")
+    reports = copy_reports(tmp_path / "reports")
+    serve = _start_kg_serve(store_dir, free_port())
+    try:
+        built = kg("build", str(reports), "--store", str(store_dir), "--optimize")
+        assert built.returncode == 2 and built.stdout == ""
+        assert len(built.stderr.strip().splitlines()) == 1 and "占用" in built.stderr
+        read = kg("query", "reports", "-f", "csv", "--store", str(store_dir))  # readers are welcome
+        assert read.returncode == 0 and "中共济南市天桥区委" in read.stdout
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.wait(timeout=15)
+    built = kg("build", str(reports), "--store", str(store_dir))
+    assert built.returncode == 0, built.stderr
+
+
+def test_a_killed_kg_serve_leaves_no_server_behind(served_copy: Path, tmp_path: Path) -> None:
+    store_dir = _store_copy(served_copy, tmp_path / "store")
+    port = free_port()
+    serve = _start_kg_serve(store_dir, port)
+    children = _children(serve.pid)
+    try:
+        assert children and all(_alive(pid) for pid in children)
+        serve.kill()
+        serve.wait(timeout=15)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in children), "the oxigraph server outlived kg serve"
+        check_port_free("127.0.0.1", port)
+        built = kg("build", str(copy_reports(tmp_path / "reports")), "--store", str(store_dir))
+        assert built.returncode == 0, built.stderr  # and the store is free again
+    finally:
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
