@@ -110,6 +110,8 @@ def _outline_tree(report: Report, show_measures: bool = False) -> Tree:
              f"{report.source.chars} 字")
     tree.add(f"[bold]{len([x for x in report.categories if x.title])} 个方面 · {len(problems)} 个问题 · "
              f"{subproblems} 个子问题 · {len(report.iter_measures())} 条措施 · {len(report.documents)} 份文件[/bold]")
+    colour = {"ok": "green", "review": "yellow"}.get(report.quality.verdict, "red")
+    tree.add(f"[{colour}]质量 (quality): {_quality_line(report.quality.to_dict())}[/{colour}]")
     for category in report.categories:
         node = tree.add(f"{category.marker or ''}{escape(category.title or '(未分类)')} "
                         f"[dim][{len(category.problems)} 问题][/dim]") if category.title else tree
@@ -198,14 +200,27 @@ def build_command(
                 log_file.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
     for path, reason in summary.failed:
         err.print(f"[red]失败[/red] {escape(path)}: {escape(reason)}")
+    for outcome in summary.needs_review:
+        err.print(f"[yellow]待复核[/yellow] {escape(outcome.path)}: {_quality_line(outcome.quality or {})}")
     out.print(f"新增 {len(summary.added)} · 替换 {len(summary.replaced)} · 跳过 {len(summary.skipped)} · "
-              f"重复 {len(summary.duplicates)} · 失败 {len(summary.failed)} · 删除 {len(summary.pruned)} · "
+              f"重复 {len(summary.duplicates)} · 失败 {len(summary.failed)} · 待复核 {len(summary.needs_review)} · "
+              f"删除 {len(summary.pruned)} · "
               f"写入四元组 {summary.quads} · 合计 {summary.totals} · {summary.seconds:.2f} 秒 · {summary.jobs} 进程 "
-              f"[dim](added · replaced · skipped · duplicate · failed · pruned · quads written · totals rewritten · "
+              f"[dim](added · replaced · skipped · duplicate · failed · needs review · pruned · quads written · totals rewritten · "
               f"seconds · jobs; store {store_path(store)})[/dim]")
     if summary.optimize_seconds is not None:
         out.print(f"整理存储 {summary.optimize_seconds:.2f} 秒 [dim](store compacted, seconds)[/dim]")
     raise typer.Exit(_exit_code(len(summary.files), len(summary.failed)))
+
+
+_VERDICTS = {"ok": "合格", "review": "需复核", "incomplete": "不完整"}
+
+
+def _quality_line(quality: dict) -> str:
+    """A quality verdict and its reasons on one line, Chinese first (kg parse and kg build)."""
+    verdict = quality.get("verdict", "ok")
+    reasons = "; ".join(r["message"] for r in quality.get("reasons", []))
+    return escape(f"{_VERDICTS.get(verdict, verdict)} ({verdict})" + (f": {reasons}" if reasons else ""))
 
 
 @app.command("stats")

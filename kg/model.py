@@ -124,6 +124,29 @@ class Contact:
 
 
 @dataclass
+class QualityReason:
+    """One reason for a quality verdict: ``code`` is a stable English key (no-problem-list,
+    declared-mismatch…) for programs, ``message`` the Chinese-first text for people."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class Quality:
+    """How far a parsed report can be trusted, said out loud instead of passing an empty or cut
+    parse as a success: ``ok``, ``review`` (something to check by eye) or ``incomplete`` (the
+    problem list or the end of the report is missing), with the reasons."""
+
+    verdict: str = "ok"
+    reasons: list[QualityReason] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """{"verdict": …, "reasons": [{"code": …, "message": …}]}, as in the report's JSON."""
+        return _jsonable(self)
+
+
+@dataclass
 class Report:
     schema: str
     source: SourceInfo
@@ -139,6 +162,7 @@ class Report:
     documents: list[Document] = field(default_factory=list)
     contact: Contact = field(default_factory=Contact)
     warnings: list[str] = field(default_factory=list)
+    quality: Quality = field(default_factory=Quality)  # set by kg.parse.quality.judge at the end of parsing
 
     def iter_problems(self) -> list[Problem]:
         """All problems, depth first, sub-problems after their parent."""

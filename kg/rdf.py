@@ -271,6 +271,7 @@ def report_rdf(report: Report) -> ReportRdf:
         out.text(node, kg("countedThing"), declared.what)
         out.text(node, kg("comparedWith"), declared.compared_with)
         out.integer(node, kg("foundCount"), declared.found)
+    _quality(out, iri, report)
     return ReportRdf(iri, list(dict.fromkeys(out.quads)), out.entries)  # shared nodes are described once per graph
 
 
@@ -304,6 +305,18 @@ def _status_counts(out: _Emitter, iri: NamedNode, report: Report) -> None:
         out.add(iri, kg("statusCount"), node)
         out.text(node, kg("statusTag"), status)
         out.integer(node, kg("problemCount"), count)
+
+
+def _quality(out: _Emitter, iri: NamedNode, report: Report) -> None:
+    """The quality verdict on every report (ok too, so a query can tell judged from older graphs)
+    and one note per reason, so that reports needing review are found by a query."""
+    out.text(iri, kg("quality"), report.quality.verdict)
+    for i, reason in enumerate(report.quality.reasons, 1):
+        node = NamedNode(f"{iri.value}/quality/{i}")
+        out.add(iri, kg("qualityNote"), node)
+        out.add(node, RDF_TYPE, kg("QualityNote"))
+        out.text(node, kg("noteCode"), reason.code)
+        out.text(node, kg("noteText"), reason.message)
 
 
 def _report_node(out: _Emitter, iri: NamedNode, report: Report) -> None:

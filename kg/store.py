@@ -100,6 +100,7 @@ class FileOutcome:
     sha256: str | None = None
     quads: int = 0
     warnings: list[str] = field(default_factory=list)
+    quality: dict | None = None  # the parsed report's verdict and reasons (kg.parse.quality), as in its JSON
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, [], 0) or k in ("path", "outcome")}
@@ -142,6 +143,11 @@ class BuildSummary:
         return [(f.path, f.reason or "") for f in self.files if f.outcome == "failed"]
 
     @property
+    def needs_review(self) -> list[FileOutcome]:
+        """Files built this time whose report was judged review or incomplete: stored, not plain successes."""
+        return [f for f in self.files if f.quality and f.quality.get("verdict") != "ok"]
+
+    @property
     def warnings(self) -> dict[str, list[str]]:
         return {f.path: f.warnings for f in self.files if f.warnings}
 
@@ -180,6 +186,7 @@ class _Parsed:
     regions: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
     error: KgError | None = None
+    quality: dict | None = None
 
     def indexed(self) -> Indexed:
         assert self.graph is not None
@@ -358,7 +365,7 @@ def _parse_job(job: _Job) -> _Parsed:
     rdf.quads.extend(Quad(source, NamedNode(KG + "sourcePath"), Literal(copy), rdf.graph) for copy in job.copies)
     nquads = serialize(rdf.quads, format=RdfFormat.N_QUADS)
     return _Parsed(job, rdf.graph, nquads, len(rdf.quads), rdf.entries, report_tallies(rdf.graph, rdf.quads),
-                   report_regions(rdf.graph, rdf.quads), report.warnings)
+                   report_regions(rdf.graph, rdf.quads), report.warnings, quality=report.quality.to_dict())
 
 
 def _worth_parallel(files: int, jobs: int) -> bool:
@@ -437,7 +444,7 @@ def _load(store: Store, writer: _Writer, parsed: _Parsed, known: dict[str, tuple
         summary.quads += parsed.count
     outcome = "replaced" if replaced else "added"
     summary.files.append(FileOutcome(key, outcome, report=graph.value, sha256=parsed.job.sha256,
-                                     quads=parsed.count, warnings=parsed.warnings))
+                                     quads=parsed.count, warnings=parsed.warnings, quality=parsed.quality))
     for copy in parsed.job.copies:
         summary.files.append(FileOutcome(copy, "duplicate", report=graph.value, sha256=parsed.job.sha256))
 
