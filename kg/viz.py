@@ -1,12 +1,12 @@
 """Viz: a graph view as one self-contained, interactive HTML page, and a PNG of it.
 
 The page must open anywhere, offline, as a single file one can mail: vis-network's script and
-style are read at run time from the pyvis package (which ships them) and written inline, so no
-``<script src>`` or ``<link href>`` leaves the file. Nodes are coloured by kind with a legend
-(Chinese labels from the ontology), a search box finds nodes by a substring of their label, and
-a click shows a node's attributes and source sentence. A view of thousands of nodes is capped to
-its best-connected nodes (the page says so) and physics stops once the layout has stabilised,
-so the page stays responsive.
+style (the npm package's dist files, shipped in kg/vendor/vis-network; tools/vendor.py refreshes
+them) are written inline, so no ``<script src>`` or ``<link href>`` leaves the file. Nodes are
+coloured by kind with a legend (Chinese labels from the ontology), a search box finds nodes by a
+substring of their label, and a click shows a node's attributes and source sentence. A view of
+thousands of nodes is capped to its best-connected nodes (the page says so) and physics stops once
+the layout has stabilised, so the page stays responsive.
 
 ``screenshot`` renders the page in headless Chromium through playwright, an optional
 dependency imported only when a PNG is asked for.
@@ -18,7 +18,6 @@ import os
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +32,9 @@ from kg.rdf import KG
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "viz.html.j2"
-VIS_VERSION = "9.1.2"
-VIS_FILES = {"js": f"pyvis/lib/vis-{VIS_VERSION}/vis-network.min.js",
-             "css": f"pyvis/lib/vis-{VIS_VERSION}/vis-network.css"}
+VIS_DIR = Path(__file__).resolve().parent / "vendor" / "vis-network"
+VIS_VERSION = "10.1.5"  # of the files in VIS_DIR, from the npm package vis-network (Apache-2.0 or MIT)
+VIS_FILES = {"js": "vis-network.min.js", "css": "vis-network.min.css"}
 DEFAULT_MAX_NODES = 1000
 DEFAULT_MAX_EDGES = 5000
 SHORT_LABEL = 14
@@ -203,12 +202,11 @@ def _iterations(nodes: int) -> int:
 
 
 def _asset(name: str) -> str:
-    """vis-network's script or style as shipped in the pyvis wheel (read, never imported)."""
+    """vis-network's script or style as kg ships it."""
     try:
-        path = Path(str(metadata.distribution("pyvis").locate_file(VIS_FILES[name])))
-        return path.read_text(encoding="utf-8")
-    except (metadata.PackageNotFoundError, OSError) as exc:
-        raise VizError(f"找不到 vis-network 资源, 请安装 pyvis (vis-network assets not found: install pyvis; {exc})") \
+        return (VIS_DIR / VIS_FILES[name]).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise VizError(f"找不到 vis-network 资源, 请重新安装 xunshi-kg (vis-network assets not found: reinstall; {exc})") \
             from None
 
 
@@ -230,7 +228,7 @@ def render_html(graph: nx.Graph, *, title: str = "xunshi-kg", labels: Mapping[st
     html = env.get_template(TEMPLATE).render(
         title=title, notes=notes, data=page_data(drawn, labels, title),
         vis_js=Markup(_asset("js")), vis_css=Markup(_asset("css")), version=__version__, vis_version=VIS_VERSION,
-        pyvis_version=metadata.version("pyvis"), shown_nodes=drawn.nodes, total_nodes=drawn.total_nodes,
+        shown_nodes=drawn.nodes, total_nodes=drawn.total_nodes,
         shown_edges=drawn.edges, total_edges=drawn.total_edges)
     return html, drawn
 

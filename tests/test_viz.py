@@ -26,7 +26,8 @@ from pyoxigraph import Store
 from kg.exceptions import KgError, VizError
 from kg.graph import project
 from kg.query import resolve_query, run_query
-from kg.viz import ANCHOR_KINDS, CHROMIUM_ARGS, cap, find_chromium, kind_labels, page_data, render_html, write_html
+from kg.viz import (ANCHOR_KINDS, CHROMIUM_ARGS, VIS_VERSION, cap, find_chromium, kind_labels, page_data, render_html,
+                    write_html)
 
 from .conftest import DATA, REAL_REPORTS
 
@@ -77,7 +78,7 @@ def test_page_is_one_self_contained_file(viz_store: Store, full_view: nx.Graph) 
     style = " ".join(tree.xpath("//style/text()"))
     assert "Noto Sans CJK SC" in style and "vis-network" in style  # CJK font stack, vis-network's own style
     scripts = tree.xpath("//script[not(@type)]/text()")
-    assert any("vis-network" in s and "9.1.2" in s for s in scripts)  # inlined from the pyvis package
+    assert any("vis-network" in s and f"@version {VIS_VERSION}" in s for s in scripts)  # inlined from kg/vendor
     data = _data(page)
     assert drawn.nodes == drawn.total_nodes == full_view.number_of_nodes() == len(data["nodes"])
     assert drawn.edges == full_view.number_of_edges() == len(data["edges"])

@@ -1,17 +1,21 @@
-"""Administrative-division lookup from jionlp's maintained location dictionary.
+"""Administrative-division lookup from the division list kg ships (kg/data/china_divisions.txt).
 
-jionlp ships the PRC divisions with their 6-digit codes (including development zones
-such as 秦皇岛市经济技术开发区 130371). We index it once per process and match a place
-name ("西安市莲湖区", "秦皇岛经济技术开发区") province → city → county.
+The list is the province, city and county part of jionlp's maintained location dictionary (Apache-2.0),
+taken unchanged by tools/vendor.py so that kg does not install jionlp, which brings jiojio and numpy
+(~240 MB) for this one 99 KB table. It has the PRC divisions with their 6-digit statistical codes,
+including development zones such as 秦皇岛市经济技术开发区 130371, which the lighter packages that
+follow the civil-affairs list lack. We index it once per process and match a place name
+("西安市莲湖区", "秦皇岛经济技术开发区") province → city → county.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from kg.exceptions import QueryError
 from kg.model import Region
@@ -26,13 +30,42 @@ class _Division:
     names: tuple[str, ...]  # full name first, then aliases usable for matching
 
 
+DIVISIONS = Path(__file__).resolve().parent.parent / "data" / "china_divisions.txt"
+
+
+def _tree(lines: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """province -> city -> county, each with _admin_code and _alias, read as jionlp's china_location_loader reads it.
+
+    A line is a name, its code and its aliases (a city's separated by '/'), indented one tab per
+    level; a line without those three fields is skipped and a later line of the same name replaces
+    an earlier one, as in jionlp, so the codes are the ones jionlp gives.
+    """
+    tree: dict[str, dict[str, Any]] = {}
+    province: str | None = None
+    city: str | None = None
+    for line in lines:
+        if line.startswith("#") or line.startswith("\t\t\t"):
+            continue
+        fields = line.strip().split("\t")
+        if len(fields) != 3:
+            continue
+        name, code, alias = fields
+        if not line.startswith("\t"):
+            province = name
+            tree[province] = {"_full_name": name, "_alias": alias, "_admin_code": code}
+        elif line.startswith("\t\t"):
+            tree[province][city][name] = {"_full_name": name, "_alias": alias, "_admin_code": code}  # type: ignore[index]
+        else:
+            city = name
+            tree[province][city] = {"_full_name": name, "_alias": alias.split("/"), "_admin_code": code}  # type: ignore[index]
+    return tree
+
+
 @lru_cache(maxsize=1)
 def _divisions() -> tuple[list[_Division], list[_Division], list[_Division]]:
-    """(provinces, cities, counties) from jionlp; jionlp prints a banner on import, kept quiet."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        from jionlp.dictionary.dictionary_loader import china_location_loader
-
-        tree = china_location_loader(detail=False)
+    """(provinces, cities, counties) from the shipped division list."""
+    with DIVISIONS.open(encoding="utf-8") as lines:
+        tree = _tree(lines)
     provinces: list[_Division] = []
     cities: list[_Division] = []
     counties: list[_Division] = []
