@@ -167,7 +167,7 @@ def _nfkc(ch: str) -> str | None:
 
 # --- cutting the report out of its page -------------------------------------------
 
-_META_KEYS = ("信息来源", "来源", "发布时间", "发布日期", "信息时间", "发稿时间", "发文日期", "日期", "时间", "作者", "编辑",
+_META_KEYS = ("信息来源", "来源", "发布时间", "发布日期", "信息时间", "发稿时间", "发表时间", "发文日期", "日期", "时间", "作者", "编辑",
               "责任编辑", "字号", "阅读量", "阅读次数", "浏览次数", "点击数", "访问量", "浏览量")
 _META_RE = re.compile(r"(" + "|".join(sorted(_META_KEYS, key=len, reverse=True)) + r")\s*[:]\s*")
 # Site furniture: copyright and credits lines may be long; widget lines are short.
@@ -301,6 +301,8 @@ def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
             result.dropped_lines.append(line)
         else:
             body.append(line)
+    if not any(_is_title(line) for line in body[:_HEADER_LINES]):
+        body = _joined_wrapped_title(body)
     start = _report_start(body)
     if body and _is_title(body[start]):
         body, start = _report_title(body, start, result)
@@ -313,8 +315,9 @@ def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
     return body[start:end]
 
 
-_PUBLISHED_KEYS = ("发布时间", "发布日期", "信息时间", "发稿时间")
-_META_LEAD_RE = re.compile(r"^[\s【\[]*((?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)?[\s【\[]*$")
+_PUBLISHED_KEYS = ("发布时间", "发布日期", "信息时间", "发稿时间", "发表时间")
+_META_LEAD_RE = re.compile(r"^[\s【\[]*((?:19|20)\d{2}(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日)"
+                           r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)?[\s【\[]*$")
 
 
 def _is_metadata_line(line: str, metadata: dict[str, str]) -> bool:
@@ -336,7 +339,7 @@ def _is_metadata_line(line: str, metadata: dict[str, str]) -> bool:
     return True
 
 
-_HEADER_DATE_RE = re.compile(r"((?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)")
+_HEADER_DATE_RE = re.compile(r"((?:19|20)\d{2}[-/]\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2}:\d{2})?|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)")
 
 
 def _date_from_header(header: list[str], metadata: dict[str, str]) -> None:
@@ -386,26 +389,51 @@ def _report_start(lines: list[str]) -> int:
 
     A page may show the title several times (portal title, breadcrumb title, heading): the report
     starts at the last title line before the introduction."""
-    intro = _first_intro(lines)
-    titles = [i for i, line in enumerate(lines[:30 if intro is None else intro]) if _is_title(line)]
-    if titles:
-        return titles[-1] if intro is not None else titles[0]
-    return 0 if intro is None else intro
+    titles = [i for i, line in enumerate(lines[:_HEADER_LINES]) if _is_title(line)]
+    if not titles:
+        intro = _first_intro(lines, 0)
+        return 0 if intro is None else intro
+    intro = _first_intro(lines, titles[0])  # other articles of a page before the title are not the report
+    if intro is None:  # a title with no introduction after it: a related-article link under an untitled report
+        first = _first_intro(lines, 0)
+        return titles[0] if first is None else first
+    return max(i for i in titles if i < intro)
+
+
+_HEADER_LINES = 60  # a page's furniture above the title: navigation, portal title, toolbar, disclosure block
+
+
+_OUTLINE_MARKER_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])")
 
 
 def _is_title(line: str) -> bool:
-    return len(line) <= 80 and bool(TITLE_RE.search(line))
+    """A report title: short, ends like one, and is not a numbered heading of the report."""
+    return len(line) <= 80 and bool(TITLE_RE.search(line)) and not _OUTLINE_MARKER_RE.match(line)
 
 
-def _first_intro(lines: list[str]) -> int | None:
-    """The first paragraph, among the first 30, that tells of the inspection (a sentence, not a title)."""
-    for i, line in enumerate(lines[:30]):
+def _first_intro(lines: list[str], start: int) -> int | None:
+    """The first paragraph from start, among the first lines, that tells of the inspection (a sentence,
+    not a title)."""
+    for i in range(start, min(len(lines), start + _HEADER_LINES // 2)):
+        line = lines[i]
         if len(line) > 30 and _INTRO_RE.search(line) and not _is_title(line):
             return i
     return None
 
 
+def _joined_wrapped_title(lines: list[str]) -> list[str]:
+    """A title wrapped over two lines mid-phrase (…关于十二届市委第二轮 / 巡视整改进展情况的通报) made one."""
+    for i in range(min(len(lines), _HEADER_LINES) - 1):
+        first, second = lines[i], lines[i + 1]
+        if _is_title(first) or _is_title(second) or "。" in first or "。" in second:
+            continue
+        if len(first) + len(second) <= 80 and _is_title(first + second) and _first_intro(lines, i + 2) is not None:
+            return lines[:i] + [first + second] + lines[i + 2:]
+    return lines
+
+
 _COMMITTEE_LINE_RE = re.compile(r"^[^,。;:\s]{2,30}(委员会|委|党委|党组|党工委|工委|党总支)$")
+_PORTAL_SPLIT_RE = re.compile(r"\s*(?:>>?|»|›)\s*|\s+")
 _COLUMN_LABEL_RE = re.compile(r"^[^,。;:关]{2,10}:\s*")
 
 
@@ -416,7 +444,7 @@ def _report_title(body: list[str], start: int, result: CanonicalText) -> tuple[l
     label = _COLUMN_LABEL_RE.match(line)
     if label and _is_title(line[label.end():]):
         line = line[label.end():]
-    parts = line.split()
+    parts = _PORTAL_SPLIT_RE.split(line)
     while len(parts) > 1 and _is_title("".join(parts[1:])) and not _COMMITTEE_LINE_RE.match(parts[0]):
         parts = parts[1:]
     line = " ".join(parts)

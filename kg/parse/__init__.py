@@ -21,7 +21,6 @@ from kg.parse.dates import parse_date_text
 from kg.parse.documents import TitleMention, collect_documents, find_titles
 from kg.parse.entities import committee_from, contact_from, find_closing, inspection_from, organizations_in, signature
 from kg.parse.outline import build_outline
-from kg.parse.quality import judge
 from kg.parse.structure import Roles, build_categories
 
 _REPORT_WORDS = re.compile(r"巡视|巡察")
@@ -60,12 +59,12 @@ def parse_canonical(source: CanonicalText) -> Report:
     report.committee, warnings = committee_from(text, signed_span, report.title_span, intro_text,
                                                 _place_hints(source.metadata))
     report.warnings.extend(warnings)
+    report.published = _published(source.metadata)
     if intro:
-        report.inspection, warnings = inspection_from(text, intro, report.title)
+        report.inspection, warnings = inspection_from(text, intro, report.title, report.published)
         report.warnings.extend(warnings)
     else:
         report.warnings.append("未找到导语 (no introduction naming the inspection)")
-    report.published = _published(source.metadata)
     report.contact = contact_from(text, closing)
 
     outline = build_outline(text, limit=closing)
@@ -87,7 +86,6 @@ def parse_canonical(source: CanonicalText) -> Report:
     if report.categories:  # a text cut short before its list has nothing to compare the counts with
         report.warnings.extend(compare_declared(report.declared, report.categories))
     report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing))
-    report.quality = judge(report)  # ok / review / incomplete, with the reasons (kg.parse.quality)
     return report
 
 
@@ -146,7 +144,7 @@ def _with_feedback_paragraph(text: str, start: int, end: int) -> int:
 
 
 def _published(metadata: dict[str, str]) -> dt.date | None:
-    for key in ("发布时间", "发布日期", "信息时间", "发文日期", "日期", "时间", PAGE_DATE):
+    for key in ("发布时间", "发布日期", "信息时间", "发稿时间", "发表时间", "发文日期", "日期", "时间", PAGE_DATE):
         if key in metadata:
             value = parse_date_text(metadata[key])
             if value:

@@ -3,6 +3,7 @@ and the organisations a measure names as actors."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from kg.model import Committee, Contact, Inspection, Region, Span
@@ -20,12 +21,12 @@ _BY = "中央|省委|自治区党委|市委|州委|盟委|区委|县委|旗委|�
 # topic), 省委巡视组 (no number). Tried in this order: a numbered group is the better reading.
 _GROUP_RES = (
     re.compile(rf"(?P<group>(?P<by>{_BY})?第(?P<n>[{_CN}\d]+)(?P<kind>巡视|巡察)组)"),
-    re.compile(rf"(?P<group>(?P<by>{_BY})?(?P<kind>巡视|巡察)(?P<n>[{_CN}\d]+)组)"),
+    re.compile(rf"(?P<group>(?P<by>{_BY})?(?P<kind>巡视|巡察)第?(?P<n>[{_CN}\d]+)组)"),
     re.compile(rf"(?P<group>(?P<by>{_BY})(?:[^\s第轮巡办,。;:、“”()]{{0,12}}?)(?P<kind>巡视|巡察)组)"),
 )
 _ROUND_RE = re.compile(rf"((?:十[{_CN[:9]}]?|[{_CN}])届)?(中央|省委|自治区党委|市委|州委|区委|县委|旗委|党委)?第([{_CN}\d]+)轮")
 _BY_RE = re.compile(rf"根据(?:[{_CN}]+届)?({_BY})(?:第[{_CN}\d]+轮(?:巡视|巡察)?(?:工作)?)?(?:的)?(?:统一|工作)?部署")
-_RANGE_SEP_RE = re.compile(r"^\s*(至|到|—|-|~|–)\s*$")
+_RANGE_SEP_RE = re.compile(r"^\s*(?:起\s*)?(至|到|—+|-|~|–|－)\s*$")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE_RE = re.compile(r"(?<!\d)(?:(0\d{2,3})\s*[-—–]?\s*)?(\d{7,8})(?!\d)")
 _POSTCODE_RE = re.compile(r"(?:邮编|邮政编码)\s*:?\s*(\d{6})(?!\d)")
@@ -109,6 +110,8 @@ def _committee_region(name: str, intro: str, text: str, hints: tuple[str, ...]) 
     is relative (市交通运输局党组) takes the place the page or the text's opening names."""
     place = _place_of(name)
     region, warning = lookup_region(place, _inspected_place(intro))
+    if warning or (region.code is None and _PLACE_SUFFIX_RE.search(place) and not _relative(place)):
+        region, warning = _placed_by_hints(place, region, warning, (*hints, text[:_PLACE_SCAN]))
     if _relative(place):
         for hint in (*hints, text[:_PLACE_SCAN]):
             found, _ = lookup_region(hint)
@@ -119,6 +122,21 @@ def _committee_region(name: str, intro: str, text: str, hints: tuple[str, ...]) 
                 break
     if region.county is None and region.city:
         region = _new_area_county(place, region)
+    return region, warning
+
+
+def _placed_by_hints(place: str, region: Region, warning: str | None,
+                     hints: tuple[str, ...]) -> tuple[Region, str | None]:
+    """A place name shared by several divisions (鼓楼区, 西湖区) resolved within the province or city
+    that the page or the text names."""
+    for hint in hints:
+        found, _ = lookup_region(hint)
+        if not found.province:
+            continue
+        for within in (f"{found.province}{found.city or ''}", found.province):
+            combined, ambiguous = lookup_region(f"{within}{place}")
+            if combined.code and not ambiguous and (combined.county or combined.city):
+                return combined, None
     return region, warning
 
 
@@ -195,7 +213,7 @@ def _full_name(unit: str) -> str:
 
 def committee_kind(name: str) -> str | None:
     core = name.removeprefix("中共").removeprefix("中国共产党")
-    for suffix, kind in (("工作委员会", "党工委"), ("党工委", "党工委"), ("党组", "党组"), ("党委", "党委"),
+    for suffix, kind in (("工作委员会", "党工委"), ("党工委", "党工委"), ("工委", "党工委"), ("党组", "党组"), ("党委", "党委"),
                          ("党总支", "党总支"), ("自治区委员会", "自治区党委")):
         if core.endswith(suffix):
             return kind
@@ -237,8 +255,10 @@ def _inspected_place(intro: str) -> str:
     return match.group(1) if match else ""
 
 
-def inspection_from(text: str, intro: Span, title: str | None = None) -> tuple[Inspection, list[str]]:
-    """Group, round and dates from the introduction paragraph(s); the round also from the title."""
+def inspection_from(text: str, intro: Span, title: str | None = None,
+                    published: dt.date | None = None) -> tuple[Inspection, list[str]]:
+    """Group, round and dates from the introduction paragraph(s); the round also from the title; the
+    year, when the introduction writes none, from the publication date."""
     warnings: list[str] = []
     body = text[intro[0]:intro[1]]
     inspection = Inspection(span=intro)
@@ -260,7 +280,7 @@ def inspection_from(text: str, intro: Span, title: str | None = None) -> tuple[I
         inspection.round = rnd.group(0)
         if inspection.by is None and rnd.group(2):
             inspection.by = rnd.group(2)
-    _inspection_dates(body, inspection, warnings)
+    _inspection_dates(body, inspection, warnings, published)
     return inspection, warnings
 
 
@@ -273,8 +293,8 @@ def _find_group(body: str) -> re.Match[str] | None:
     return None
 
 
-def _inspection_dates(body: str, inspection: Inspection, warnings: list[str]) -> None:
-    dates = find_dates(body)
+def _inspection_dates(body: str, inspection: Inspection, warnings: list[str], published: dt.date | None) -> None:
+    dates = find_dates(body) or _dates_before(body, published)
     used = _inspection_period(body, dates, inspection)
     if inspection.start is None:  # a scrape that lost 年/月 (2024717日至830日), or dotted dates
         dates = find_dates(body, scraped=True)
@@ -295,6 +315,17 @@ def _inspection_dates(body: str, inspection: Inspection, warnings: list[str]) ->
         warnings.append("未找到巡视/巡察起止日期 (no inspection period found)")
     if inspection.feedback is None:
         warnings.append("未找到反馈日期 (no feedback date found)")
+
+
+def _dates_before(body: str, published: dt.date | None) -> list[DateMention]:
+    """Dates of an introduction that writes no year (3月1日至4月30日…6月10日反馈): in the year of the
+    publication, or the year before when that would put them after it."""
+    if published is None:
+        return []
+    dates = find_dates(body, base_year=published.year)
+    if dates and dates[-1].date > published:
+        dates = find_dates(body, base_year=published.year - 1)
+    return dates
 
 
 def _inspection_period(body: str, dates: list[DateMention], inspection: Inspection) -> set[int]:
