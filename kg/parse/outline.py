@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import cn2an
+
 from kg.parse.numerals import CIRCLED, to_int
 
 _CN = "一二三四五六七八九十"
@@ -29,7 +31,7 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A heading sharing its line with the first heading of a nested list: "(一)关于…方面 1.关于…问题".
 # Only first values of the unambiguous styles, after a short title with no sentence inside it.
-_INNER_RE = re.compile(r"(?<=[^\d\s(])\s*(?=\((?:一|1)\)|【一】|1\.(?!\d))")
+_INNER_RE = re.compile(r"(?<=[^\d\s(])\s*(?=\((?:[一二三四五六七八九十]{1,3}|\d{1,3})\)|【[一二三四五六七八九十]{1,3}】|\d{1,3}\.(?!\d))")
 MAX_INNER_TITLE = 60
 _LONG_NUMBER_RE = re.compile(r"\(?\d{4,}[.、)]\s*(?!\d)[\u4e00-\u9fff]")
 MAX_GAP = 2  # a skipped number or two is tolerated (and reported), a larger jump is not a heading
@@ -44,11 +46,16 @@ class Marker:
 
     @property
     def label(self) -> str:
-        return self.style.replace("一", _num_cn(self.value)).replace("1", str(self.value)) \
-            if self.style != "①" else CIRCLED[self.value - 1]
+        if self.style == "①":
+            return CIRCLED[self.value - 1]
+        if "一" in self.style:
+            return self.style.replace("一", _num_cn(self.value))
+        return self.style.replace("1", str(self.value))
 
 
 def _num_cn(value: int) -> str:
+    if value >= 100:
+        return cn2an.an2cn(value)
     if value <= 10:
         return "零一二三四五六七八九十"[value]
     tens, ones = divmod(value, 10)
@@ -176,7 +183,7 @@ class _Builder:
         marker_at = inner.end()
         styles = {n.style for n in self.stack[1:]}
         first = leading_markers(text, marker_at, end)
-        if not first or first[0].style in styles or first[0].value != 1:
+        if not first or first[0].style in styles or not (first[0].value == 1 or self._runs_on(first[0])):
             return
         node.head_end = inner.start()
         if not self._add_segment(marker_at, end):
@@ -205,6 +212,10 @@ class _Builder:
                 self._attach_sibling(open_node, node)
                 return True
         return False
+
+    def _runs_on(self, marker: Marker) -> bool:
+        """The marker continues a numbering of its style closed under the current parent."""
+        return self.closed_last.get((marker.style, self.stack[-1].depth())) == marker.value - 1
 
     def _attach_sibling(self, open_node: Node, node: Node) -> None:
         while self.stack[-1] is not open_node:

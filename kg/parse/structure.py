@@ -133,6 +133,8 @@ class Roles:
         self.heads: dict[int, Head] = {}
         self._heading: dict[int, bool] = {}
         self._by_sibling: set[int] = set()  # headings whose role comes from their siblings
+        self._alone_memo: dict[int, bool] = {}
+        self._share_memo: dict[int, bool] = {}
         self._shapes: dict[int, PartShape] = {}
         self._reading: Reading | None = None
 
@@ -153,7 +155,7 @@ class Roles:
         return head
 
     def title(self, node: Node) -> str:
-        span = self.head(node).title
+        span = self.heading_head(node).title
         return self.text[span[0]:span[1]] if span else ""
 
     def is_heading(self, node: Node) -> bool:
@@ -163,28 +165,44 @@ class Roles:
         return self._heading[key]
 
     def _decide_heading(self, node: Node) -> bool:
-        """A node shares the role of most of its list (siblings of the same style)."""
+        """A node shares the role of most of its list (siblings of the same style).
+
+        A node heading only because its siblings are (by vote, or beside siblings that own
+        their 一是… runs) is titled by its first sentence when its line runs on.
+        """
         siblings = [n for n in node.parent.children if n.style == node.style] if node.parent else [node]
-        if len(siblings) < 3 or any(self._own_heading_children(n) for n in siblings):
-            alone = self._decide_alone(node)
-        else:
-            votes = sum(self._decide_alone(n) for n in siblings)
-            alone = self._decide_alone(node) if votes * 2 == len(siblings) else votes * 2 > len(siblings)
-        if not alone and self._shares_role_with_run_owners(node, siblings):
+        alone = self._alone(node)
+        decided = alone
+        if len(siblings) >= 3 and not any(self._own_heading_children(n) for n in siblings):
+            votes = sum(1 for n in siblings if self._alone(n) or self._shares_role_with_run_owners(n, siblings))
+            if votes * 2 != len(siblings):
+                decided = votes * 2 > len(siblings)
+        if not decided and self._shares_role_with_run_owners(node, siblings):
+            decided = True
+        if decided and not alone:
             self._by_sibling.add(id(node))
-            return True
-        return alone
+        return decided
+
+    def _alone(self, node: Node) -> bool:
+        key = id(node)
+        if key not in self._alone_memo:
+            self._alone_memo[key] = self._decide_alone(node)
+        return self._alone_memo[key]
 
     def _shares_role_with_run_owners(self, node: Node, siblings: list[Node]) -> bool:
         """Siblings of one numbering style share one role: when a sibling is a heading that
         owns its own 一是… run, a sibling written as one sentence running straight into its
         measures (``(2)关于…等问题。紧密对接…``) is a heading too, titled by that sentence."""
-        if len(siblings) < 2 or node.head_start >= node.head_end or self.head(node).rest < node.head_end:
-            return False
-        if self._sentence_cut(node) is None:
-            return False
-        return any(n is not node and self._decide_alone(n) and not self._own_heading_children(n)
-                   and self.owns_run(n) and self._xshi_run(n) for n in siblings)
+        key = id(node)
+        if key in self._share_memo:
+            return self._share_memo[key]
+        shares = False
+        if len(siblings) >= 2 and node.head_start < node.head_end and self.head(node).rest >= node.head_end \
+                and self._sentence_cut(node) is not None:
+            shares = any(n is not node and self._alone(n) and not self._own_heading_children(n)
+                         and self._xshi_run(n) for n in siblings)
+        self._share_memo[key] = shares
+        return shares
 
     def _xshi_run(self, node: Node) -> bool:
         start = self.head(node).rest
@@ -223,14 +241,15 @@ class Roles:
 
     def _titles_a_run(self, node: Node, title: str) -> bool:
         """A short sentence followed on its line by a whole 一是/二是… run is a heading that
-        owns those measures, whatever its wording (``1.加强…建设。一是…二是…``)."""
+        owns those measures, whatever its wording (``1.加强…建设。一是…二是…``); a run of one
+        (a lone 一是) counts too: a measure holding a nested run holds two items or more."""
         if len(title) > MAX_TITLE_BEFORE_RUN:
             return False
         rest = self.head(node).rest
         if self.text[rest - 1] not in _SENTENCE_END + ":,":
             return False
         end = node.children[0].marker.start if node.children and node.children[0].marker else node.end
-        return len(_sequence(self.text, rest, end, _XSHI_RE)) >= 2
+        return len(_sequence(self.text, rest, end, _XSHI_RE)) >= 1
 
     def problem_roots(self) -> list[Node]:
         """The top nodes of the problem tree: categories, or problems when there are none."""
@@ -275,13 +294,13 @@ class Roles:
         """A leaf that owns a marked run of measures: 一是/二是…, ①②…, or two numbered items."""
         if sum(1 for c in node.children if not self.is_heading(c)) >= 2:
             return True
-        start = self.head(node).rest
+        start = self.heading_head(node).rest
         end = node.children[0].marker.start if node.children and node.children[0].marker else node.end
         return any(len(_sequence(self.text, start, end, pattern)) >= 2 for pattern in (_XSHI_RE, _CIRCLED_RE))
 
     def owns_text(self, node: Node) -> bool:
         """A leaf with any text of its own below or after its title (measures in some form)."""
-        return bool(node.children or node.paragraphs or self.head(node).rest < node.head_end)
+        return bool(node.children or node.paragraphs or self.heading_head(node).rest < node.head_end)
 
     def _mostly_problems(self, headings: list[Node]) -> bool:
         leaves = [n for h in headings for n in h.walk() if self.is_heading(n)]
