@@ -116,8 +116,7 @@ def _disagreeing(report: Report) -> list[Declared]:
 
 def _mismatch(item: Declared) -> Finding:
     assert item.found is not None
-    gap = f"少 {item.count - item.found}" if item.found < item.count else f"多 {item.found - item.count}"
-    return _reason("review", "declared-mismatch", f"声明与解析不符: 报告称“{item.text}”, 解析到 {item.found} ({gap}) "
+    return _reason("review", "declared-mismatch", f"报告称“{item.text}”, 解析到 {item.found} "
                                                   f"(declares {item.count}, found {item.found} {item.compared_with})")
 
 
