@@ -375,7 +375,9 @@ _NO_TEXT_RE = re.compile(r"^[^\w\u4e00-\u9fff]+$")
 def _is_noise_line(line: str) -> bool:
     if _TOOLBAR_RE.match(line) or _NO_TEXT_RE.match(line):  # 页面: 字体: 对比度:; a lone "-"
         return True
-    if (len(line) < _FOOTER_MAX and _FOOTER_RE.search(line)) or (len(line) < _WIDGET_MAX and _WIDGET_RE.search(line)):
+    if len(line) < _FOOTER_MAX and _FOOTER_RE.search(line):
+        return True
+    if len(line) < _WIDGET_MAX and _WIDGET_RE.search(line) and not TITLE_RE.search(line):  # 当前位置:…>标题 keeps its title
         return True
     if len(line) < _CAPTION_MAX and _CAPTION_RE.match(line):
         return True
