@@ -31,6 +31,7 @@ _NEGATIVE_RE = re.compile(
     r"问题突出|存在.{0,6}问题|有偏差|落实难|难以|乏力|粗放|懈怠|松懈|宽松软|走过场")
 _NEXT_STEPS_RE = re.compile(r"下一步|今后|工作打算|努力方向|下步|后续工作|持续深化整改")
 _SENTENCE_END = "。!?;"
+_GAP_RE = re.compile(r"(?<=\S)\s+(?=\S)")
 MAX_HEADING_CHARS = 100
 MAX_TITLE_BEFORE_RUN = 60  # a numbered measure may hold a nested run, but after a long sentence
 
@@ -150,7 +151,9 @@ class Roles:
         if id(node) in self._by_sibling and head.rest >= node.head_end:
             cut = self._sentence_cut(node)
             if cut is not None:
-                title_end = cut - 1
+                title_end = cut
+                while title_end > node.head_start and self.text[title_end - 1] in " 。":
+                    title_end -= 1
                 return Head((node.head_start, title_end), head.status, head.status_span, cut)
         return head
 
@@ -210,12 +213,18 @@ class Roles:
         return len(_sequence(self.text, start, end, _XSHI_RE)) >= 2
 
     def _sentence_cut(self, node: Node) -> int | None:
-        """Offset just after the first sentence of the node's line, when the line goes on after it."""
+        """Offset where the text after the first sentence of the node's line starts, when the
+        line goes on after it: a sentence ends at 。 or at a gap of spaces (Chinese prose has none)."""
         line = self.text[node.head_start:node.head_end]
         stop = line.find("。")
-        if stop <= 0 or stop > MAX_HEADING_CHARS or not line[stop + 1:].strip():
+        gap = _GAP_RE.search(line, 2)
+        if gap and (stop < 0 or gap.start() < stop):
+            stop, after = gap.start(), gap.end()
+        else:
+            after = stop + 1
+        if stop <= 0 or stop > MAX_HEADING_CHARS or not line[after:].strip():
             return None
-        return node.head_start + stop + 1
+        return node.head_start + after
 
     def _own_heading_children(self, node: Node) -> bool:
         return any(self.is_heading(child) for child in node.children)
