@@ -309,10 +309,30 @@ def _strip_page(lines: list[str], result: CanonicalText) -> list[str]:
     if not any(key in result.metadata for key in _PUBLISHED_KEYS):
         _date_from_header(body[:start], result.metadata)
     body = _without_byline(body, start, result)
+    if body and _is_title(body[start]):
+        body = _without_furniture_under_title(body, start, result)
     end = _report_end(body, start)
     result.dropped_lines.extend(body[:start])
     result.dropped_lines.extend(body[end:])
     return body[start:end]
+
+
+_UNDER_TITLE_LINES = 8
+
+
+def _without_furniture_under_title(body: list[str], start: int, result: CanonicalText) -> list[str]:
+    """Drop what stands between the title and the introduction when it is not prose: share buttons,
+    bylines, spam, a date line (the report's text begins with its introduction)."""
+    intro = _first_intro(body, start + 1)
+    if intro is None or intro - start > _UNDER_TITLE_LINES:
+        return body
+    between = body[start + 1:intro]
+    if not between or any(len(line) > 80 or "。" in line for line in between):
+        return body
+    result.dropped_lines.extend(between)
+    if not any(key in result.metadata for key in _PUBLISHED_KEYS):
+        _date_from_header(between, result.metadata)
+    return body[:start + 1] + body[intro:]
 
 
 _PUBLISHED_KEYS = ("发布时间", "发布日期", "信息时间", "发稿时间", "发表时间")

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from kg.model import Committee, Contact, Inspection, Region, Span
-from kg.parse.dates import DateMention, find_dates, find_month_range
+from kg.parse.dates import DATE_RE, DateMention, find_dates, find_month_range
 from kg.parse.numerals import to_int
 from kg.parse.region import lookup_region
 
@@ -31,7 +31,8 @@ _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE_RE = re.compile(r"(?<!\d)(?:(0\d{2,3})\s*[-—–]?\s*)?(\d{7,8})(?!\d)")
 _POSTCODE_RE = re.compile(r"(?:邮编|邮政编码)\s*:?\s*(\d{6})(?!\d)")
 _ADDRESS_RE = re.compile(r"(?:邮政信箱|通讯地址|通信地址|来信地址|地址)\s*:?\s*([^;,。]+?)(?=[;,。]|邮编|邮政编码|电子|$)")
-_TITLE_COMMITTEE_RE = re.compile(r"^(.{2,40}?(?:委员会|区委|县委|市委|州委|旗委|盟委|省委|党委|党组|党工委|工委|党总支))\s?关于")
+_TITLE_COMMITTEE_RE = re.compile(r"^(.{2,40}?(?:委员会|区委|县委|市委|州委|旗委|盟委|省委|党委|党组|党工委|工委|党总支|党支部|"
+                                 r"部务会))\s?关于")
 
 
 def find_closing(text: str) -> int:
@@ -160,8 +161,8 @@ def _new_area_county(place: str, region: Region) -> Region:
 
 _UNIT_RE = re.compile(r"对(?P<unit>[^,。;:对]{2,60}?)(?:进行|开展|实施)了?[^,。;]{0,8}?(?:巡视|巡察)")
 _RECIPIENT_RE = re.compile(r"向(?P<unit>[^,。;:向]{2,40}?)(?:集中|当面|书面)?(?:进行)?反馈")
-_ORG_SUFFIX_RE = re.compile(r"(委员会|党工委|工委|党委|党组|党总支|区委|县委|市委|州委|旗委|盟委|省委)$")
-_PLACE_SUFFIX_RE = re.compile(r"(省|市|区|县|州|旗|盟|自治区|新区)$")
+_ORG_SUFFIX_RE = re.compile(r"(委员会|党工委|工委|党委|党组|分党组|党总支|党支部|部务会|区委|县委|市委|州委|旗委|盟委|省委)$")
+_PLACE_SUFFIX_RE = re.compile(r"(省|市|区|县|州|旗|盟|自治区|新区|镇|乡|街道)$")
 _COUNTY_COMMITTEE_RE = re.compile(r"^(.{2,}?(?:市|区|县|州|旗|盟))委$")
 
 
@@ -175,7 +176,7 @@ def committee_from_intro(intro: str) -> str | None:
         return _full_name(unit)
     if unit and _PLACE_SUFFIX_RE.search(unit):
         kind = _ORG_SUFFIX_RE.search(recipient) if recipient else None
-        if kind and kind.group(1) in ("党工委", "工委", "党委") and _shares_place(unit, recipient):
+        if kind and kind.group(1) in ("党工委", "工委") and _shares_place(unit, recipient):
             return f"中共{unit.removeprefix('中共')}{kind.group(1)}"
         return f"中共{unit.removeprefix('中共')}委员会"
     if recipient and _ORG_SUFFIX_RE.search(recipient):
@@ -294,7 +295,7 @@ def _find_group(body: str) -> re.Match[str] | None:
 
 
 def _inspection_dates(body: str, inspection: Inspection, warnings: list[str], published: dt.date | None) -> None:
-    dates = find_dates(body) or _dates_before(body, published)
+    dates = _dates_with_a_later_year(body, find_dates(body)) or _dates_before(body, published)
     used = _inspection_period(body, dates, inspection)
     if inspection.start is None:  # a scrape that lost 年/月 (2024717日至830日), or dotted dates
         dates = find_dates(body, scraped=True)
@@ -315,6 +316,20 @@ def _inspection_dates(body: str, inspection: Inspection, warnings: list[str], pu
         warnings.append("未找到巡视/巡察起止日期 (no inspection period found)")
     if inspection.feedback is None:
         warnings.append("未找到反馈日期 (no feedback date found)")
+
+
+def _dates_with_a_later_year(body: str, dates: list[DateMention]) -> list[DateMention]:
+    """Dates before the first year the introduction writes (于3月29日至6月16日…2023年8月29日反馈) take that
+    year, or the one before when they would come after it."""
+    first = next((d for d in dates if d.year_written), None)
+    if first is None or not DATE_RE.search(body, 0, first.start):
+        return dates
+    head = find_dates(body[:first.start], base_year=first.date.year)
+    if head and (head[0].date.month, head[0].date.day) > (first.date.month, first.date.day):
+        head = find_dates(body[:first.start], base_year=first.date.year - 1)
+    if head and head[-1].date > first.date:
+        return dates
+    return head + [d for d in dates if d.start >= first.start]
 
 
 def _dates_before(body: str, published: dt.date | None) -> list[DateMention]:
