@@ -303,9 +303,13 @@ class Roles:
         """A leaf that owns a marked run of measures: 一是/二是…, ①②…, or two numbered items."""
         if sum(1 for c in node.children if not self.is_heading(c)) >= 2:
             return True
-        start = self.heading_head(node).rest
+        start = _skip_label(self.text, self.heading_head(node).rest, node.end)
         end = node.children[0].marker.start if node.children and node.children[0].marker else node.end
-        return any(len(_sequence(self.text, start, end, pattern)) >= 2 for pattern in (_XSHI_RE, _CIRCLED_RE))
+        for pattern in (_XSHI_RE, _CIRCLED_RE):
+            found = _sequence(self.text, start, end, pattern)
+            if len(found) >= 2 or (found and not self.text[start:found[0][0]].strip(" \n,;:。")):
+                return True  # a run, or a lone 一是 opening the leaf's text
+        return False
 
     def owns_text(self, node: Node) -> bool:
         """A leaf with any text of its own below or after its title (measures in some form)."""
@@ -342,6 +346,8 @@ def choose_reading(roles: Roles) -> Reading:
         if wording.roots:
             return wording
     run = _alike_run(shapes, shapes.index(main))
+    if len(run) > 1 and run[-1] is shapes[-1] and run[-1] is not main and not run[-1].titled_problem:
+        run = run[:-1]  # the report's last part, alike but not reading like a problem: next steps
     readings: list[Reading] = []
     children = roles.heading_children(main.node)
     if children:
@@ -352,13 +358,21 @@ def choose_reading(roles: Roles) -> Reading:
         return readings[0]
     _score_against_declared(roles, readings)
     best = max(readings, key=lambda r: r.agree - r.disagree)
+    best.alternatives = len(readings) - 1
     if any(r.agree - r.disagree != best.agree - best.disagree for r in readings):
-        best.alternatives = len(readings) - 1
         return best
-    titled = sum(1 for s in run if s.titled_problem)
-    chosen = readings[1] if titled * 2 > len(run) else readings[0]
+    chosen = readings[1] if _parts_are_categories(run) else readings[0]
     chosen.alternatives = len(readings) - 1
     return chosen
+
+
+def _parts_are_categories(run: list[PartShape]) -> bool:
+    """Alike neighbours are categories when they read like problems, or when there are three
+    or more whose leaves own marked runs (an organising part is one part, not three)."""
+    titled = sum(1 for s in run if s.titled_problem)
+    if titled * 2 > len(run):
+        return True
+    return len(run) >= 3 and all(s.runs * 2 >= s.leaves for s in run)
 
 
 def _alike_run(shapes: list[PartShape], index: int) -> list[PartShape]:
