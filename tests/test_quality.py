@@ -110,6 +110,19 @@ def test_a_report_cut_mid_sentence_is_incomplete() -> None:
     assert "cut-short" in codes(report)
 
 
+def test_a_report_cut_after_half_its_list_is_incomplete() -> None:
+    # cut at the end of a paragraph (a whole sentence) after 2 of Lianhu's 4 categories: no
+    # signature date, and 6 of the 12 problems it declares
+    report = parsed(str(LIANHU))
+    last = report.categories[1].problems[-1].measures[-1]
+    cut = report.text[:report.text.index("\n", last.span[1]) + 1]
+    quality = parse_text(cut, path="lianhu-half.txt").quality
+    assert quality.verdict == "incomplete"
+    [reason] = [r for r in quality.reasons if r.code == "no-signature"]
+    assert "不到所声明的一半" in reason.message
+    assert any(r.code == "declared-mismatch" and "“12类问题”, 解析到 6 " in r.message for r in quality.reasons)
+
+
 def test_problems_without_measures_where_most_have_some() -> None:
     report = copy.deepcopy(parsed(str(LIANHU)))
     bare = report.iter_problems()[4]

@@ -27,7 +27,7 @@ _MAX_TITLES = 3  # problem titles quoted in a reason
 def judge(report: Report) -> Quality:
     """The verdict on a parsed report and every reason for it (none when it is ``ok``)."""
     disagreeing = _disagreeing(report)
-    findings = [*_problem_list(report), *_cut_short(report, any(d.found < d.count for d in disagreeing)),
+    findings = [*_problem_list(report), *_cut_short(report, any(_at_most_half(d) for d in disagreeing)),
                 *_measures(report), *map(_mismatch, disagreeing), *_metadata(report)]
     verdict = max((v for v, _ in findings), key=VERDICTS.index, default="ok")
     return Quality(verdict, [reason for _, reason in findings])
@@ -114,6 +114,12 @@ def _disagreeing(report: Report) -> list[Declared]:
     return list(found.values())
 
 
+def _at_most_half(item: Declared) -> bool:
+    """Found half of what the report declares, or less: what a text cut off in its list looks like
+    (a whole report publishing 27 of its 31 problems does not)."""
+    return item.found is not None and item.found * 2 <= item.count
+
+
 def _mismatch(item: Declared) -> Finding:
     assert item.found is not None
     return _reason("review", "declared-mismatch", f"报告称“{item.text}”, 解析到 {item.found} "
@@ -122,14 +128,17 @@ def _mismatch(item: Declared) -> Finding:
 
 def _cut_short(report: Report, shortfall: bool) -> list[Finding]:
     """The parser's truncation warnings. Text ending mid-sentence is cut short; a missing
-    signature date alone only may be (some pages leave it out), unless the report also lists
-    fewer items than it declares."""
+    signature date alone only may be (some pages leave it out), unless the report also lists at
+    most half of the categories, problems or statuses it declares."""
     findings: list[Finding] = []
     for warning in report.warnings:
         if "truncated" not in warning:
             continue
-        if "signature" in warning:
-            findings.append(_reason("incomplete" if shortfall else "review", "no-signature", warning))
+        if "signature" in warning and shortfall:
+            findings.append(_reason("incomplete", "no-signature", f"{warning}; 所列不到所声明的一半 "
+                                                                 f"(and it lists at most half of what it declares)"))
+        elif "signature" in warning:
+            findings.append(_reason("review", "no-signature", warning))
         else:
             findings.append(_reason("incomplete", "cut-short", warning))
     return findings
