@@ -363,12 +363,19 @@ _HEADER_DATE_RE = re.compile(r"((?:19|20)\d{2}[-/]\d{1,2}[-/]\d{1,2}(?:\s+\d{1,2
 
 
 def _date_from_header(header: list[str], metadata: dict[str, str]) -> None:
-    """A publication date on a short header line (e.g. "原创 XX纪检 2023-05-06 10:00 发表于安徽")."""
+    """A publication date on a short header line (e.g. "原创 XX纪检 2023-05-06 10:00 发表于安徽"). Of several
+    (a disclosure block whose labels were stripped: written, then published), the latest; a site's
+    "今天是…星期二" is not one."""
+    found: list[tuple[tuple[int, ...], str]] = []
     for line in header:
         match = _HEADER_DATE_RE.search(line)
-        if match and len(line) <= 60:
-            metadata["发布时间"] = match.group(1)
-            return
+        if match and len(line) <= 60 and not _TODAY_RE.search(line):
+            found.append((tuple(int(n) for n in re.findall(r"\d+", match.group(1))[:3]), match.group(1)))
+    if found:
+        metadata["发布时间"] = max(found, key=lambda item: item[0])[1]
+
+
+_TODAY_RE = re.compile(r"今天|今日|星期|周[一二三四五六日]|天气")
 
 
 _BYLINE_DATE_RE = re.compile(r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}")

@@ -178,6 +178,8 @@ def test_page_furniture_above_the_title_is_dropped(path: Path, furniture: str) -
     ("2021-02-23 12:42:06来源:某某市住房和城乡建设局", "2021-02-23"),
     ("来源:某某管理局发布日期:2022-12-08", "2022-12-08"),
     ("2025-06-10 09:00 浙江省纪委省监委网站", "2025-06-10"),
+    # a disclosure block whose labels were stripped (written, then published) under the site's "today"
+    ("今天是2026年12月3日 星期四\n11441400MB2C93244X/2023-00012\n2023-02-01\n某某市某某局\n2023-02-09", "2023-02-09"),
 ])
 @pytest.mark.parametrize("path", REAL_REPORTS[:2], ids=lambda p: p.stem)
 def test_the_date_shown_in_the_page_is_the_publication_date(path: Path, line: str, published: str) -> None:
