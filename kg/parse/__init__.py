@@ -21,6 +21,7 @@ from kg.parse.dates import parse_date_text
 from kg.parse.documents import TitleMention, collect_documents, find_titles
 from kg.parse.entities import committee_from, contact_from, find_closing, inspection_from, organizations_in, signature
 from kg.parse.outline import build_outline
+from kg.parse.quality import judge
 from kg.parse.structure import Roles, build_categories
 
 _REPORT_WORDS = re.compile(r"巡视|巡察")
@@ -86,6 +87,7 @@ def parse_canonical(source: CanonicalText) -> Report:
     if report.categories:  # a text cut short before its list has nothing to compare the counts with
         report.warnings.extend(compare_declared(report.declared, report.categories))
     report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing))
+    report.quality = judge(report)  # ok / review / incomplete, with the reasons (kg.parse.quality)
     return report
 
 
