@@ -144,6 +144,14 @@ def test_no_measures_at_all_and_no_region_or_dates() -> None:
     assert {"no-measures", "no-region", "no-inspection-dates"} <= {r.code for r in quality.reasons}
 
 
+def test_no_region_matters_for_a_territorial_committee_only() -> None:
+    report = copy.deepcopy(parsed(str(LIANHU)))
+    report.committee.region.code = None
+    assert "no-region" in {r.code for r in judge(report).reasons}  # 区委 governs a district
+    report.committee.kind = "党委"  # a university's or an enterprise's committee governs none
+    assert judge(report).verdict == "ok"
+
+
 def test_parse_json_carries_the_verdict(tmp_path: Path) -> None:
     cut = tmp_path / "gulou-opening.txt"
     cut.write_text(opening(GULOU), encoding="utf-8")

@@ -22,6 +22,8 @@ Finding = tuple[str, QualityReason]  # (verdict it calls for, reason)
 # lists its problems only, so a larger declared count there is the finer items it did not list
 _SUB_LEVELS = ("leaf problems", "sub-problems", "tasks")
 _MAX_TITLES = 3  # problem titles quoted in a reason
+# committees that govern a division (kg.rdf.TERRITORIAL_KINDS, which kg.parse may not import)
+_TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
 
 
 def judge(report: Report) -> Quality:
@@ -145,9 +147,12 @@ def _cut_short(report: Report, shortfall: bool) -> list[Finding]:
 
 
 def _metadata(report: Report) -> list[Finding]:
-    """Facts every report states that the graph keys on: the committee's region, the period."""
+    """Facts every report states that the graph keys on: the period, and the region of a committee
+    that governs one (a university's, an enterprise's or a hospital's 党委, a bureau's 党组 or a
+    zone's 党工委 may have none: the graph names those by their name)."""
     findings: list[Finding] = []
-    if report.committee.region.code is None:
+    kind = report.committee.kind
+    if report.committee.region.code is None and (kind is None or kind in _TERRITORIAL_KINDS):
         findings.append(_reason("review", "no-region", "未识别出党组织所在行政区 (no region found for the committee)"))
     if report.inspection.start is None and report.inspection.end is None:
         findings.append(_reason("review", "no-inspection-dates", "未找到巡视/巡察起止日期 (no inspection dates found)"))
