@@ -468,23 +468,34 @@ _COLUMN_LABEL_RE = re.compile(r"^[^,。;:关]{2,10}:\s*")
 
 def _report_title(body: list[str], start: int, result: CanonicalText) -> tuple[list[str], int]:
     """The title line made whole: a column label glued to it (上级巡视:) or portal words before it
-    (网站名 栏目 …) dropped, and a title split over two lines (committee, then 关于…的通报) joined."""
+    (网站名 栏目 …) dropped, and a title split over two lines (committee, then 关于…的通报, or the
+    other way round) joined."""
     line = body[start]
     label = _COLUMN_LABEL_RE.match(line)
     if label and _is_title(line[label.end():]):
         line = line[label.end():]
-    parts = _PORTAL_SPLIT_RE.split(line)
-    while len(parts) > 1 and _is_title("".join(parts[1:])) and not _COMMITTEE_LINE_RE.match(parts[0]):
-        parts = parts[1:]
-    line = " ".join(parts)
+    line = _without_portal_words(line)
     if line.startswith("关于") and start > 0 and _COMMITTEE_LINE_RE.match(body[start - 1]):
         start -= 1
-        line = body[start] + line
-        body = body[:start] + [line] + body[start + 2:]
-    elif line != body[start]:
+        return body[:start] + [body[start] + line] + body[start + 2:], start
+    if line.startswith("关于") and start + 1 < len(body) and _COMMITTEE_LINE_RE.match(body[start + 1]):
+        return body[:start] + [body[start + 1] + line] + body[start + 2:], start
+    if line != body[start]:
         result.dropped_lines.append(body[start])
         body = body[:start] + [line] + body[start + 1:]
     return body, start
+
+
+def _without_portal_words(line: str) -> str:
+    """"网站名 栏目 中共…关于…的通报" -> the title; a space after the committee's name is the title's own."""
+    rest = line
+    for sep in _PORTAL_SPLIT_RE.finditer(line):
+        word = _PORTAL_SPLIT_RE.split(line[:sep.start()])[-1]
+        if _COMMITTEE_LINE_RE.match(word):
+            break
+        if _is_title(line[sep.end():]):
+            rest = line[sep.end():]
+    return rest
 
 
 def _report_end(lines: list[str], start: int) -> int:

@@ -146,6 +146,15 @@ def _split_title(title: str, body: str) -> str:
     return f"当前位置: 首页 > 巡视巡察 > 巡视整改\n{title}\n\n{committee}\n\n关于{rest}\n\n{body}"
 
 
+def _title_then_committee_line(title: str, body: str) -> str:
+    committee, rest = title.split("关于", 1)
+    return f"关于{rest}\n{committee}\n{body}"
+
+
+def _share_buttons_and_date_under_title(title: str, body: str) -> str:
+    return f"{title}\n微信 微博 QQ空间\n(2024年3月27日)\n本文来源:某某纪检\n{body}"
+
+
 def _stripped_disclosure_block(title: str, body: str) -> str:
     return f"11441400MB2C93244X/2023-00012\n某某市某某局\n2023-02-09\n政务公告\n{title}\n{body}"
 
@@ -157,8 +166,8 @@ def _spam_and_other_articles(title: str, body: str) -> str:
 
 
 FURNITURE: dict[str, Furniture] = {f.__name__.lstrip("_"): f for f in (
-    _toolbar, _portal_and_breadcrumb, _breadcrumb_title, _column_label, _split_title, _stripped_disclosure_block,
-    _spam_and_other_articles)}
+    _toolbar, _portal_and_breadcrumb, _breadcrumb_title, _column_label, _split_title, _title_then_committee_line,
+    _share_buttons_and_date_under_title, _stripped_disclosure_block, _spam_and_other_articles)}
 
 
 @pytest.mark.parametrize("furniture", sorted(FURNITURE))

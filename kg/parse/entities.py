@@ -189,6 +189,7 @@ def _cleaned_unit(match: re.Match[str] | None) -> str | None:
     if not match:
         return None
     unit = re.sub(r"\([^()]*\)", "", match.group("unit")).strip()
+    unit = re.split(r"以及|及|、", unit)[0]  # 对某某县委及县直单位: the committee
     return None if not unit or unit[0] in "我本该" else unit
 
 
