@@ -319,6 +319,7 @@ def validate_command(
 ) -> None:
     """SHACL 验证与索引核对 (validate report graphs against kg/ontology/shapes.ttl and check the text index and the
     corpus totals agree with the graph; exit 0 conforms, 1 violations, 2 error)."""
+    from kg.index import TextIndex
     from kg.store import index_problems
     from kg.totals import totals_problems
     from kg.validate import validate_store
@@ -326,14 +327,16 @@ def validate_command(
     try:
         db = open_store(store, read_only=True)
         reports = validate_store(db, report)
-        index = None if report else open_index(store, read_only=True)
-        index_issues = [] if index is None else [("文本索引", issue) for issue in index_problems(db, index)] + \
-            [("全库合计", issue) for issue in totals_problems(db, index)]
+        index, damage = (None, None) if report else TextIndex.checked(store_path(store))
+        index_issues = [("文本索引", f"{damage}; kg build 从图重建 (kg build rebuilds it from the graphs)")] if damage else []
+        if index is not None:
+            index_issues += [("文本索引", issue) for issue in index_problems(db, index)] + \
+                [("全库合计", issue) for issue in totals_problems(db, index)]
     except KgError as exc:
         raise _fail(exc) from None
     bad = len(index_issues)
     for label, issue in index_issues:
-        out.print(f"[red]{label}[/red] {escape(issue)}")
+        out.print(f"[red]{label}[/red] {escape(issue)}", soft_wrap=True)
     for result in reports:
         mark = "[green]符合[/green]" if result.conforms else f"[red]不符合 {len(result.violations)} 处[/red]"
         out.print(f"{mark} {escape(_display(result.graph))}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import ctypes
-import fcntl
 import hashlib
 import http.client
 import os
@@ -53,12 +52,12 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.exceptions import EndpointError, StoreError
+from kg.exceptions import EndpointError
 from kg.index import TextIndex
 from kg.query import QueryResult, SavedQuery, paged, prepare, query_result, sort_rows
 from kg.rdf import ID, KG, TOTALS_GRAPH
 from kg.sparql import code_only
-from kg.store import VOCABULARY_GRAPHS, Progress, open_store, report_graphs
+from kg.store import VOCABULARY_GRAPHS, Progress, lock_store, open_store, report_graphs
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -159,21 +158,11 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def hold_store(store_path: Path) -> int:
-    """Take the store's write lock (RocksDB's ``LOCK`` file, which every writable open of the
-    store must get) without opening the store, and keep it: while a read-only server reads the
-    store, no build, compaction or push can write it. Returns the descriptor holding it."""
+    """Take the store's write lock (kg.store.lock_store: RocksDB's ``LOCK`` file, which every
+    writable open of the store must get) without opening the store, and keep it: while a read-only
+    server reads the store, no build, compaction or push can write it. Returns the descriptor."""
     open_store(store_path, read_only=True)  # exists, and is a store
-    try:  # a copy made by Store.backup has no LOCK file until a writable open makes it, as here
-        fd = os.open(store_path / "LOCK", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise StoreError(f"无法锁定仓库 (cannot lock the store: {exc.strerror or exc})", store_path) from None
-    try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise StoreError("仓库被另一进程占用 (store is locked by another process, e.g. a running build "
-                         "or kg serve)", store_path) from None
-    return fd
+    return lock_store(store_path)
 
 
 def _die_with_parent() -> None:

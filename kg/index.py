@@ -38,6 +38,8 @@ TOTALS_STALE = "totals-stale"  # meta key set with every change of a report's ta
 TOTALS_KEPT = "totals-kept"  # meta key: the totals table describes the totals graph (unset while it is written)
 _CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_DAMAGED = ("malformed", "not a database", "no such table", "no such column", "corrupt")  # SQLite on a damaged file
+_COUNTED = ("reports", "entries", "regions")  # tables whose row counts meta keeps ("rows-<table>")
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,57 @@ class TextIndex:
     def __init__(self, connection: sqlite3.Connection, path: str) -> None:
         self.db = connection
         self.path = path
+        self.repaired: str | None = None  # why a damaged index was made afresh when opened
         self._df: dict[tuple[str, str], int] = {}
         self._totals: dict[str, int] = {}
 
     @classmethod
     def open(cls, store_dir: str | Path, *, read_only: bool = False) -> TextIndex:
-        """The index of the store in store_dir (created when writing, required when reading)."""
+        """The index of the store in store_dir (created when writing, required when reading).
+
+        Opened for writing (by `kg build`), a damaged index (``damage``) is deleted and made
+        afresh: it is derived data, which reconcile fills again from the stored graphs;
+        ``repaired`` then holds the reason."""
+        if read_only:
+            return cls._open(store_dir, read_only=True)
+        try:
+            index = cls._open(store_dir, read_only=False)
+            reason = index.damage()
+        except StoreError as exc:
+            if "damaged" not in exc.reason:
+                raise
+            reason, index = exc.reason, None
+        if reason is None:
+            assert index is not None
+            return index
+        if index is not None:
+            index.close()
+        path = index_path(store_dir)
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                      path.with_name(path.name + "-journal")):
+            stale.unlink(missing_ok=True)
+        index = cls._open(store_dir, read_only=False)
+        index.repaired = reason
+        return index
+
+    @classmethod
+    def checked(cls, store_dir: str | Path) -> tuple[TextIndex | None, str | None]:
+        """(the index opened read-only, None), or (None, why it is damaged): what `kg validate`
+        reports. A missing index is an error, as for every reader."""
+        try:
+            index = cls._open(store_dir, read_only=True)
+        except StoreError as exc:
+            if "damaged" not in exc.reason:
+                raise
+            return None, exc.reason
+        reason = index.damage()
+        if reason is not None:
+            index.close()
+            return None, reason
+        return index, None
+
+    @classmethod
+    def _open(cls, store_dir: str | Path, *, read_only: bool = False) -> TextIndex:
         path = index_path(store_dir)
         if read_only and not path.exists():
             raise StoreError("文本索引不存在, 请运行 kg build (no text index: run kg build)", path)
@@ -141,6 +188,8 @@ class TextIndex:
             if "fts5" in str(exc):
                 raise StoreError("此 Python 的 SQLite 不含 FTS5 (this Python's SQLite lacks FTS5, which the text "
                                  "index needs)", path) from None
+            if any(word in str(exc) for word in _DAMAGED):
+                raise StoreError(f"文本索引已损坏 (text index damaged: {exc})", path) from None
             raise StoreError(f"文本索引无法打开 (cannot open text index: {exc})", path) from None
         return index
 
@@ -174,6 +223,10 @@ class TextIndex:
                 self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS vocab_{kind} USING fts5vocab({_table(kind)}, 'row')")
             self.db.execute("CREATE TABLE IF NOT EXISTS totals (kind TEXT NOT NULL, key TEXT NOT NULL, "
                             "value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID")
+            for table in _COUNTED:  # an index written before the counts were kept starts counting now
+                if self.meta(f"rows-{table}") is None:
+                    self.db.execute("INSERT INTO meta VALUES (?, (SELECT COUNT(*) FROM " + table + "))",
+                                    (f"rows-{table}",))
 
     def _create_trigrams(self) -> None:
         """The trigrams of every entry's text, for contains lookups: an external-content FTS5 table
@@ -215,6 +268,44 @@ class TextIndex:
     def close(self) -> None:
         self.db.close()
 
+    def damage(self) -> str | None:
+        """Why the index cannot be trusted (one line), or None: SQLite's page-level check
+        (PRAGMA quick_check: truncation, a corrupt page), rows missing from a table (each table's
+        row count is kept in ``meta`` with every change), items without their tokens or without
+        their report. Reads the whole file: at data/ scale a few ms (see README for larger stores)."""
+        try:
+            rows = [row[0] for row in self.db.execute("PRAGMA quick_check(5)")]
+            if rows != ["ok"]:
+                return f"文本索引已损坏 (text index damaged: {'; '.join(map(str, rows))[:200]})"
+            for table in _COUNTED:
+                kept = self.meta(f"rows-{table}")
+                found = self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                if kept is not None and int(kept) != found:
+                    return (f"文本索引缺行 (text index damaged: table {table} holds {found} rows, "
+                            f"{kept} were written)")
+            for kind in KINDS:
+                table = _table(kind)
+                items, tokens, joined = self.db.execute(  # FTS5's docsize table: a row per row, read fast
+                    f"SELECT (SELECT COUNT(*) FROM entries WHERE kind = ?), (SELECT COUNT(*) FROM {table}_docsize), "
+                    f"(SELECT COUNT(*) FROM {table}_docsize AS t JOIN entries AS e ON e.id = t.id AND e.kind = ?)",
+                    (kind, kind)).fetchone()
+                if not items == tokens == joined:
+                    return (f"文本索引缺行 (text index damaged: {items} {kind} items, {tokens} token rows, "
+                            f"{joined} matching)")
+            orphans = self.db.execute("SELECT COUNT(*) FROM entries WHERE graph NOT IN (SELECT graph FROM reports)"
+                                      ).fetchone()[0]
+            if orphans:
+                return f"文本索引缺行 (text index damaged: {orphans} items of reports it does not list)"
+        except sqlite3.DatabaseError as exc:
+            return f"文本索引已损坏 (text index damaged: {exc})"
+        return None
+
+    def _count_rows(self, table: str, change: int) -> None:
+        """Keep a table's row count in meta (inside the caller's transaction)."""
+        if change:
+            self.db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                            "value = CAST(value AS INTEGER) + ?", (f"rows-{table}", str(change), change))
+
     # --- writing ------------------------------------------------------------------------
 
     def put(self, reports: Iterable[Indexed | tuple]) -> None:
@@ -241,6 +332,8 @@ class TextIndex:
             self.db.executemany("INSERT INTO entries (id, graph, kind, item, text) VALUES (?, ?, ?, ?, ?)", items)
             self.db.executemany("INSERT INTO texts (rowid, text) VALUES (?, ?)", ((i[0], i[4]) for i in items))
             self.db.executemany("INSERT INTO regions VALUES (?, ?)", regions)
+            for table, added in (("reports", rows), ("entries", items), ("regions", regions)):
+                self._count_rows(table, len(added))
             for kind in KINDS:
                 self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)", tokens[kind])
             if rows:
@@ -261,9 +354,8 @@ class TextIndex:
                             "(SELECT id FROM entries WHERE graph = ? AND kind = ?)", (graph, kind))
         self.db.execute("INSERT INTO texts (texts, rowid, text) SELECT 'delete', id, text FROM entries "
                         "WHERE graph = ?", (graph,))  # an external-content index forgets exactly what it was given
-        self.db.execute("DELETE FROM entries WHERE graph = ?", (graph,))
-        self.db.execute("DELETE FROM regions WHERE graph = ?", (graph,))
-        self.db.execute("DELETE FROM reports WHERE graph = ?", (graph,))
+        for table in ("entries", "regions", "reports"):
+            self._count_rows(table, -self.db.execute(f"DELETE FROM {table} WHERE graph = ?", (graph,)).rowcount)
         self._mark_totals_stale()
 
     def graphs(self) -> dict[str, str]:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import re
+import struct
 import threading
 import time
 from collections import deque
@@ -28,6 +30,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock is taken before opening
+    fcntl = None  # type: ignore[assignment]
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
 
 from kg.exceptions import KgError, StoreError
@@ -70,15 +76,72 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False, creat
     location = store_path(path)
     if not location.exists() and (read_only or not create):
         raise StoreError("仓库不存在, 请先运行 kg build (no store here: run kg build first)", location)
+    if location.exists():
+        _check_store_folder(location, probe=not read_only)
+        if not read_only and (location / "CURRENT").exists():
+            os.close(lock_store(location))  # a failed writable open would still write LOG files
     try:
         return Store.read_only(str(location)) if read_only else Store(str(location))
     except OSError as exc:
         if "lock" in str(exc).lower():
             raise StoreError("仓库被另一进程占用 (store is locked by another process, e.g. a running build "
                              "or kg serve)", location) from None
-        raise StoreError(f"无法打开仓库 (cannot open store: {exc})", location) from None
+        raise StoreError(f"无法打开仓库 (cannot open store: {_first_line(exc)})", location) from None
     except RuntimeError as exc:
-        raise StoreError(f"仓库已损坏 (store is corrupt: {exc})", location) from None
+        raise StoreError(f"仓库已损坏 (store is damaged: {_first_line(exc)})", location) from None
+
+
+_ROCKSDB_FILE = re.compile(r"^(CURRENT|IDENTITY|LOCK|LOG(\..*)?|MANIFEST-\d+|OPTIONS-\d+|\d+\.(sst|log|blob))$")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def lock_store(location: Path) -> int:
+    """Take the store's write lock, the one RocksDB takes on its ``LOCK`` file at every writable
+    open, without opening the store; returns the descriptor holding it (closing it releases it).
+    An open-file-description lock on Linux (it conflicts with RocksDB's lock, even in this process,
+    and closing it releases no other lock of this process), else a POSIX one."""
+    try:  # a copy made by Store.backup has no LOCK file until a writable open makes it
+        fd = os.open(location / "LOCK", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise StoreError(f"无法锁定仓库 (cannot lock the store: {exc.strerror or exc})", location) from None
+    if fcntl is None:
+        return fd
+    try:
+        if hasattr(fcntl, "F_OFD_SETLK"):
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("@hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        else:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreError("仓库被另一进程占用 (store is locked by another process, e.g. a running build "
+                         "or kg serve)", location) from None
+    return fd
+
+
+def _check_store_folder(location: Path, *, probe: bool) -> None:
+    """An existing store folder is opened read-only first, which writes nothing: a damaged store
+    (CURRENT, MANIFEST or table files missing, truncated or garbled) is reported as damaged before a
+    writable open could add files to it (RocksDB writes LOG files, and without CURRENT it would
+    start a new database beside the old files). A folder holding other files is no store."""
+    if not location.is_dir():
+        raise StoreError("不是仓库目录 (not a store folder: a file)", location)
+    names = [entry.name for entry in location.iterdir()]
+    if not names:
+        return  # an empty folder: a new store
+    if "CURRENT" not in names:
+        if any(_ROCKSDB_FILE.match(name) or name.startswith(INDEX_FILE) for name in names):
+            raise StoreError("仓库已损坏 (store is damaged: its CURRENT file is missing)", location)
+        raise StoreError("不是 Oxigraph 仓库 (not an Oxigraph store: the folder holds other files)", location)
+    if probe:
+        try:
+            opened = Store.read_only(str(location))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"仓库已损坏 (store is damaged: {_first_line(exc)})", location) from None
+        del opened
 
 
 def open_index(path: str | Path | None = None, *, read_only: bool = False, required: bool = True) -> TextIndex | None:
