@@ -222,8 +222,14 @@ def _hyphenated_range(intro: str) -> str:
     return re.sub(r"日至(\d)", r"日—\1", intro, count=1)
 
 
+def _lead_in_paragraph_first(intro: str) -> str:
+    """A lead-in paragraph that names the inspection but tells neither group nor date."""
+    return "现将本单位巡视巡察整改进展情况予以公布,接受广大干部群众监督,具体情况如下:\n" + intro
+
+
 GRAMMAR: dict[str, Callable[[str], str]] = {f.__name__.lstrip("_"): f for f in (
-    _lost_year_month, _group_number_after_kind, _rectification_period_first, _hyphenated_range)}
+    _lost_year_month, _group_number_after_kind, _rectification_period_first, _hyphenated_range,
+    _lead_in_paragraph_first)}
 
 
 @pytest.mark.parametrize("change", sorted(GRAMMAR))

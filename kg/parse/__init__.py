@@ -115,15 +115,21 @@ def _intro_span(text: str, title: Span | None) -> Span | None:
     """The first paragraph that names the inspection (巡视/巡察), among the first few; a title line
     repeated under the title is not it. When the feedback is told in the next paragraph, that one too."""
     pos = title[1] + 1 if title else 0
+    first: Span | None = None
     for _ in range(4):
         end = text.find("\n", pos)
         end = len(text) if end == -1 else end
         if _REPORT_WORDS.search(text, pos, end) and end - pos > 20 and not _is_title_line(text[pos:end]):
-            return (pos, _with_feedback_paragraph(text, pos, end))
+            if _TELLS_WHEN_RE.search(text, pos, end):  # a lead-in (现将…公布如下) tells no group and no date
+                return (pos, _with_feedback_paragraph(text, pos, end))
+            first = first or (pos, end)
         if end >= len(text):
             break
         pos = end + 1
-    return None
+    return (first[0], _with_feedback_paragraph(text, *first)) if first else None
+
+
+_TELLS_WHEN_RE = re.compile(r"(?:巡视|巡察)(?:[一二三四五六七八九十\d]+)?组|\d+\s*月|[一二三四五六七八九十]+月")
 
 
 _MARKER_START_RE = re.compile(r"^(?:[一二三四五六七八九十]+、|\(|（|\d+[.、]|第[一二三四五六七八九十]+)")
