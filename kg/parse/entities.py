@@ -112,15 +112,13 @@ def _committee_region(name: str, intro: str, text: str, hints: tuple[str, ...]) 
     place = _place_of(name)
     region, warning = lookup_region(place, _inspected_place(intro))
     if warning or (region.code is None and _PLACE_SUFFIX_RE.search(place) and not _relative(place)):
-        region, warning = _placed_by_hints(place, region, warning, (*hints, text[:_PLACE_SCAN]))
+        region, warning = _placed_by_hints(place, region, warning, (*hints, *_places_named(text[:_PLACE_SCAN])))
     if _relative(place):
-        for hint in (*hints, text[:_PLACE_SCAN]):
-            found, _ = lookup_region(hint)
-            if found.code:
-                if place.startswith(("市", "州", "盟")) and found.county:  # a city's department: the city
-                    found, _ = lookup_region(f"{found.province}{found.city}")
-                region, warning = found, None
-                break
+        found = _first_place([*hints, *_places_named(text[:_PLACE_SCAN])])
+        if found is not None:
+            if place.startswith(("市", "州", "盟")) and found.county:  # a city's department: the city
+                found, _ = lookup_region(f"{found.province}{found.city}")
+            region, warning = found, None
     if region.county is None and region.city:
         region = _new_area_county(place, region)
     return region, warning
@@ -142,6 +140,25 @@ def _placed_by_hints(place: str, region: Region, warning: str | None,
 
 
 _PLACE_SCAN = 3000  # characters of the text searched for a place when the committee's name has none
+_PLACE_WORD_RE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:省|市|州|盟|县|区|旗)(?![委级直属民场内外长])")
+
+
+def _first_place(texts: tuple[str, ...] | list[str]) -> Region | None:
+    """The first city or county the texts name; else the first province."""
+    province: Region | None = None
+    for text in texts:
+        found, _ = lookup_region(text)
+        if found.city:
+            return found
+        if found.code and province is None:
+            province = found
+    return province
+
+
+def _places_named(text: str) -> list[str]:
+    """Words of the text that may be place names (宿迁市, 沭阳县), in order, each once: looking them up one
+    by one costs a fraction of matching the whole text against every division."""
+    return list(dict.fromkeys(m.group(0) for m in _PLACE_WORD_RE.finditer(text)))
 _RELATIVE_RE = re.compile(r"^(市|区|县|州|盟|旗|省|自治区|委|局|厅)")
 
 
