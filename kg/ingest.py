@@ -327,7 +327,7 @@ def _without_furniture_under_title(body: list[str], start: int, result: Canonica
     if intro is None or intro - start > _UNDER_TITLE_LINES:
         return body
     between = body[start + 1:intro]
-    if not between or any(len(line) > 80 or "。" in line for line in between):
+    if not between or any(len(line) > 80 or "。" in line or _OUTLINE_MARKER_RE.match(line) for line in between):
         return body
     result.dropped_lines.extend(between)
     if not any(key in result.metadata for key in _PUBLISHED_KEYS):

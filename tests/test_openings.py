@@ -181,6 +181,14 @@ def test_page_furniture_above_the_title_is_dropped(path: Path, furniture: str) -
     assert [p.span for p in dressed.iter_problems()] == [p.span for p in plain.iter_problems()]
 
 
+@pytest.mark.parametrize("path", REAL_REPORTS, ids=lambda p: p.stem)
+def test_a_numbered_heading_between_title_and_introduction_is_report_text(path: Path) -> None:
+    title, body = _titled(path)
+    report = parse_text(f"{title}\n一、整改工作总体情况\n{body}")
+    assert report.text.split("\n")[1] == "一、整改工作总体情况"
+    assert _inspection(report) == _inspection(_full(path))
+
+
 @pytest.mark.parametrize("line,published", [
     ("发布时间: 2025-05-28   信息来源:市委巡察办   访问量:0   保护视力色:", "2025-05-28"),
     ("【信息时间:2026-02-13 阅读次数: 】【字号 】【我要打印】【关闭", "2026-02-13"),
