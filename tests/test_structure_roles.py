@@ -383,3 +383,12 @@ def test_reading_is_plain_data(path) -> None:
     reading = roles.reading()
     assert reading.found() and reading.layout in ("wrapper", "parts")
     assert reading.disagree == 0
+
+
+def test_reading_summary_without_a_list() -> None:
+    """A report with no problem list says so in plain data."""
+    report = _original(str(REAL_REPORTS[0]))
+    text = "\n".join(_intro_lines(report.text)) + "\n" + report.text[find_closing(report.text):]
+    roles = Roles(build_outline(text, limit=find_closing(text)))
+    summary = roles.reading().summary(roles)
+    assert summary["found"] is False and summary["parts"] == [] and summary["layout"] == "none"

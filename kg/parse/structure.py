@@ -124,6 +124,14 @@ class Reading:
     def found(self) -> bool:
         return bool(self.roots)
 
+    def summary(self, roles: Roles) -> dict[str, object]:
+        """Plain data for a quality verdict: was a problem list found, in which parts, how read."""
+        return {"found": self.found(), "layout": self.layout,
+                "parts": [{"title": roles.title(p), "start": p.marker.start if p.marker else 0, "end": p.end}
+                          for p in self.parts],
+                "roots": len(self.roots), "declared_agree": self.agree, "declared_disagree": self.disagree,
+                "alternatives": self.alternatives}
+
 
 class Roles:
     """Heading/item decisions and the problem tree for one outline."""
