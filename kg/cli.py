@@ -7,27 +7,134 @@ Exit codes: 0 every file parsed; 1 some files failed (the others were still pars
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
+import sqlite3
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pyoxigraph import NamedNode
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
+from typer.core import TyperGroup
 
 from kg import __version__
-from kg.exceptions import KgError
+from kg.exceptions import KgError, QueryError, UnexpectedError
+from kg.index import INDEX_FILE
 from kg.model import Problem, Report
 from kg.parse import parse_file
 from kg.query import QueryResult, parse_params, resolve_query, run_query, saved_queries
+from kg.rdf import ID
 from kg.store import EXPORT_FORMATS, build, default_jobs, export_rdf, open_index, open_store, stats, store_path
 
+_state: dict[str, Path | None] = {"store": None}  # the --store of the command running, for error messages
+
+
+class _OneLineErrors(TyperGroup):
+    """The one place where errors become one line on standard error and an exit code (2): a
+    KgError says what and where; an OSError names its file, or standard output when writing it
+    failed (a full disk, /dev/full); a broken pipe (kg … | head) ends quietly (1); a malformed text
+    index says how to rebuild it; anything else is an unexpected error with its class, never a
+    traceback (KG_DEBUG=1 shows it). Standard output is flushed here, so that a failure to write it
+    is reported too rather than ignored at exit."""
+
+    def main(self, args=None, *rest, **extra):  # noqa: ANN001, ANN201, ANN002, ANN003 - click's signature
+        try:
+            try:
+                argv = sys.argv[1:] if args is None else list(args)
+                if any("\x00" in arg for arg in argv):
+                    raise QueryError("参数中有 NUL 字符 (an argument holds a NUL character)")
+                return super().main(args, *rest, **extra)
+            finally:
+                sys.stdout.flush()
+        except Exception as exc:  # noqa: BLE001 - SystemExit (every normal end) is not an Exception
+            if os.environ.get("KG_DEBUG"):
+                raise
+            sys.exit(_report(exc))
+
+
+_MALFORMED_INDEX = ("malformed", "not a database", "no such table", "no such column", "corrupt")
+
+
+def _report(exc: Exception) -> int:
+    """Print the one line an error deserves; return the exit code."""
+    if getattr(exc, "errno", None) == errno.EPIPE:
+        _silence_stdout()
+        return 1
+    if isinstance(exc, KgError):
+        _error_line(str(exc))
+    elif isinstance(exc, OSError):
+        reason = f"{exc.strerror or exc} ({type(exc).__name__})"
+        if exc.filename:
+            _error_line(f"{exc.filename}: 无法读写 (cannot read or write: {reason})")
+        else:  # files are read and written by the library, which names them: this was standard output
+            _silence_stdout()
+            _error_line(f"标准输出: 无法写出 (standard output: cannot write: {reason})")
+    elif isinstance(exc, sqlite3.DatabaseError) and any(word in str(exc) for word in _MALFORMED_INDEX):
+        _error_line(f"{store_path(_state['store']) / INDEX_FILE}: 文本索引已损坏 (the text index is malformed: {exc}); "
+                    f"删除它再运行 kg build 即可重建 (delete it and run kg build to rebuild it)")
+    else:
+        _error_line(str(UnexpectedError.wrap(exc)))
+    return 2
+
+
+def _silence_stdout() -> None:
+    """Standard output to /dev/null from now on, so that Python's own flush at exit does not print
+    a traceback about what is still buffered for it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test runner's buffer)
+        pass
+
+
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """Text on one line: control characters (a newline in a file name…) are shown escaped."""
+    return _CONTROL_RE.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def _error_line(message: str) -> None:
+    err.print(f"[red]错误[/red] {escape(_one_line(message))}")
+
+
+def _remember_store(value: Path | None) -> Path | None:
+    _state["store"] = value
+    return value
+
+
+def _iri(value: str | None) -> str | None:
+    """An item or report named on the command line (an IRI, or the part after /id/) must make an IRI."""
+    if value is not None:
+        try:
+            NamedNode(value if value.startswith("http") else ID + value.lstrip("/"))
+        except ValueError as exc:
+            raise QueryError(f"不是有效的 IRI (not a valid IRI: {value!r}: {exc})") from None
+    return value
+
+
+def _output(value: Path | None) -> Path | None:
+    """An output file must go into a folder that exists (checked before any work is done)."""
+    if value is not None:
+        folder = value if value.is_dir() else value.parent
+        if not folder.is_dir():
+            raise KgError(f"输出目录不存在 (no such folder: {folder})", value)
+    return value
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="xunshi-kg: 巡视/巡察整改报告 → 知识图谱 (inspection-rectification reports as a knowledge graph)",
     no_args_is_help=True,
     add_completion=False,
@@ -71,17 +178,20 @@ def parse_command(
     for path in files:
         try:
             report = parse_file(path)
-        except KgError as exc:
+            shown = report.to_dict(include_text=not no_text) if fmt is ParseFormat.json else \
+                _outline_tree(report, show_measures=measures)
+        except Exception as exc:  # noqa: BLE001 - expected or not, an error in one file is that file's failure
+            error = UnexpectedError.wrap(exc, path)
             failures += 1
-            err.print(f"[red]错误[/red] {escape(str(exc))}")
-            results.append({"source": {"path": str(path)}, "error": exc.reason})
+            _error_line(str(error))
+            results.append({"source": {"path": str(path)}, "error": error.reason})
             continue
-        if fmt is ParseFormat.json:
-            results.append(report.to_dict(include_text=not no_text))
+        if isinstance(shown, dict):
+            results.append(shown)
         else:
-            out.print(_outline_tree(report, show_measures=measures))
+            out.print(shown)
             for warning in report.warnings:
-                err.print(f"[yellow]警告[/yellow] {escape(report.source.path)}: {escape(warning)}")
+                err.print(f"[yellow]警告[/yellow] {escape(_one_line(f'{report.source.path}: {warning}'))}")
     if fmt is ParseFormat.json:
         payload = results[0] if len(files) == 1 else results
         if not (len(files) == 1 and failures):
@@ -141,7 +251,8 @@ def _short(text: str, width: int) -> str:
 
 
 StoreOption = Annotated[Path | None, typer.Option(
-    "--store", "-s", help="仓库目录 (store directory; default $KG_STORE or ./kg-store)", show_default=False)]
+    "--store", "-s", help="仓库目录 (store directory; default $KG_STORE or ./kg-store)", show_default=False,
+    callback=_remember_store)]
 
 
 class TableFormat(str, Enum):
@@ -149,11 +260,6 @@ class TableFormat(str, Enum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
-
-
-def _fail(exc: KgError, code: int = 2) -> typer.Exit:
-    err.print(f"[red]错误[/red] {escape(str(exc))}")
-    return typer.Exit(code)
 
 
 @app.command("build")
@@ -173,33 +279,24 @@ def build_command(
 
     Exit codes: 0 every file built or unchanged; 1 some files failed (the others were built);
     2 nothing could be built, or the store could not be opened."""
+    db = open_store(store)
+    index = open_index(store)
     try:
-        db = open_store(store)
-        index = open_index(store)
         log_file = log.open("w", encoding="utf-8") if log else None
-    except KgError as exc:
-        raise _fail(exc) from None
     except OSError as exc:
-        raise _fail(KgError(f"无法写入日志 (cannot write the log: {exc.strerror or exc})", log)) from None
+        raise KgError(f"无法写入日志 (cannot write the log: {exc.strerror or exc})", log) from None
     columns = (TextColumn("[bold]解析入库[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}"))
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("", total=None)
 
         def tick(done: int, total: int, path: str) -> None:
-            progress.update(task, completed=done - 1, total=total, description=escape(Path(path).name))
+            progress.update(task, completed=done - 1, total=total, description=escape(_one_line(Path(path).name)))
 
-        try:
-            summary = build(db, paths, prune=prune, progress=tick, jobs=jobs or default_jobs(), index=index,
-                            optimize=optimize)
-        except KgError as exc:
-            raise _fail(exc) from None
-    if log_file:
-        with log_file:
-            for outcome in summary.files:
-                log_file.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
+        summary = build(db, paths, prune=prune, progress=tick, jobs=jobs or default_jobs(), index=index,
+                        optimize=optimize)
     for path, reason in summary.failed:
-        err.print(f"[red]失败[/red] {escape(path)}: {escape(reason)}")
+        err.print(f"[red]失败[/red] {escape(_one_line(f'{path}: {reason}'))}")
     for outcome in summary.needs_review:
         err.print(f"[yellow]待复核[/yellow] {escape(outcome.path)}: {_quality_line(outcome.quality or {})}")
     out.print(f"新增 {len(summary.added)} · 替换 {len(summary.replaced)} · 跳过 {len(summary.skipped)} · "
@@ -210,6 +307,14 @@ def build_command(
               f"seconds · jobs; store {store_path(store)})[/dim]")
     if summary.optimize_seconds is not None:
         out.print(f"整理存储 {summary.optimize_seconds:.2f} 秒 [dim](store compacted, seconds)[/dim]")
+    if log_file:
+        try:
+            with log_file:
+                for outcome in summary.files:
+                    log_file.write(json.dumps(outcome.to_dict(), ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise KgError(f"无法写入日志 (cannot write the log: {exc.strerror or exc}); 构建已完成 (the build itself "
+                          f"was done)", log) from None
     raise typer.Exit(_exit_code(len(summary.files), len(summary.failed)))
 
 
@@ -227,10 +332,7 @@ def _quality_line(quality: dict) -> str:
 def stats_command(store: StoreOption = None,
                   fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table) -> None:
     """仓库统计 (counts of reports, committees, regions, problems, measures, documents, quads)."""
-    try:
-        counts = stats(open_store(store, read_only=True))
-    except KgError as exc:
-        raise _fail(exc) from None
+    counts = stats(open_store(store, read_only=True))
     labels = {"reports": "报告", "committees": "党组织", "regions": "行政区", "inspections": "巡视巡察",
               "groups": "巡视巡察组", "categories": "问题方面", "problems": "问题", "measures": "整改措施",
               "documents": "文件", "organisations": "机构", "report graphs": "报告命名图", "quads": "四元组"}
@@ -267,19 +369,16 @@ def query_command(
     offset: Annotated[int, typer.Option("--offset", min=0, help="跳过的行数 (rows to skip: the next page)")] = 0,
 ) -> None:
     """运行 SPARQL 查询 (run a saved query or a .rq file over the store, or on a remote endpoint)."""
-    try:
-        query = resolve_query(name)
-        if endpoint:
-            from kg.endpoint import run_remote_query
+    query = resolve_query(name)
+    if endpoint:
+        from kg.endpoint import run_remote_query
 
-            result = run_remote_query(endpoint, query, parse_params(param or []),
-                                      index=open_index(store, read_only=True, required=False), limit=limit, offset=offset)
-        else:
-            db = open_store(store, read_only=True)
-            result = run_query(db, query, parse_params(param or []), open_index(store, read_only=True, required=False),
-                               limit=limit, offset=offset)
-    except KgError as exc:
-        raise _fail(exc) from None
+        result = run_remote_query(endpoint, query, parse_params(param or []),
+                                  index=open_index(store, read_only=True, required=False), limit=limit, offset=offset)
+    else:
+        db = open_store(store, read_only=True)
+        result = run_query(db, query, parse_params(param or []), open_index(store, read_only=True, required=False),
+                           limit=limit, offset=offset)
     _print_result(result, fmt, title=query.title)
 
 
@@ -315,7 +414,8 @@ def _display(value: object) -> str:
 @app.command("validate")
 def validate_command(
     store: StoreOption = None,
-    report: Annotated[str | None, typer.Option("--report", "-r", help="只验证一份报告 (one report IRI or the part after /id/)")] = None,
+    report: Annotated[str | None, typer.Option("--report", "-r", help="只验证一份报告 (one report IRI or the part after /id/)",
+                                                      callback=_iri)] = None,
 ) -> None:
     """SHACL 验证与索引核对 (validate report graphs against kg/ontology/shapes.ttl and check the text index and the
     corpus totals agree with the graph; exit 0 conforms, 1 violations, 2 error)."""
@@ -324,16 +424,13 @@ def validate_command(
     from kg.totals import totals_problems
     from kg.validate import validate_store
 
-    try:
-        db = open_store(store, read_only=True)
-        reports = validate_store(db, report)
-        index, damage = (None, None) if report else TextIndex.checked(store_path(store))
-        index_issues = [("文本索引", f"{damage}; kg build 从图重建 (kg build rebuilds it from the graphs)")] if damage else []
-        if index is not None:
-            index_issues += [("文本索引", issue) for issue in index_problems(db, index)] + \
-                [("全库合计", issue) for issue in totals_problems(db, index)]
-    except KgError as exc:
-        raise _fail(exc) from None
+    db = open_store(store, read_only=True)
+    reports = validate_store(db, report)
+    index, damage = (None, None) if report else TextIndex.checked(store_path(store))
+    index_issues = [("文本索引", f"{damage}; kg build 从图重建 (kg build rebuilds it from the graphs)")] if damage else []
+    if index is not None:
+        index_issues += [("文本索引", issue) for issue in index_problems(db, index)] + \
+            [("全库合计", issue) for issue in totals_problems(db, index)]
     bad = len(index_issues)
     for label, issue in index_issues:
         out.print(f"[red]{label}[/red] {escape(issue)}", soft_wrap=True)
@@ -358,32 +455,28 @@ class RdfFormatName(str, Enum):
 @app.command("export-rdf")
 def export_rdf_command(
     fmt: Annotated[RdfFormatName, typer.Option("--format", "-f", help=", ".join(EXPORT_FORMATS))] = RdfFormatName.trig,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file; default standard output)")] = None,
-    report: Annotated[str | None, typer.Option("--report", "-r", help="只导出一份报告 (one report graph)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file; default standard output)",
+                                                callback=_output)] = None,
+    report: Annotated[str | None, typer.Option("--report", "-r", help="只导出一份报告 (one report graph)", callback=_iri)] = None,
     store: StoreOption = None,
 ) -> None:
     """导出 RDF (write the store or one report as Turtle, TriG, N-Quads, N-Triples or JSON-LD)."""
-    try:
-        data = export_rdf(open_store(store, read_only=True), fmt.value, output, report)
-    except KgError as exc:
-        raise _fail(exc) from None
+    data = export_rdf(open_store(store, read_only=True), fmt.value, output, report)
     if data is not None:
         sys.stdout.buffer.write(data)
 
 
 @app.command("show")
 def show_command(
-    item: Annotated[str, typer.Argument(help="条目 IRI 或 /id/ 之后的部分 (item IRI, e.g. report/…/c1/p1/m2)")],
+    item: Annotated[str, typer.Argument(help="条目 IRI 或 /id/ 之后的部分 (item IRI, e.g. report/…/c1/p1/m2)",
+                                               callback=_iri)],
     store: StoreOption = None,
     context: Annotated[int, typer.Option("--context", "-c", help="上下文字数 (characters of context each side)")] = 80,
 ) -> None:
     """显示条目原文 (print an item's source sentence in context)."""
     from kg.query import source_of
 
-    try:
-        found = source_of(open_store(store, read_only=True), item)
-    except KgError as exc:
-        raise _fail(exc) from None
+    found = source_of(open_store(store, read_only=True), item)
     text, start, end = found.text, found.start, found.end
     left = max(0, start - context)
     right = min(len(text), end + context)
@@ -410,10 +503,7 @@ def search_command(
     """中文全文检索 (rank problems, measures or documents by jieba-token match; exact matches first)."""
     from kg.search import search
 
-    try:
-        hits = search(open_store(store, read_only=True), open_index(store, read_only=True), " ".join(words), scope.value, top)
-    except KgError as exc:
-        raise _fail(exc) from None
+    hits = search(open_store(store, read_only=True), open_index(store, read_only=True), " ".join(words), scope.value, top)
     rows = [[i, h.score, "是" if h.exact else "", h.region_code, h.committee, h.snippet, h.item] for i, h in enumerate(hits, 1)]
     _print_result(QueryResult(["rank", "score", "exact", "region", "committee", "snippet", "item"], rows), fmt,
                   title=f"检索 {' '.join(words)} ({scope.value})", highlight=True)
@@ -422,7 +512,8 @@ def search_command(
 @app.command("related")
 def related_command(
     text: Annotated[str | None, typer.Argument(help="一段文字 (a free text to match)")] = None,
-    measure: Annotated[str | None, typer.Option("--measure", "-m", help="一条措施 (a measure IRI or the part after /id/)")] = None,
+    measure: Annotated[str | None, typer.Option("--measure", "-m", help="一条措施 (a measure IRI or the part after /id/)",
+                                                        callback=_iri)] = None,
     top: Annotated[int, typer.Option("--top", "-n")] = 10,
     exclude_region: Annotated[str | None, typer.Option("--exclude-region", help="排除某地区 (a division code; sub-regions too)")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
@@ -434,11 +525,8 @@ def related_command(
     if bool(text) == bool(measure):
         err.print("[red]错误[/red] 请给出一段文字或 --measure 之一 (give either TEXT or --measure)")
         raise typer.Exit(2)
-    try:
-        found = related(open_store(store, read_only=True), open_index(store, read_only=True), text=text, measure=measure, top=top,
-                        exclude_region=exclude_region)
-    except KgError as exc:
-        raise _fail(exc) from None
+    found = related(open_store(store, read_only=True), open_index(store, read_only=True), text=text, measure=measure, top=top,
+                    exclude_region=exclude_region)
     rows = [[i, r.score, r.region_code, r.committee, r.year, r.problem, r.snippet, "、".join(r.shared_terms),
              "、".join(r.shared_types), "、".join(r.shared_documents), r.item] for i, r in enumerate(found, 1)]
     _print_result(QueryResult(["rank", "score", "region", "committee", "year", "problem", "snippet", "shared_terms",
@@ -455,10 +543,7 @@ def types_command(
     from kg.totals import type_counts
 
     tax = taxonomy()
-    try:
-        counts = type_counts(open_store(store, read_only=True))
-    except KgError as exc:
-        raise _fail(exc) from None
+    counts = type_counts(open_store(store, read_only=True))
     regions = sorted({code for per in counts.values() for code in per})
     rows = []
     for top_concept in tax.top:
@@ -485,10 +570,7 @@ def measures_command(
     if concept is None:
         err.print(f"[red]错误[/red] 没有这个问题类型 (no problem type {escape(type_)!r}; see kg types)")
         raise typer.Exit(2)
-    try:
-        found = measures_of_type(open_store(store, read_only=True), concept, region, since)
-    except KgError as exc:
-        raise _fail(exc) from None
+    found = measures_of_type(open_store(store, read_only=True), concept, region, since)
     rows = [[m.region_code, m.committee, m.year, m.problem, _short(m.text, 80), m.score, "、".join(m.matched), m.item]
             for m in found]
     _print_result(QueryResult(["region", "committee", "year", "problem", "measure", "score", "keywords", "item"], rows),
@@ -508,10 +590,7 @@ def serve_command(
     """SPARQL 端点 (serve the store read-only with Oxigraph's server: SPARQL 1.1 Protocol and a web UI; Ctrl-C stops)."""
     from kg.endpoint import serve_until_stopped, start_server
 
-    try:
-        server = start_server(store_path(store), host, port, cors=cors, federated=allow_federated)
-    except KgError as exc:
-        raise _fail(exc) from None
+    server = start_server(store_path(store), host, port, cors=cors, federated=allow_federated)
     out.print(f"SPARQL 查询地址 {server.query_url} [dim](query endpoint, SPARQL 1.1 Protocol, read-only)[/dim]",
               soft_wrap=True)
     out.print(f"网页界面 {server.ui_url} [dim](web UI)[/dim]", soft_wrap=True)
@@ -543,18 +622,15 @@ def push_command(
     """上传到 SPARQL 服务器 (push changed report, vocabulary and index graphs to any SPARQL 1.1 server, one PUT per graph)."""
     from kg.endpoint import push
 
-    try:
-        db = open_store(store, read_only=dry_run, create=False)
-        with Progress(TextColumn("[bold]上传[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=err, transient=True) as progress:
-            task = progress.add_task("", total=None)
+    db = open_store(store, read_only=dry_run, create=False)
+    with Progress(TextColumn("[bold]上传[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err, transient=True) as progress:
+        task = progress.add_task("", total=None)
 
-            def tick(done: int, total: int, graph: str) -> None:
-                progress.update(task, completed=done - 1, total=total, description=escape(_display(graph)))
+        def tick(done: int, total: int, graph: str) -> None:
+            progress.update(task, completed=done - 1, total=total, description=escape(_display(graph)))
 
-            summary = push(db, endpoint, force=force, dry_run=dry_run, prune=prune, progress=tick)
-    except KgError as exc:
-        raise _fail(exc) from None
+        summary = push(db, endpoint, force=force, dry_run=dry_run, prune=prune, progress=tick)
     if dry_run:
         for graph in summary.pushed:
             out.print(f"将上传 {escape(_display(graph))}")
@@ -573,9 +649,12 @@ def push_command(
 def viz_command(
     view: Annotated[str, typer.Option("--view", help="视图 (view): committee-document | full | region-type | "
                                       "measure-similarity")] = "committee-document",
-    report: Annotated[str | None, typer.Option("--report", "-r", help="只画一份报告 (one report: IRI or the part after /id/)")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML 文件 (the page to write)")] = Path("kg-graph.html"),
-    png: Annotated[Path | None, typer.Option("--png", help="另存截图 (also a PNG, rendered by headless Chromium)")] = None,
+    report: Annotated[str | None, typer.Option("--report", "-r", help="只画一份报告 (one report: IRI or the part after /id/)",
+                                                      callback=_iri)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML 文件 (the page to write)",
+                                         callback=_output)] = Path("kg-graph.html"),
+    png: Annotated[Path | None, typer.Option("--png", help="另存截图 (also a PNG, rendered by headless Chromium)",
+                                             callback=_output)] = None,
     max_nodes: Annotated[int | None, typer.Option("--max-nodes", "-n", help="节点上限 (most nodes drawn, default 1000; "
                                                   "reports, committees, regions and the best-connected are kept)")] = None,
     store: StoreOption = None,
@@ -584,26 +663,21 @@ def viz_command(
     from kg.graph import VIEWS, project
     from kg.viz import DEFAULT_MAX_NODES, kind_labels, screenshot, write_html
 
-    try:
-        db = open_store(store, read_only=True)
-        graph = project(db, view, report=report, index=open_index(store, read_only=True, required=False))
-        title = f"{VIEWS[view].split(' (')[0]} · {view}" + (f" · {report}" if report else "")
-        drawn = write_html(graph, output, title=title, labels=kind_labels(db), max_nodes=max_nodes or DEFAULT_MAX_NODES)
-    except KgError as exc:
-        raise _fail(exc) from None
+    db = open_store(store, read_only=True)
+    graph = project(db, view, report=report, index=open_index(store, read_only=True, required=False))
+    title = f"{VIEWS[view].split(' (')[0]} · {view}" + (f" · {report}" if report else "")
+    drawn = write_html(graph, output, title=title, labels=kind_labels(db), max_nodes=max_nodes or DEFAULT_MAX_NODES)
     out.print(f"已写出 {escape(str(output))} · 视图 {view} · 节点 {drawn.nodes}/{drawn.total_nodes} · 边 "
               f"{drawn.edges}/{drawn.total_edges} (wrote the page; nodes and edges drawn/in the view)")
     if png:
-        try:
-            screenshot(output, png)
-        except KgError as exc:
-            raise _fail(exc) from None
+        screenshot(output, png)
         out.print(f"已写出 {escape(str(png))} (wrote the picture)")
 
 
 ViewOption = Annotated[str, typer.Option("--view", "-v", help="视图 (view): full | committee-document | region-type | "
                                          "measure-similarity")]
-ReportOption = Annotated[str | None, typer.Option("--report", "-r", help="只看一份报告 (one report: IRI or the part after /id/)")]
+ReportOption = Annotated[str | None, typer.Option("--report", "-r", help="只看一份报告 (one report: IRI or the part after /id/)",
+                                                  callback=_iri)]
 
 
 @app.command("graph")
@@ -616,11 +690,8 @@ def graph_command(
     """图谱视图概况 (a NetworkX view of the graph: nodes by kind, edges by relation, density, components)."""
     from kg.graph import VIEWS, project, summarise
 
-    try:
-        summary = summarise(project(open_store(store, read_only=True), view, report=report,
-                                    index=open_index(store, read_only=True, required=False)), view)
-    except KgError as exc:
-        raise _fail(exc) from None
+    summary = summarise(project(open_store(store, read_only=True), view, report=report,
+                                index=open_index(store, read_only=True, required=False)), view)
     rows: list[list[object]] = [["视图", "view", view], ["节点", "nodes", summary.nodes], ["边", "edges", summary.edges],
                                 ["密度", "density", round(summary.density, 6)],
                                 ["连通分量", "components", summary.components],
@@ -642,11 +713,8 @@ def analyse_command(
     """图谱分析 (documents cited by most regions, alike regions, central documents, communities of measures)."""
     from kg.analysis import ANALYSES, analyse
 
-    try:
-        rows = analyse(open_store(store, read_only=True), name, report=report, top=top,
-                       index=open_index(store, read_only=True, required=False))
-    except KgError as exc:
-        raise _fail(exc) from None
+    rows = analyse(open_store(store, read_only=True), name, report=report, top=top,
+                   index=open_index(store, read_only=True, required=False))
     columns = list(rows[0]) if rows else ["无结果 (no rows)"]
     _print_result(QueryResult(columns, [list(r.values()) for r in rows]), fmt, title=ANALYSES[name].title)
 
@@ -656,19 +724,20 @@ def export_command(
     view: ViewOption = "full",
     fmt: Annotated[str, typer.Option("--format", "-f", help="graphml | gexf | cytoscape | node-link | dot | csv "
                                      "(csv: FILE-nodes.csv and FILE-edges.csv, or nodes.csv and edges.csv in DIR/)")] = "graphml",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file; default standard output)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file; default standard output)",
+                                                callback=_output)] = None,
     report: ReportOption = None,
     store: StoreOption = None,
 ) -> None:
     """导出图谱视图 (write a view for Gephi, yEd, Cytoscape, D3/sigma.js, Graphviz or a spreadsheet)."""
     from kg.export import check_format, export_view
 
-    try:
-        check_format(fmt, output)
-        exported = export_view(open_store(store, read_only=True), view, fmt, output, report=report,
-                               index=open_index(store, read_only=True, required=False))
-    except KgError as exc:
-        raise _fail(exc) from None
+    check_format(fmt, output)
+    if fmt == "csv" and output is not None and output.exists() and not output.is_dir() and not output.is_file():
+        raise KgError("csv 写出两个文件, 请给目录或文件名前缀, 而不是设备 (csv writes two files: give a folder or a "
+                      "file-name prefix, not a device)", output)
+    exported = export_view(open_store(store, read_only=True), view, fmt, output, report=report,
+                           index=open_index(store, read_only=True, required=False))
     if exported.data is not None:
         sys.stdout.buffer.write(exported.data)
         return

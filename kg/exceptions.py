@@ -20,6 +20,11 @@ class KgError(Exception):
     def __reduce__(self):  # noqa: ANN204 - errors cross process boundaries in parallel builds
         return (self.__class__, (self.reason, self.path))
 
+    @property
+    def error_class(self) -> str:
+        """The class named in `kg build --log` and in the one-line message."""
+        return type(self).__name__
+
 
 class IngestError(KgError):
     """The file could not be turned into text (missing, empty, binary, undecodable)."""
@@ -47,3 +52,28 @@ class VizError(KgError):
 
 class EndpointError(KgError):
     """A SPARQL server could not be started, reached, or answered with an error."""
+
+
+class UnexpectedError(KgError):
+    """A file could not be handled for a reason no rule foresaw (an exotic input, or a bug): it
+    fails alone, with the original error's class and message, and the other files go on."""
+
+    def __init__(self, reason: str, path: str | Path | None = None, error_class: str = "Exception") -> None:
+        self._error_class = error_class
+        super().__init__(reason, path)
+
+    def __reduce__(self):  # noqa: ANN204
+        return (self.__class__, (self.reason, self.path, self._error_class))
+
+    @property
+    def error_class(self) -> str:
+        return self._error_class
+
+    @classmethod
+    def wrap(cls, exc: BaseException, path: str | Path | None = None) -> KgError:
+        """``exc`` itself when it is a KgError, else an UnexpectedError saying what it was, on one line."""
+        if isinstance(exc, KgError):
+            return exc
+        name = type(exc).__name__
+        detail = " ".join(str(exc).split())[:300] or name
+        return cls(f"意外错误 (unexpected {name}: {detail})", path, name)

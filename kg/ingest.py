@@ -7,8 +7,11 @@ values as metadata). Every span the parser produces refers to the text returned 
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -56,10 +59,13 @@ class CanonicalText:
 def read_report(path: str | Path) -> CanonicalText:
     """Read a report file and return its canonical text, or raise IngestError."""
     path = Path(path)
-    data = _read_bytes(path)
-    text, encoding = decode_bytes(data, path)
-    return canonicalize(text, path=str(path), sha256=hashlib.sha256(data).hexdigest(),
-                        encoding=encoding, size=len(data))
+    data = read_file_bytes(path)
+    warnings: list[str] = []
+    text, encoding = decode_bytes(data, path, warnings)
+    result = canonicalize(text, path=str(path), sha256=hashlib.sha256(data).hexdigest(),
+                          encoding=encoding, size=len(data))
+    result.warnings[:0] = warnings
+    return result
 
 
 # Reports are 10-80 KB; saved pages with inline scripts reach a few MB. Far larger files are
@@ -67,29 +73,55 @@ def read_report(path: str | Path) -> CanonicalText:
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_REPORT_CHARS = 300_000
 
+_NOT_REGULAR = ((stat.S_ISFIFO, "命名管道 (a FIFO)"), (stat.S_ISCHR, "字符设备 (a character device)"),
+                (stat.S_ISBLK, "块设备 (a block device)"), (stat.S_ISSOCK, "套接字 (a socket)"))
 
-def _read_bytes(path: Path) -> bytes:
+
+def read_file_bytes(path: str | Path) -> bytes:
+    """The bytes of a report file, or IngestError saying why not. Only regular files are read: a
+    FIFO or a device would block or never end, so it is refused before it is opened for reading
+    (and opened without blocking, should it have become one in between)."""
+    path = Path(path)
     try:
-        if path.is_dir():
-            raise IngestError("是目录而不是文件 (a directory, not a file)", path)
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise IngestError(f"文件过大 (file too large for a report: {size / 1e6:.1f} MB, "
-                              f"limit {MAX_FILE_BYTES / 1e6:.0f} MB)", path)
-        return path.read_bytes()
+        info = os.stat(path)
+        _check_kind(info, path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _check_kind(os.fstat(handle.fileno()), path)
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise IngestError(f"文件过大 (file too large for a report: over {MAX_FILE_BYTES / 1e6:.0f} MB)", path)
+        return data
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise IngestError("符号链接指向不存在的文件 (dangling symbolic link)", path) from None
         raise IngestError("文件不存在 (no such file)", path) from None
     except PermissionError:
         raise IngestError("无读取权限 (permission denied)", path) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError("符号链接循环 (symbolic link loop)", path) from None
         raise IngestError(f"无法读取 (cannot read: {exc.strerror or exc})", path) from None
 
 
-def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+def _check_kind(info: os.stat_result, path: Path) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise IngestError("是目录而不是文件 (a directory, not a file)", path)
+    for test, what in _NOT_REGULAR:
+        if test(info.st_mode):
+            raise IngestError(f"不是普通文件: {what} (not a regular file)", path)
+    if info.st_size > MAX_FILE_BYTES:
+        raise IngestError(f"文件过大 (file too large for a report: {info.st_size / 1e6:.1f} MB, "
+                          f"limit {MAX_FILE_BYTES / 1e6:.0f} MB)", path)
+
+
+def decode_bytes(data: bytes, path: str | Path = "<bytes>", warnings: list[str] | None = None) -> tuple[str, str]:
     """Decode report bytes; return (text, encoding name).
 
-    BOMs decide first; valid UTF-8 is taken as UTF-8 (unambiguous at report length);
-    anything else is left to charset-normalizer, which covers GB18030/GBK and friends.
+    BOMs decide first; valid UTF-8 is taken as UTF-8 (unambiguous at report length), and so is
+    UTF-8 with a few invalid bytes (a page cut mid-character: they become U+FFFD, with a line in
+    ``warnings``); NUL bytes mean UTF-16/32 without a BOM when charset-normalizer says so, else a
+    binary file; anything else is left to charset-normalizer, which covers GB18030/GBK and friends.
     """
     if not data.strip():
         raise IngestError("空文件 (empty file)", path)
@@ -97,16 +129,19 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
         if data.startswith(magic):
             raise IngestError(f"二进制文件，不是文本 (binary file: {what})", path)
     if data.startswith(b"\xef\xbb\xbf"):
-        return _checked(data[3:].decode("utf-8", errors="strict"), path), "utf-8-sig"
+        return _utf8(data[3:], path, warnings), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return _checked(data.decode("utf-16"), path), "utf-16"
         except UnicodeDecodeError:
             raise IngestError("UTF-16 BOM but undecodable bytes (无法解码)", path) from None
     if b"\x00" in data[:4096]:
-        raise IngestError("二进制文件，不是文本 (binary file: contains NUL bytes)", path)
+        wide = _without_bom(data)
+        if wide is None:
+            raise IngestError("二进制文件，不是文本 (binary file: contains NUL bytes)", path)
+        return _checked(wide[0], path), wide[1]
     try:
-        return _checked(data.decode("utf-8"), path), "utf-8"
+        return _utf8(data, path, warnings), "utf-8"
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data).best()
@@ -117,6 +152,36 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     if not _has_cjk(text):
         raise IngestError(f"解码后没有中文 (decoded as {encoding} but holds no Chinese text)", path)
     return text, encoding
+
+
+def _utf8(data: bytes, path: str | Path, warnings: list[str] | None) -> str:
+    """UTF-8, strictly; or with its invalid bytes replaced when they are few (at most one a thousand
+    characters, and never in a text that is not mostly valid UTF-8), else UnicodeDecodeError."""
+    try:
+        return _checked(data.decode("utf-8"), path)
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.count("\ufffd".encode())
+        if bad > max(_FEW_BAD_BYTES, len(text) // 1000) or not _has_cjk(text):
+            raise
+    if warnings is not None:
+        warnings.append(f"UTF-8 中有 {bad} 处无效字节, 已替换为 U+FFFD (invalid UTF-8 bytes replaced in {bad} "
+                        f"places, e.g. a page cut mid-character)")
+    return _checked(text, path)
+
+
+_FEW_BAD_BYTES = 8
+
+
+def _without_bom(data: bytes) -> tuple[str, str] | None:
+    """Text in UTF-16 or UTF-32 without a BOM, as charset-normalizer recognises it (its NUL bytes
+    would otherwise make it binary); None when it is not that."""
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None or not best.encoding.lower().startswith(("utf_16", "utf_32")):
+        return None
+    encoding = _encoding_name(best.encoding)
+    text = _decode_as(data[: len(data) - len(data) % (4 if "32" in encoding else 2)], encoding)
+    return (text, encoding) if text and _has_cjk(text) else None
 
 
 def _decode_as(data: bytes, encoding: str) -> str | None:
@@ -254,9 +319,21 @@ def _render_config():  # noqa: ANN202 - inscriptis.model.config.ParserConfig, im
 
 
 def _render_page(html: str) -> str:
-    from inscriptis import get_text
+    """The page's text by inscriptis, from a tree lxml parsed without libxml2's default limits (a
+    page nested more than 256 deep, or with an attribute over 10 MB, would otherwise lose its text).
+    A tree too deep for inscriptis's recursion gives its text nodes one a line instead."""
+    from inscriptis import Inscriptis
+    from lxml import etree, html as lxml_html
 
-    return get_text(html, _render_config())
+    try:
+        tree = lxml_html.fromstring(html, parser=lxml_html.HTMLParser(huge_tree=True, remove_comments=True))
+    except (etree.ParserError, ValueError):  # an empty document, or an encoding declaration in a str
+        tree = lxml_html.fromstring(html.encode("utf-8", errors="replace"),
+                                    parser=lxml_html.HTMLParser(huge_tree=True, encoding="utf-8"))
+    try:
+        return Inscriptis(tree, _render_config()).get_text()
+    except RecursionError:
+        return "\n".join(line for text in tree.itertext() if (line := text.strip()))
 
 
 def _page_metadata(html: str) -> dict[str, str]:

@@ -17,10 +17,12 @@ just before the graph does, and is reconciled with the graph at the end of every
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import multiprocessing
 import os
 import re
+import sqlite3
 import struct
 import threading
 import time
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 try:
     import fcntl
@@ -36,7 +39,8 @@ except ImportError:  # not POSIX: no lock is taken before opening
     fcntl = None  # type: ignore[assignment]
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
 
-from kg.exceptions import KgError, StoreError
+from kg.exceptions import KgError, StoreError, UnexpectedError
+from kg.ingest import read_file_bytes
 from kg.index import INDEX_FILE, KINDS, Entry, Indexed, Tally, TextIndex
 from kg.parse import parse_file
 from kg.rdf import DCT, ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH, report_rdf, report_regions
@@ -216,11 +220,15 @@ class BuildSummary:
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given, and report files found under folders given (sorted, so builds are repeatable)."""
+    """Files given, and report files found under folders given (sorted, so builds are repeatable).
+
+    Whatever is named like a report in a folder is kept, regular file or not: a FIFO, a device, a
+    dangling symbolic link or a link loop is then refused with its reason (kg.ingest.read_file_bytes)
+    instead of being passed over in silence."""
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in REPORT_SUFFIXES and not p.is_dir()))
         else:
             found.append(path)
     return found
@@ -285,6 +293,7 @@ class _Writer:
         self.loading: set[NamedNode] = set()  # graphs of the batch the thread is loading
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self.stored = 0  # report graphs this build has written: whole batches, and replaced reports
 
     def add(self, parsed: _Parsed) -> None:
         assert parsed.graph is not None
@@ -295,15 +304,19 @@ class _Writer:
         if self.count >= BULK_BATCH_QUADS:
             self.flush()
 
-    def replace(self, parsed: _Parsed, quads: list[Quad]) -> None:
+    def replace(self, parsed: _Parsed, quads: list[Quad], drop: Iterable[NamedNode] = ()) -> None:
         """Write one changed report (the caller has finished the batches): index rows, then the
-        old graph out and the new one in."""
+        old graph (and ``drop``, the graphs its files made before) out and the new one in, in one
+        SPARQL update, which Oxigraph applies as one transaction: a failure (a full disk) leaves
+        the old graph as it was, never a report removed and not written again."""
         assert parsed.graph is not None and not self.chunks and self._thread is None
         if self.index is not None:
             self.index.put([parsed.indexed()])
-        if self.store.contains_named_graph(parsed.graph):
-            self.store.remove_graph(parsed.graph)
-        self.store.extend(quads)
+        graph = parsed.graph.value
+        triples = serialize([quad.triple for quad in quads], format=RdfFormat.N_TRIPLES).decode("utf-8")
+        drops = "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in {*drop, parsed.graph})
+        self.store.update(f"{drops}INSERT DATA {{ GRAPH <{graph}> {{\n{triples}}} }}")
+        self.stored += 1
 
     def flush(self) -> None:
         """Index the gathered batch, then hand its quads to the loading thread (once the
@@ -315,16 +328,17 @@ class _Writer:
         data = b"".join(self.chunks)
         self.wait()
         self.loading = self.graphs
-        self._thread = threading.Thread(target=self._bulk_load, args=(data,), name="kg-bulk-load")
+        self._thread = threading.Thread(target=self._bulk_load, args=(data, len(self.graphs)), name="kg-bulk-load")
         self._thread.start()
         self.chunks = []
         self.count = 0
         self.graphs = set()
         self.entries = []
 
-    def _bulk_load(self, data: bytes) -> None:
+    def _bulk_load(self, data: bytes, graphs: int) -> None:
         try:  # lenient: these N-Quads were written by pyoxigraph from checked terms a moment ago
             self.store.bulk_load(input=data, format=RdfFormat.N_QUADS, lenient=True)
+            self.stored += graphs
         except BaseException as exc:  # raised again in the building thread by wait()
             self._error = exc
 
@@ -344,9 +358,46 @@ class _Writer:
         self.wait()
 
 
-def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
-          progress: Progress | None = None, jobs: int = 1, index: TextIndex | None = None,
-          optimize: bool | None = None) -> BuildSummary:
+def build(store: Store, paths: Iterable[str | Path], **options: object) -> BuildSummary:
+    """Parse and load report files (see _build). Writing the store or its index failing (a full
+    disk) stops the build with a StoreError saying what the store holds."""
+    try:
+        return _build(store, paths, **options)  # type: ignore[arg-type]
+    except _WRITE_ERRORS as exc:
+        raise _write_failed(exc, store, options.get("index"), None) from None  # type: ignore[arg-type]
+
+
+# Writing the store or its index failed (a full disk: OSError from Oxigraph, sqlite3.OperationalError
+# "database or disk is full" from the index).
+_WRITE_ERRORS = (OSError, sqlite3.Error)
+
+
+def _write_failed(exc: BaseException, store: Store, index: TextIndex | None, stored: int | None) -> StoreError:
+    """The error that stops a build whose writing failed. Every write is all-or-nothing per report
+    graph (one bulk_load a batch, one extend a changed report), so the store holds whole reports:
+    those it had, and those of this build written before the failure (``stored``; None: the
+    failure came after the reports, in the index, the totals or the compaction)."""
+    reason = getattr(exc, "strerror", None) or " ".join(str(exc).split()) or type(exc).__name__
+    full = getattr(exc, "errno", None) == errno.ENOSPC or "full" in str(exc).lower()
+    if index is not None:
+        try:  # rows indexed for a batch that never reached the graph: dropped now if the disk lets us
+            reconcile(store, index)
+        except Exception:  # noqa: BLE001 - the next build reconciles them anyway
+            pass
+    if stored == 0:
+        state = "仓库保持原样, 本次没有写入任何报告 (the store is as it was: nothing of this build was written)"
+    elif stored is None:
+        state = "仓库中的报告都完整 (every report graph in the store is whole)"
+    else:
+        state = (f"仓库中的报告都完整, 本次写入了 {stored} 份 (every report graph in the store is whole: "
+                 f"{stored} of this build were written before it, none in part)")
+    return StoreError(f"{'磁盘已满' if full else '写入失败'}, 构建已停止 (cannot write the store: {reason}; "
+                      f"{type(exc).__name__}); {state}; 再次运行 kg build 完成其余 (run kg build again to finish)")
+
+
+def _build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
+           progress: Progress | None = None, jobs: int = 1, index: TextIndex | None = None,
+           optimize: bool | None = None) -> BuildSummary:
     """Parse and load report files; unchanged files are skipped, changed ones replaced.
 
     Parsing (the costly part) runs in ``jobs`` processes; results are loaded in file order by
@@ -371,12 +422,17 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
             if parsed.error is not None:
                 for path in [parsed.job.path, *parsed.job.copies]:
                     summary.files.append(FileOutcome(path, "failed", parsed.error.reason,
-                                                     type(parsed.error).__name__, sha256=parsed.job.sha256))
+                                                     parsed.error.error_class, sha256=parsed.job.sha256))
                 continue
             _load(store, writer, parsed, known, summary)
         writer.finish()
+    except _WRITE_ERRORS as exc:
+        raise _write_failed(exc, store, index, writer.stored) from None
     finally:
-        writer.wait()  # never leave a batch loading behind an error
+        try:
+            writer.wait()  # never leave a batch loading behind an error
+        except _WRITE_ERRORS:
+            pass  # the error that stopped the build says what the store holds
     if prune:
         summary.pruned = prune_missing(store, {str(f) for f in files}, known, summary.detached)
     if index is not None:  # nothing written: the sources read at the start still hold
@@ -385,6 +441,7 @@ def build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
         if progress:
             progress(len(files), len(files), "全库合计 (corpus totals)")
         summary.totals = refresh_totals(store, index)
+        index.seal()  # the next build need not read the whole index for damage while it stays so
     store.flush()
     if optimize or (optimize is None and summary.quads >= OPTIMIZE_AFTER_QUADS):
         if progress:
@@ -401,12 +458,11 @@ def _plan(files: list[Path], known: dict[str, tuple[str, NamedNode]], summary: B
     by_hash: dict[str, _Job] = {}
     for path in files:
         key = str(path)
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as exc:
-            reason = "无读取权限 (permission denied)" if isinstance(exc, PermissionError) else \
-                f"无法读取 (cannot read: {exc.strerror or exc})"
-            summary.files.append(FileOutcome(key, "failed", reason, "IngestError"))
+        try:  # refuses what is no regular file (a FIFO would block here forever), reads at most the size limit
+            digest = hashlib.sha256(read_file_bytes(path)).hexdigest()
+        except Exception as exc:  # noqa: BLE001 - whatever stops reading one file fails that file alone
+            error = UnexpectedError.wrap(exc, path)
+            summary.files.append(FileOutcome(key, "failed", error.reason, error.error_class))
             continue
         if key in known and known[key][0] == digest:
             summary.files.append(FileOutcome(key, "skipped", report=known[key][1].value, sha256=digest))
@@ -420,9 +476,13 @@ def _plan(files: list[Path], known: dict[str, tuple[str, NamedNode]], summary: B
 def _parse_job(job: _Job) -> _Parsed:
     """Parse one file into its report graph's quads (runs in a worker process)."""
     try:
-        report = parse_file(job.path)
-    except KgError as exc:
-        return _Parsed(job, error=exc)
+        return _parsed(job)
+    except Exception as exc:  # noqa: BLE001 - expected or not, an error parsing one file is that file's failure
+        return _Parsed(job, error=UnexpectedError.wrap(exc, job.path))
+
+
+def _parsed(job: _Job) -> _Parsed:
+    report = parse_file(job.path)
     rdf = report_rdf(report)
     source = NamedNode(f"{ID}source/{report.source.sha256}")
     rdf.quads.extend(Quad(source, NamedNode(KG + "sourcePath"), Literal(copy), rdf.graph) for copy in job.copies)
@@ -496,11 +556,9 @@ def _load(store: Store, writer: _Writer, parsed: _Parsed, known: dict[str, tuple
                 summary.files.append(FileOutcome(path, "failed", reason, "ReportConflict", report=graph.value,
                                                  sha256=parsed.job.sha256))
             return
-        for path in paths:
-            if path in known and known[path][1] != graph:
-                store.remove_graph(known[path][1])
+        drop = {known[path][1] for path in paths if path in known and known[path][1] != graph}
         quads = parsed.quads() + _other_sources(store, graph, paths)
-        writer.replace(parsed, quads)
+        writer.replace(parsed, quads, drop)
         summary.quads += len(quads)
     else:
         writer.add(parsed)
@@ -703,10 +761,22 @@ def export_rdf(store: Store, fmt: str, output: Path | None = None, report: str |
     """Write the store (or one report graph) as Turtle, TriG, N-Quads, N-Triples or JSON-LD.
 
     Formats without named graphs get the union of all graphs (or the one report graph).
-    Returns the bytes when no output path is given.
+    Returns the bytes when no output path is given. The file is written through Python (a device
+    such as /dev/null works, a full disk or a missing folder is a StoreError naming the file).
     """
+    if output is None:
+        return _export_rdf(store, fmt, None, report)
+    graph = report_graph(store, report) if report else None  # an unknown report fails before the file is made
+    try:
+        with open(output, "wb") as target:
+            _export_rdf(store, fmt, target, graph.value if graph else None)
+    except OSError as exc:
+        raise StoreError(f"无法写入 (cannot write: {exc.strerror or exc})", output) from None
+    return None
+
+
+def _export_rdf(store: Store, fmt: str, target: BinaryIO | None, report: str | None) -> bytes | None:
     rdf_format = EXPORT_FORMATS[fmt]
-    target = str(output) if output else None
     if report:
         graph = report_graph(store, report)
         if rdf_format.supports_datasets:
@@ -721,7 +791,10 @@ def export_rdf(store: Store, fmt: str, output: Path | None = None, report: str |
 
 def report_graph(store: Store, report: str) -> NamedNode:
     """A report graph named by its IRI or by the part after .../id/ ."""
-    graph = NamedNode(report if report.startswith("http") else ID + report.lstrip("/"))
+    try:
+        graph = NamedNode(report if report.startswith("http") else ID + report.lstrip("/"))
+    except ValueError as exc:
+        raise StoreError(f"不是有效的报告 IRI (not a valid report IRI: {report!r}, {exc})") from None
     if not store.contains_named_graph(graph):
         raise StoreError(f"仓库中没有该报告 (no such report graph: {graph.value})")
     return graph

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.exceptions import IngestError
+from kg.parse import parse_file
 from kg.store import build, open_store, report_graphs, sources_in_store
 
 from .conftest import REAL_REPORTS
@@ -138,3 +140,187 @@ def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
     for graph in graphs:
         assert set(serial.quads_for_pattern(None, None, None, graph)) == \
             set(parallel.quads_for_pattern(None, None, None, graph)), graph.value
+
+
+# --- one bad file is one line, and nothing else stops ---------------------------------------------------
+
+def _boom_hook(folder: Path) -> dict[str, str]:
+    """An environment whose Python processes (the build and its spawned parsing workers alike) get a
+    kg.parse.parse_file that raises an error no rule foresees for the file named $KG_TEST_BOOM."""
+    folder.mkdir(exist_ok=True)
+    (folder / "sitecustomize.py").write_text(
+        "import os\n"
+        "if os.environ.get('KG_TEST_BOOM'):\n"
+        "    import kg.parse\n"
+        "    _original = kg.parse.parse_file\n"
+        "    def parse_file(path):\n"
+        "        if os.path.basename(str(path)) == os.environ['KG_TEST_BOOM']:\n"
+        "            raise ZeroDivisionError('boom\\nsecond line')\n"
+        "        return _original(path)\n"
+        "    kg.parse.parse_file = parse_file\n", encoding="utf-8")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
+
+
+def _corpus(folder: Path) -> list[Path]:
+    """Enough distinct reports (real ones and the variants) for a --jobs 2 build to use workers."""
+    folder.mkdir()
+    sources = [*REAL_REPORTS, *sorted((Path(__file__).parent / "variants").glob("*.txt"))]
+    for source in sources:
+        shutil.copy(source, folder / source.name)
+    assert len(sources) >= 8
+    return sorted(folder.iterdir())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unexpected_error_while_parsing_fails_that_file_alone(tmp_path: Path, jobs: int) -> None:
+    files = _corpus(tmp_path / "reports")
+    victim = files[3]
+    env = {**_boom_hook(tmp_path / "hook"), "KG_TEST_BOOM": victim.name}
+    log = tmp_path / "build.jsonl"
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "reports"), "--store",
+                             str(tmp_path / "store"), "--jobs", str(jobs), "--log", str(log)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("失败")]
+    assert str(victim) in line and "ZeroDivisionError" in line and "boom" in line
+    records = {Path(r["path"]).name: r for r in map(json.loads, log.read_text(encoding="utf-8").splitlines())}
+    assert records[victim.name]["outcome"] == "failed" and records[victim.name]["error"] == "ZeroDivisionError"
+    assert all(r["outcome"] in ("added", "duplicate") for name, r in records.items() if name != victim.name)
+    assert len(records) == len(files)
+    built = set(sources_in_store(open_store(tmp_path / "store", read_only=True)))
+    assert str(victim) not in built and len(built) == len(files) - 1
+
+
+def test_unexpected_error_in_kg_parse_is_that_files_line(tmp_path: Path) -> None:
+    env = {**_boom_hook(tmp_path / "hook"), "KG_TEST_BOOM": REAL_REPORTS[1].name}
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "parse", "-f", "json", "--no-text", *map(str, REAL_REPORTS[:3])],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert str(REAL_REPORTS[1]) in result.stderr and "ZeroDivisionError" in result.stderr
+    payload = json.loads(result.stdout)
+    assert [("error" in item) for item in payload] == [False, True, False]
+
+
+@pytest.mark.parametrize("error", [ZeroDivisionError("boom"), RecursionError("too deep"), MemoryError()])
+def test_unexpected_error_in_a_serial_build_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       error: BaseException) -> None:
+    import kg.store
+
+    victim = REAL_REPORTS[2]
+    original = kg.store.parse_file
+
+    def parse_file(path: str | Path):  # noqa: ANN202
+        if Path(path) == victim:
+            raise error
+        return original(path)
+
+    monkeypatch.setattr(kg.store, "parse_file", parse_file)
+    summary = build(open_store(tmp_path / "store"), REAL_REPORTS)
+    (failed,) = [f for f in summary.files if f.outcome == "failed"]
+    assert failed.path == str(victim) and failed.error == type(error).__name__ and type(error).__name__ in failed.reason
+    assert len(summary.added) == len(REAL_REPORTS) - 1
+
+
+# Things that are no regular file, made at a path: each is refused at once with its reason.
+NOT_REGULAR = {
+    "fifo": (os.mkfifo, "命名管道"),
+    "device": (lambda path: path.symlink_to("/dev/zero"), "字符设备"),
+    "dangling link": (lambda path: path.symlink_to(path.parent / "gone.txt"), "符号链接指向不存在"),
+    "link loop": (lambda path: path.symlink_to(path), "符号链接循环"),
+}
+
+
+@pytest.mark.parametrize("where", ["argument", "folder"])
+@pytest.mark.parametrize("kind", sorted(NOT_REGULAR))
+def test_fifo_device_and_bad_links_are_one_line_each(tmp_path: Path, kind: str, where: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(REAL_REPORTS[0], folder / "good.txt")
+    make, word = NOT_REGULAR[kind]
+    odd = folder / "odd.txt"
+    make(odd)
+    args = [str(folder)] if where == "folder" else [str(folder / "good.txt"), str(odd)]
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "build", *args, "--store", str(tmp_path / "store")],
+                            capture_output=True, text=True, timeout=300)  # a FIFO used to block here forever
+    assert result.returncode == 1, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("失败")]
+    assert f"{odd}:" in line and word in line
+    assert "新增 1" in result.stdout
+    parsed = subprocess.run([sys.executable, "-m", "kg.cli", "parse", "-f", "json", str(odd)], capture_output=True,
+                            text=True, timeout=300)
+    assert parsed.returncode == 2 and word in parsed.stderr and parsed.stderr.count("\n") == 1
+
+
+def test_device_named_directly_is_refused() -> None:
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "parse", "-f", "json", "/dev/zero"], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 2 and "字符设备" in result.stderr and result.stderr.count("\n") == 1
+
+
+def _cut_characters(data: bytes, count: int) -> bytes:
+    """UTF-8 with `count` multi-byte characters cut short (a byte dropped), spread over the text."""
+    cut = bytearray(data)
+    for i in range(count, 0, -1):
+        pos = len(cut) * i // (count + 1)
+        while cut[pos] & 0xC0 != 0x80:  # a continuation byte: inside a character
+            pos += 1
+        del cut[pos]
+    return bytes(cut)
+
+
+READABLE = {  # name: (bytes from the report's text, the encoding recorded, a word of its warnings or None)
+    "utf-8, 3 characters cut": (lambda text: _cut_characters(text.encode(), 3), "utf-8", "无效字节"),
+    "utf-8, cut at the end": (lambda text: text.encode()[:-1] if text.encode()[-1] >= 0x80 else
+                              (text + "。").encode()[:-1], "utf-8", "无效字节"),
+    "utf-16-le without BOM": (lambda text: text.encode("utf-16-le"), "utf-16-le", None),
+    "utf-16-be without BOM": (lambda text: text.encode("utf-16-be"), "utf-16-be", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(READABLE))
+def test_damaged_or_unusual_encodings_are_read(tmp_path: Path, case: str) -> None:
+    make, encoding, warning = READABLE[case]
+    source = REAL_REPORTS[3]
+    path = tmp_path / "report.txt"
+    path.write_bytes(make(source.read_text(encoding="utf-8")))
+    report = parse_file(path)
+    reference = parse_file(source)
+    assert report.source.encoding == encoding
+    assert len(report.iter_measures()) == len(reference.iter_measures())
+    assert any(warning in w for w in report.warnings) if warning else report.warnings == reference.warnings
+
+
+def test_many_bad_bytes_are_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(_cut_characters(REAL_REPORTS[3].read_bytes(), 200))
+    with pytest.raises(IngestError):
+        parse_file(path)
+
+
+def _page(text: str, depth: int = 0, attribute: int = 0) -> str:
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.splitlines())
+    big = f' data-x="{"a" * attribute}"' if attribute else ""
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>t</title></head><body>{'<div>' * depth}"
+            f"<div{big}>{paragraphs}</div>{'</div>' * depth}</body></html>")
+
+
+@pytest.mark.parametrize("depth,attribute", [(300, 0), (1500, 0), (0, 10_500_000), (300, 10_500_000)])
+def test_deep_or_huge_pages_still_yield_their_text(tmp_path: Path, depth: int, attribute: int) -> None:
+    source = REAL_REPORTS[3]
+    path = tmp_path / "page.html"
+    path.write_text(_page(source.read_text(encoding="utf-8"), depth, attribute), encoding="utf-8")
+    report = parse_file(path)
+    assert len(report.iter_measures()) == len(parse_file(source).iter_measures()) > 10
+
+
+def test_file_name_with_a_newline_is_still_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "empty\nname.txt"
+    bad.write_bytes(b"")
+    build_result = kg("build", str(REAL_REPORTS[0]), str(bad), "--store", str(tmp_path / "store"))
+    parse_result = kg("parse", "-f", "json", str(bad), str(REAL_REPORTS[0]))
+    for result, mark in ((build_result, "失败"), (parse_result, "错误")):
+        assert result.returncode == 1, result.stderr
+        (line,) = [line for line in result.stderr.splitlines() if "name.txt" in line or "empty" in line]
+        assert line.startswith(mark) and "empty\\nname.txt" in line and "空文件" in line

@@ -169,3 +169,152 @@ def test_search_related_types_and_measures_commands(built_store: Path) -> None:
     assert measures and all(int(m["year"]) >= 2021 for m in measures)
     unknown = kg("measures", "--type", "不存在的类型", *store)
     assert unknown.returncode == 2 and "kg types" in unknown.stderr
+
+
+# --- errors are one line, wherever they come from ---------------------------------------------------------
+
+from typer.testing import CliRunner  # noqa: E402
+
+from kg.cli import app  # noqa: E402
+
+
+def _one_error_line(stderr: str) -> str:
+    """The one error line of standard error (warnings and review lines may stand beside it)."""
+    assert "Traceback" not in stderr and "│" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("错误")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+# Commands naming an item or a report, with where the name goes; every bad IRI value is one line, exit 2.
+NAMED = {
+    "show": ["show", "{}"],
+    "export-rdf": ["export-rdf", "-r", "{}"],
+    "viz": ["viz", "-r", "{}", "-o", "{tmp}/page.html"],
+    "graph": ["graph", "-r", "{}"],
+    "analyse": ["analyse", "centrality", "-r", "{}"],
+    "export": ["export", "-r", "{}"],
+    "validate": ["validate", "-r", "{}"],
+    "related": ["related", "--measure", "{}"],
+    "query": ["query", "source-sentence", "-p", "item={}"],
+}
+
+
+@pytest.mark.parametrize("value", ["a>b", "report/a b", "<x>", 'x"y'])
+@pytest.mark.parametrize("command", sorted(NAMED))
+def test_bad_iri_values_are_one_line(built_store: Path, tmp_path: Path, command: str, value: str) -> None:
+    args = [a.format(value, tmp=tmp_path) if a != "{}" else value for a in NAMED[command]]
+    result = CliRunner().invoke(app, [*args, "--store", str(built_store)])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert value in _one_error_line(result.stderr)
+
+
+OUTPUTS = {  # command writing to -o
+    "export-rdf": ["export-rdf", "-f", "trig"],
+    "export": ["export", "-v", "committee-document", "-f", "graphml"],
+    "viz": ["viz", "--view", "committee-document"],
+}
+
+
+@pytest.mark.parametrize("target,code", [("{tmp}/missing/out.file", 2), ("/dev/full", 2), ("/dev/null", 0)])
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_output_into_missing_folder_full_or_null_device(built_store: Path, tmp_path: Path, command: str,
+                                                        target: str, code: int) -> None:
+    output = target.format(tmp=tmp_path)
+    result = kg(*OUTPUTS[command], "-o", output, "--store", str(built_store))
+    assert result.returncode == code, result.stderr
+    if code:
+        assert output.split("/")[-2 if "missing" in output else -1] in _one_error_line(result.stderr)
+    else:
+        assert "Traceback" not in result.stderr
+
+
+def test_csv_export_to_a_device_is_refused(built_store: Path) -> None:
+    made = [Path("/dev/null-nodes.csv"), Path("/dev/null-edges.csv")]
+    try:
+        result = kg("export", "-f", "csv", "-o", "/dev/null", "--store", str(built_store))
+        assert result.returncode == 2 and "/dev/null" in _one_error_line(result.stderr)
+        assert not any(p.exists() for p in made)
+    finally:
+        for path in made:  # what the command wrote into /dev before it refused devices
+            if path.is_file():
+                path.unlink()
+
+
+STDOUT_COMMANDS = {
+    "parse json": ["parse", "-f", "json", str(REAL_REPORTS[0])],
+    "parse text": ["parse", "-f", "text", str(REAL_REPORTS[0])],
+    "query table": ["query", "reports"],
+    "query json": ["query", "reports", "-f", "json"],
+    "export-rdf": ["export-rdf"],
+    "stats": ["stats"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(STDOUT_COMMANDS))
+def test_standard_output_to_a_full_device(built_store: Path, command: str) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "kg.cli", *STDOUT_COMMANDS[command], "--store", str(built_store)]
+                                if command != "parse json" and command != "parse text" else
+                                [sys.executable, "-m", "kg.cli", *STDOUT_COMMANDS[command]],
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "标准输出" in _one_error_line(result.stderr)
+
+
+def test_build_log_to_a_full_device(tmp_path: Path) -> None:
+    result = kg("build", str(REAL_REPORTS[0]), "--store", str(tmp_path / "s"), "--log", "/dev/full")
+    assert result.returncode == 2
+    assert "/dev/full" in _one_error_line(result.stderr) and "新增 1" in result.stdout
+    missing = kg("build", str(REAL_REPORTS[0]), "--store", str(tmp_path / "s"), "--log", str(tmp_path / "no" / "l"))
+    assert missing.returncode == 2 and "日志" in _one_error_line(missing.stderr) and not missing.stdout
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(os.urandom(8192))
+
+
+def _drop_table(path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE entries")
+
+
+def _overwrite_middle(path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("PRAGMA journal_mode=DELETE")
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 3)
+        handle.write(os.urandom(size // 3))
+
+
+@pytest.mark.parametrize("damage", [_garbage, _drop_table, _overwrite_middle])
+def test_validate_and_search_on_a_malformed_index(built_store: Path, tmp_path: Path, damage) -> None:  # noqa: ANN001
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store)
+    index = store / "kg-text-index.sqlite"
+    for extra in store.glob("kg-text-index.sqlite-*"):
+        extra.unlink() if damage is _garbage else None
+    damage(index)
+    for args in (["validate"], ["search", "公务用车"]):
+        result = kg(*args, "--store", str(store))
+        assert result.returncode in (1, 2), result.stderr  # validate may count it as its finding (1)
+        assert "Traceback" not in result.stderr and "│" not in result.stderr
+        said = [line for line in (result.stdout + result.stderr).splitlines() if "文本索引已损坏" in line]
+        assert len(said) == 1, (result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("args", [["query", "region-measures", "-p", "code=370000", "-p", "keyword=公务\x00用车"],
+                                  ["query", "measures-by-keyword", "-p", "keyword=\x00"],
+                                  ["search", "公务\x00用车"]])
+def test_contains_search_holding_a_nul(built_store: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(app, [*args, "--store", str(built_store)])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert "NUL" in _one_error_line(result.stderr)

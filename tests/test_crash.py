@@ -85,3 +85,106 @@ def test_killed_build_leaves_graphs_complete_or_absent(tmp_path: Path, fraction:
     first = report_graphs(store)[0].value
     assert all(result.conforms for result in validate_store(store, first))
     print(f"killed after {kill_after:.1f}s ({jobs} jobs): {len(present)} of {len(files)} reports were in the store")
+
+
+# --- a full disk during a build ----------------------------------------------------------------------------
+
+import errno  # noqa: E402
+import shutil  # noqa: E402
+
+from typer.testing import CliRunner  # noqa: E402
+
+import kg.cli  # noqa: E402
+import kg.store  # noqa: E402
+from kg.exceptions import StoreError  # noqa: E402
+
+
+class _FullDisk:
+    """A store whose writes of report graphs fail as on a full disk after ``batches`` bulk loads
+    succeeded (reads, and the vocabulary graphs, pass through)."""
+
+    def __init__(self, store, batches: int = 0) -> None:  # noqa: ANN001
+        self._store = store
+        self._batches = batches
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._store, name)
+
+    def __contains__(self, quad) -> bool:  # noqa: ANN001
+        return quad in self._store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def _full(self) -> OSError:
+        return OSError(errno.ENOSPC, "No space left on device")
+
+    def bulk_load(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if self._batches <= 0:
+            raise self._full()
+        self._batches -= 1
+        return self._store.bulk_load(*args, **kwargs)
+
+    def extend(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise self._full()
+
+    def update(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise self._full()
+
+
+def _changed(folder: Path, source: Path) -> Path:
+    """A report file whose content changed since the store was built (same report, one more line)."""
+    path = folder / source.name
+    path.write_text(source.read_text(encoding="utf-8") + "\n附: 更正。\n", encoding="utf-8")
+    return path
+
+
+# what the failing build gets: new reports (bulk loads) or a changed one (replaced in place)
+FULL_DISK_CASES = {"new reports": 0, "a changed report": 1, "second batch of new reports": 2}
+
+
+@pytest.mark.parametrize("case", sorted(FULL_DISK_CASES))
+def test_full_disk_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    first = folder / REAL_REPORTS[0].name
+    shutil.copy(REAL_REPORTS[0], first)
+    store_dir = tmp_path / "store"
+    store, index = open_store(store_dir), open_index(store_dir)
+    build(store, [first], index=index)
+    before = set(store)
+    batches = 0
+    if case == "a changed report":
+        files = [_changed(folder, REAL_REPORTS[0])]
+    else:
+        files = [shutil.copy(p, folder / p.name) and folder / p.name for p in REAL_REPORTS[1:]]
+        if case == "second batch of new reports":
+            monkeypatch.setattr(kg.store, "BULK_BATCH_QUADS", 1)  # one report a batch
+            batches = 1
+    with pytest.raises(StoreError) as raised:
+        build(_FullDisk(store, batches), files, index=index)
+    message = str(raised.value)
+    assert "\n" not in message and "磁盘已满" in message and "No space left on device" in message
+    after = set(store)
+    if batches:
+        assert "本次写入了 1 份" in message
+        (written,) = {q.graph_name for q in after - before}
+        expected = report_rdf(parse_file(folder / REAL_REPORTS[1].name))
+        assert set(store.quads_for_pattern(None, None, None, written)) == set(expected.quads)
+        assert after - set(expected.quads) == before
+    else:
+        assert "仓库保持原样" in message and "as it was" in message
+        assert after == before
+    assert index_problems(store, index) == []  # the rows indexed for what was not written are gone
+
+
+def test_full_disk_is_one_line_from_kg_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_dir = tmp_path / "store"
+    real_open = kg.cli.open_store
+    monkeypatch.setattr(kg.cli, "open_store", lambda *a, **k: _FullDisk(real_open(*a, **k)))
+    result = CliRunner().invoke(kg.cli.app, ["build", *map(str, REAL_REPORTS[:2]), "--store", str(store_dir)])
+    assert result.exit_code == 2, (result.output, result.exception)
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("错误")]
+    assert "磁盘已满" in line and "仓库保持原样" in line
+    assert "Traceback" not in result.stderr
+    assert report_graphs(open_store(store_dir, read_only=True)) == []
