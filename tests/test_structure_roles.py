@@ -186,6 +186,19 @@ def university_flat(report: Report) -> Built:
     return university(report, flat=True)
 
 
+def central_template(report: Report) -> Built:
+    """2. The 2024 template: part 一 on the committee and its head organising the work, with
+    (一)(二) headings owning 一是… paragraphs of their own (the same shape as a problem list);
+    part 二 the problem list as in the original report; the original next steps after it."""
+    front, _after, _closing = _parts(report)
+    sentences = _sentences(front, 5)
+    lines = [*_intro_lines(front), "一、区委及主要负责人组织落实整改情况", "(一)区委主要负责人组织落实整改工作情况",
+             *(f"{CN[k]}是{sentences[k]}。" for k in range(3)), "(二)区委领导班子组织落实整改工作情况",
+             *(f"{CN[k]}是{sentences[k + 3]}。" for k in range(2)), "二、巡视反馈问题整改落实情况"]
+    rest = report.text[len(front):]
+    return Built("\n".join(lines) + "\n" + rest, shape_of(report), {}, len(report.categories))
+
+
 def toplevel_action_categories(report: Report) -> Built | None:
     """1./2. No wrapper part: the top-level parts after an organising part are the categories,
     titled as actions, and the last part (next steps) has the same shape ((一)持续… with 一是…)."""
@@ -318,6 +331,7 @@ LAYOUTS: dict[str, Callable[[Report], Built | None]] = {
     "university-flat": university_flat,
     "university-flat-declared": lambda r: university(r, flat=True, declared=True),
     "toplevel-action-categories": toplevel_action_categories,
+    "central-template": central_template,
     "inline-siblings": inline_siblings,
     "shared-lines": shared_lines,
     "straight-numbering": straight_numbering,
@@ -355,23 +369,31 @@ def test_declared_counts_agree_at_their_level(path) -> None:
 
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
 def test_two_problem_levels_and_tasks(path) -> None:
-    """"{P}大项问题{L}子项问题{M}项任务": P problems, L sub-problems, M tasks; a count
-    written inside a measure (制定13条措施) is a detail, not a total of the report."""
+    """"{B}大项问题{L}子项问题{M}项任务": B counts the level above the leaves (problems over
+    sub-problems, else categories), L the leaves, M the tasks (measures, as 子项 names the leaves);
+    a count written inside a measure (制定13条措施) is a detail, not a total of the report."""
     original = _original(str(path))
     problems = [p for c in original.categories for p in c.problems]
     leaves = [leaf for p in problems for leaf in _leaves(p)]
     measures = sum(len(leaf.measures) for leaf in leaves)
+    two_levels = any(p.problems for p in problems)
+    titled = sum(1 for c in original.categories if c.title)
+    big = len(problems) if two_levels else titled or len(problems)
     text = original.text
     intro_end = text.find("\n", (original.inspection.span or (0, 0))[1] or 1)
-    sentence = f"反馈的{len(problems)}大项问题{len(leaves)}子项问题{measures}项任务均已推进。"
+    sentence = f"反馈的{big}大项问题{len(leaves)}子项问题{measures}项任务均已推进。"
     measure = leaves[0].measures[0]
     text = _replace(text, [(intro_end, intro_end, "\n" + sentence),
                            (measure.span[0], measure.span[0], "制定13条措施,")])
     report = parse_text(text)
-    checks = {c.level: c for c in check_declared(report.declared, report.categories) if c.text in sentence}
-    assert checks["sub-problems"].count == len(leaves) and checks["sub-problems"].agrees
-    assert checks["tasks"].count == measures and checks["tasks"].agrees
-    assert checks["problems"].count == len(problems) and checks["problems"].agrees
+    checks = {c.what: c for c in check_declared(report.declared, report.categories) if c.text in sentence}
+    assert checks["子项问题"].level == "sub-problems" and checks["子项问题"].agrees
+    assert checks["任务"].level == "tasks" and checks["任务"].count == measures and checks["任务"].agrees
+    big_check = checks["大项问题"]
+    if two_levels or titled:
+        assert big_check.level == ("problems" if two_levels else "categories") and big_check.agrees
+    else:  # one problem level and no titled categories: nothing at the level 大项 names
+        assert big_check.level is None and big_check.found is None
     assert not any(d.count == 13 for d in report.declared)
 
 

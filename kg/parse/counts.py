@@ -93,8 +93,10 @@ def _level_of(what: str, declared: list[Declared], levels: _Levels) -> tuple[str
     """The level a declared word names, and what was found there (None: not comparable)."""
     if what in ("方面", "大类"):
         return "categories", levels.categories
-    if what.startswith("大项"):
-        return "problems", levels.top_problems if levels.top_problems is not None else levels.problems
+    if what.startswith("大项"):  # the level above the leaves: problems over sub-problems, else categories
+        if levels.top_problems is not None:
+            return "problems", levels.top_problems
+        return "categories", levels.categories
     if what.startswith(("子项", "小项")) or what == "具体问题":
         return "sub-problems", levels.leaves
     if what == "问题":

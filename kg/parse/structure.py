@@ -92,6 +92,7 @@ class PartShape:
     node: Node = field(repr=False)
     depth: int  # heading levels below the part (0: the part is itself a leaf)
     child_style: str | None  # marker style of the headings directly below (None: none)
+    leaf_styles: frozenset[str | None]  # marker styles of its deepest headings
     leaves: int  # deepest headings (the part itself when it has none)
     runs: int  # leaves owning a marked run of measures (一是…, ①…, numbered items)
     measured: int  # leaves owning any text
@@ -286,6 +287,7 @@ class Roles:
             self._shapes[key] = PartShape(
                 node=part, depth=self.heading_depth(part), leaves=len(leaves),
                 child_style=next((c.style for c in self.heading_children(part)), None),
+                leaf_styles=frozenset(leaf.style for leaf in leaves),
                 runs=sum(1 for leaf in leaves if self.owns_run(leaf)),
                 measured=sum(1 for leaf in leaves if self.owns_text(leaf)),
                 wording=sum(1 for leaf in leaves if self._reads_like_problem(leaf)),
@@ -385,11 +387,13 @@ def _parts_are_categories(run: list[PartShape]) -> bool:
 
 def _alike_run(shapes: list[PartShape], index: int) -> list[PartShape]:
     """The main part and its adjacent siblings of the same shape: headings of the same
-    numbering style directly below them (or none below any of them)."""
+    numbering style directly below them (or none below any of them), and leaves of a shared
+    style (an organising part's (一) leaves are not alike a problem list's 1. leaves)."""
     main = shapes[index]
 
     def alike(shape: PartShape) -> bool:
-        return shape.child_style == main.child_style and shape.weight > 0 and not shape.next_steps
+        return (shape.child_style == main.child_style and bool(shape.leaf_styles & main.leaf_styles)
+                and shape.weight > 0 and not shape.next_steps)
 
     lo, hi = index, index
     while lo > 0 and alike(shapes[lo - 1]):
