@@ -84,6 +84,33 @@ def index_path(store_dir: str | Path) -> Path:
     return Path(store_dir) / INDEX_FILE
 
 
+def _seal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sealed")
+
+
+def _stamp(path: Path) -> str | None:
+    """The identity of the index file as written (device, inode, size, modification time), or None
+    while its WAL holds changes not yet in it."""
+    try:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size:
+            return None
+        info = path.stat()
+    except OSError:
+        return None
+    return f"{info.st_dev} {info.st_ino} {info.st_size} {info.st_mtime_ns}"
+
+
+def _sealed(path: Path) -> bool:
+    """The index file is exactly as the last build sealed it."""
+    try:
+        recorded = _seal_path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return False
+    stamp = _stamp(path)
+    return stamp is not None and recorded == stamp
+
+
 def _table(kind: str) -> str:
     if kind not in KINDS:
         raise StoreError(f"未知检索范围 (unknown index kind {kind!r})")
@@ -133,9 +160,10 @@ class TextIndex:
         ``repaired`` then holds the reason."""
         if read_only:
             return cls._open(store_dir, read_only=True)
+        sealed = _sealed(index_path(store_dir))  # as the last build left it: no need to read it all
         try:
             index = cls._open(store_dir, read_only=False)
-            reason = index.damage()
+            reason = None if sealed else index.damage()
         except StoreError as exc:
             if "damaged" not in exc.reason:
                 raise
@@ -147,7 +175,7 @@ class TextIndex:
             index.close()
         path = index_path(store_dir)
         for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
-                      path.with_name(path.name + "-journal")):
+                      path.with_name(path.name + "-journal"), _seal_path(path)):
             stale.unlink(missing_ok=True)
         index = cls._open(store_dir, read_only=False)
         index.repaired = reason
@@ -166,8 +194,28 @@ class TextIndex:
         reason = index.damage()
         if reason is not None:
             index.close()
+            try:  # the next build must read the whole file again, and so find the damage
+                _seal_path(index_path(store_dir)).unlink(missing_ok=True)
+            except OSError:
+                pass
             return None, reason
         return index, None
+
+    def seal(self) -> None:
+        """Record the file as this build leaves it (its WAL checkpointed into it): the next
+        writable open of an index still exactly so skips ``damage``'s full read. Any later change
+        of the file (a write, truncation, another file put in its place) breaks the seal, and so
+        does `kg validate` finding damage."""
+        if self.path == ":memory:":
+            return
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        path = Path(self.path)
+        stamp = _stamp(path)
+        if stamp is not None:
+            seal = _seal_path(path)
+            partial = seal.with_name(seal.name + ".tmp")
+            partial.write_text(stamp, encoding="ascii")
+            partial.replace(seal)
 
     @classmethod
     def _open(cls, store_dir: str | Path, *, read_only: bool = False) -> TextIndex:

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -116,6 +117,18 @@ def _files(folder: Path) -> dict[str, tuple[int, int]]:
     return {entry.name: (entry.stat().st_size, entry.stat().st_mtime_ns) for entry in folder.iterdir()}
 
 
+def _quiet(folder: Path) -> dict[str, tuple[int, int]]:
+    """The folder's files once they stopped changing for half a second."""
+    seen = _files(folder)
+    for _ in range(40):
+        time.sleep(0.5)
+        now = _files(folder)
+        if now == seen:
+            return now
+        seen = now
+    raise AssertionError("the folder kept changing")
+
+
 def _sst(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.sst"), key=lambda p: (p.stat().st_size, p.name))
 
@@ -162,10 +175,52 @@ def test_an_open_refused_by_the_lock_writes_nothing(built: tuple[Path, list[str]
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        before = _files(store_dir)
+        before = _quiet(store_dir)  # the holder's RocksDB writes its LOG for a moment after opening
         result = kg("build", str(report), "--store", str(store_dir))
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and "占用" in result.stderr
         assert _files(store_dir) == before
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_index_as_the_last_build_left_it_is_not_read_again_and_rot_is_still_repaired(
+        built: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store_dir, report = _copy(built, tmp_path / "copy")
+    index_file = store_dir / INDEX_FILE
+    calls: list[str] = []
+    damage = TextIndex.damage
+
+    def counted(index: TextIndex) -> str | None:
+        calls.append(index.path)
+        return damage(index)
+
+    store = open_store(store_dir)
+    index = open_index(store_dir)  # a copy is another file: its seal does not hold
+    build(store, [report], index=index)  # and the build seals it
+    index.close()
+    del store
+    monkeypatch.setattr(TextIndex, "damage", counted)
+    open_index(store_dir).close()
+    assert calls == [], "sealed by the build that wrote it: no full read"
+    os.utime(index_file)  # any change of the file breaks the seal
+    open_index(store_dir).close()
+    assert len(calls) == 1
+    store = open_store(store_dir)
+    index = open_index(store_dir)
+    build(store, [report], index=index)  # seals it again
+    index.close()
+    del store
+    calls.clear()
+    stat = index_file.stat()
+    _corrupt_page(index_file)  # rot: the bytes change, the size and the times do not
+    os.utime(index_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    open_index(store_dir).close()
+    assert calls == [], "a build alone cannot see rot under an intact seal"
+    checked = kg("validate", "--store", str(store_dir))  # validate reads it all, and breaks the seal
+    assert checked.returncode == 1 and "damaged" in checked.stdout
+    repaired = open_index(store_dir)
+    assert calls and repaired.repaired is not None
+    store = open_store(store_dir)
+    assert build(store, [report], index=repaired).skipped == [str(report)]
+    assert repaired.damage() is None and index_problems(store, repaired) == []
