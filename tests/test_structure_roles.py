@@ -135,7 +135,7 @@ def _walk(problem: Problem) -> list[Problem]:
 
 
 def university(report: Report, *, shared: bool = False, declared: bool = False,
-               bare_category: bool = False, flat: bool = False) -> Built:
+               bare_category: bool = False, flat: bool = False, split: bool = False) -> Built:
     """2. Organising part with run-on 1./2. items, the problem list under a positive title
     ((一) categories, 1.加强… tasks with 一是… measures), next steps with 1.持续… and 一是…."""
     front, after, closing = _parts(report)
@@ -163,8 +163,11 @@ def university(report: Report, *, shared: bool = False, declared: bool = False,
         row = []
         for li, leaf in enumerate(leaves):
             title = _action(n)
-            run = "".join(f"{CN[k]}是{m}。" for k, m in enumerate(_measure_texts(leaf)[:9]))
-            lines += [f"{li + 1}.{title}。{run}"] if shared else [f"{li + 1}.{title}", run]
+            items = [f"{CN[k]}是{m}。" for k, m in enumerate(_measure_texts(leaf)[:9])]
+            if split:  # each 一是… its own paragraph
+                lines += [f"{li + 1}.{title}", *items]
+            else:
+                lines += [f"{li + 1}.{title}。{''.join(items)}"] if shared else [f"{li + 1}.{title}", "".join(items)]
             titles[n] = title
             row.append(min(len(leaf.measures), 9))
             n += 1
@@ -306,7 +309,7 @@ def angle_markers(report: Report) -> Built:
     return Built(_replace(text, edits), shape_of(report), {}, len(report.categories))
 
 
-def three_digit(report: Report) -> Built:
+def three_digit(report: Report, chinese: bool = False) -> Built:
     """Issue 20: 1. problems numbered past 100, each with its 一是… measures."""
     front, _after, closing = _parts(report)
     leaves = [leaf for c in report.categories for leaf in _cat_leaves(c) if len(leaf.measures) >= 2]
@@ -316,7 +319,8 @@ def three_digit(report: Report) -> Built:
         leaf = leaves[k % len(leaves)]
         measures = _measure_texts(leaf)[:5]
         title = f"关于“{TOPICS[k % len(TOPICS)]}不到位”问题"
-        lines += [f"{k + 1}.{title}", "".join(f"{CN[j]}是{m}。" for j, m in enumerate(measures))]
+        marker = f"({cn2an.an2cn(k + 1)})" if chinese else f"{k + 1}."
+        lines += [f"{marker}{title}", "".join(f"{CN[j]}是{m}。" for j, m in enumerate(measures))]
         row.append(len(measures))
         titles[k] = title
     return Built("\n".join(lines) + "\n" + closing, [row], titles, 1)
@@ -329,6 +333,8 @@ LAYOUTS: dict[str, Callable[[Report], Built | None]] = {
     "university-declared": lambda r: university(r, declared=True),
     "university-bare-category": lambda r: university(r, bare_category=True),
     "university-flat": university_flat,
+    "university-split-measures": lambda r: university(r, split=True),
+    "university-flat-split": lambda r: university(r, flat=True, split=True),
     "university-flat-declared": lambda r: university(r, flat=True, declared=True),
     "toplevel-action-categories": toplevel_action_categories,
     "central-template": central_template,
@@ -337,6 +343,7 @@ LAYOUTS: dict[str, Callable[[Report], Built | None]] = {
     "straight-numbering": straight_numbering,
     "angle-markers": angle_markers,
     "three-digit": three_digit,
+    "three-digit-chinese": lambda r: three_digit(r, chinese=True),
 }
 CASES = [(layout, path) for layout in LAYOUTS for path in REAL_REPORTS]
 
@@ -414,3 +421,14 @@ def test_reading_summary_without_a_list() -> None:
     roles = Roles(build_outline(text, limit=find_closing(text)))
     summary = roles.reading().summary(roles)
     assert summary["found"] is False and summary["parts"] == [] and summary["layout"] == "none"
+
+
+@pytest.mark.parametrize("path", REAL_REPORTS[:2], ids=[p.stem for p in REAL_REPORTS[:2]])
+def test_numbering_jump_is_flagged_not_merged_silently(path) -> None:
+    """Problems 50-59 cut out of a 120-problem list: 60. continues nothing; it is read as text
+    (the outline cannot place it) but the report says so."""
+    built = three_digit(_original(str(path)))
+    lines = built.text.split("\n")
+    kept = [line for line in lines if not re.match(r"5\d\.", line)]  # their measure lines stay, under 49.
+    report = parse_text("\n".join(kept))
+    assert any("编号不连续" in w for w in report.warnings), report.warnings

@@ -15,12 +15,12 @@ import cn2an
 
 from kg.parse.numerals import CIRCLED, to_int
 
-_CN = "一二三四五六七八九十"
+_CN = "一二三四五六七八九十百零"
 # (style, pattern). The value is group 1. Order matters: longer forms first.
 MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
-    ("(一)", re.compile(rf"\(([{_CN}]{{1,3}})\)\s*")),
-    ("【一】", re.compile(rf"【([{_CN}]{{1,3}})】\s*")),
-    ("一、", re.compile(rf"([{_CN}]{{1,3}})\s*、\s*")),
+    ("(一)", re.compile(rf"\(([{_CN}]{{1,5}})\)\s*")),
+    ("【一】", re.compile(rf"【([{_CN}]{{1,5}})】\s*")),
+    ("一、", re.compile(rf"([{_CN}]{{1,5}})\s*、\s*")),
     ("第一,", re.compile(rf"第([{_CN}]{{1,3}})(?:部分)?\s*[,、:]\s*")),
     ("〈一〉", re.compile(rf"[〈‹<]([{_CN}]{{1,3}})[〉›>]\s*")),
     ("(1)", re.compile(r"\((\d{1,3})\)\s*")),
@@ -148,9 +148,19 @@ class _Builder:
         text = self.outline.text
         if not self._add_segment(start, end):
             self.stack[-1].paragraphs.append((start, end))
+            self._flag_unplaced(start, end)
             if _LONG_NUMBER_RE.match(text, start, end):
                 self.outline.warnings.append(
                     f"编号过长未识别为标题 (a numbered line with four digits or more is read as text, offset {start})")
+
+    def _flag_unplaced(self, start: int, end: int) -> None:
+        """A numbered line of an open list's style that continues nothing is read as text:
+        say so, so a numbering jump is never silently merged into the measure above."""
+        markers = leading_markers(self.outline.text, start, end)
+        if markers and any(n.style == markers[0].style for n in self.stack[1:]):
+            self.outline.warnings.append(
+                f"编号不连续, 按正文处理: {markers[0].label} (a numbered line continuing no list is read as "
+                f"text, offset {start})")
 
     def _add_segment(self, start: int, end: int) -> bool:
         """Place the markers leading text[start:end]; a heading whose line goes on with the
