@@ -29,6 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -503,15 +504,49 @@ def _parse_all(work: list[_Job], jobs: int) -> Iterator[_Parsed]:
     # "spawn", not "fork": a forked worker would inherit the open store's lock file and keep
     # the store locked if this process were killed; spawned workers hold nothing of ours.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
-        size = max(1, min(8, len(work) // (jobs * 8)))
-        pending: deque[Future[list[_Parsed]]] = deque()
-        for start in range(0, len(work), size):
-            pending.append(pool.submit(_parse_chunk, work[start:start + size]))
-            if len(pending) >= jobs * CHUNKS_AHEAD:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    size = max(1, min(8, len(work) // (jobs * 8)))
+    chunks = [work[start:start + size] for start in range(0, len(work), size)]
+    done = 0  # chunks yielded
+    while done < len(chunks):
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
+                pending: deque[Future[list[_Parsed]]] = deque()
+                submitted = done
+                while done < len(chunks):
+                    while submitted < len(chunks) and len(pending) < jobs * CHUNKS_AHEAD:
+                        pending.append(pool.submit(_parse_chunk, chunks[submitted]))
+                        submitted += 1
+                    parsed = pending.popleft().result()
+                    done += 1
+                    yield from parsed
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in a C library) on some file of this
+            # chunk: each of its files is parsed alone, so only the one that kills its process
+            # fails; the chunks after it go to a fresh pool.
+            yield from _parse_one_by_one(chunks[done], context)
+            done += 1
+
+
+def _parse_one_by_one(jobs: list[_Job], context: multiprocessing.context.BaseContext) -> Iterator[_Parsed]:
+    """Files parsed one at a time by one worker (after a worker died): a file whose parsing kills
+    the worker is that file's failure, and a new worker takes the next."""
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for job in jobs:
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_worker)
+            try:
+                parsed = pool.submit(_parse_job, job).result()
+            except BrokenProcessPool:
+                pool.shutdown()
+                pool = None
+                parsed = _Parsed(job, error=UnexpectedError(
+                    "解析进程意外退出 (the parsing process died while parsing this file: killed, out of memory, "
+                    "or a crash)", job.path, "BrokenProcessPool"))
+            yield parsed
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def _parse_chunk(jobs: list[_Job]) -> list[_Parsed]:

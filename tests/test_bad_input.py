@@ -155,6 +155,9 @@ def _boom_hook(folder: Path) -> dict[str, str]:
         "    _original = kg.parse.parse_file\n"
         "    def parse_file(path):\n"
         "        if os.path.basename(str(path)) == os.environ['KG_TEST_BOOM']:\n"
+        "            import multiprocessing, signal\n"
+        "            if os.environ.get('KG_TEST_BOOM_KILL') and multiprocessing.parent_process() is not None:\n"
+        "                os.kill(os.getpid(), signal.SIGKILL)  # a parsing worker dies (out of memory, a crash)\n"
         "            raise ZeroDivisionError('boom\\nsecond line')\n"
         "        return _original(path)\n"
         "    kg.parse.parse_file = parse_file\n", encoding="utf-8")
@@ -188,6 +191,21 @@ def test_unexpected_error_while_parsing_fails_that_file_alone(tmp_path: Path, jo
     assert records[victim.name]["outcome"] == "failed" and records[victim.name]["error"] == "ZeroDivisionError"
     assert all(r["outcome"] in ("added", "duplicate") for name, r in records.items() if name != victim.name)
     assert len(records) == len(files)
+    built = set(sources_in_store(open_store(tmp_path / "store", read_only=True)))
+    assert str(victim) not in built and len(built) == len(files) - 1
+
+
+def test_a_parsing_worker_dying_on_one_file_fails_that_file_alone(tmp_path: Path) -> None:
+    files = _corpus(tmp_path / "reports")
+    victim = files[5]
+    env = {**_boom_hook(tmp_path / "hook"), "KG_TEST_BOOM": victim.name, "KG_TEST_BOOM_KILL": "1"}
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "reports"), "--store",
+                             str(tmp_path / "store"), "--jobs", "2"], capture_output=True, text=True, env=env,
+                            timeout=900)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("失败")]
+    assert str(victim) in line and "解析进程意外退出" in line
     built = set(sources_in_store(open_store(tmp_path / "store", read_only=True)))
     assert str(victim) not in built and len(built) == len(files) - 1
 
