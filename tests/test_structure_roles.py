@@ -202,7 +202,7 @@ def central_template(report: Report) -> Built:
     return Built("\n".join(lines) + "\n" + rest, shape_of(report), {}, len(report.categories))
 
 
-def toplevel_action_categories(report: Report) -> Built | None:
+def toplevel_action_categories(report: Report, mixed: bool = False) -> Built | None:
     """1./2. No wrapper part: the top-level parts after an organising part are the categories,
     titled as actions, and the last part (next steps) has the same shape ((一)持续… with 一是…)."""
     categories = [c for c in report.categories if _cat_leaves(c)]
@@ -212,11 +212,12 @@ def toplevel_action_categories(report: Report) -> Built | None:
     lines = [*_intro_lines(front), "一、提高政治站位,加强组织领导", _sentences(front, 1)[0] + "。"]
     shape, titles, n = [], {}, 0
     for ci, c in enumerate(categories):
-        lines.append(f"{CN[ci + 1]}、{_action(ci + 7)}")
+        lines.append(f"{CN[ci + 1]}、{c.title if mixed and c.title else _action(ci + 7)}")
         row = []
         for li, leaf in enumerate(_cat_leaves(c)):
             measures = _measure_texts(leaf)[:9]
-            lines += [f"({cn2an.an2cn(li + 1)}){_action(n)}",
+            marker = f"{li + 1}." if mixed and ci % 2 else f"({cn2an.an2cn(li + 1)})"
+            lines += [f"{marker}{_action(n)}",
                       "".join(f"{CN[k]}是{m}。" for k, m in enumerate(measures))]
             titles[n] = _action(n)
             row.append(len(measures))
@@ -338,6 +339,7 @@ LAYOUTS: dict[str, Callable[[Report], Built | None]] = {
     "university-flat-declared": lambda r: university(r, flat=True, declared=True),
     "toplevel-action-categories": toplevel_action_categories,
     "central-template": central_template,
+    "toplevel-categories-mixed-numbering": lambda r: toplevel_action_categories(r, mixed=True),
     "inline-siblings": inline_siblings,
     "shared-lines": shared_lines,
     "straight-numbering": straight_numbering,

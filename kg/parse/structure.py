@@ -392,8 +392,12 @@ def _alike_run(shapes: list[PartShape], index: int) -> list[PartShape]:
     main = shapes[index]
 
     def alike(shape: PartShape) -> bool:
-        return (shape.child_style == main.child_style and bool(shape.leaf_styles & main.leaf_styles)
-                and shape.weight > 0 and not shape.next_steps)
+        if shape.weight == 0 or shape.next_steps:
+            return False
+        if shape.child_style == main.child_style and shape.leaf_styles & main.leaf_styles:
+            return True
+        # numbered differently below, but both titled like categories (关于…方面): wording breaks the tie
+        return shape.titled_problem and main.titled_problem and shape.depth > 0 and main.depth > 0
 
     lo, hi = index, index
     while lo > 0 and alike(shapes[lo - 1]):
