@@ -1,10 +1,15 @@
 """Roles in the outline: which headings are categories, problems and sub-problems,
 and which text under a problem is a rectification measure.
 
-The rules look at shapes, not at fixed depths: a heading is a line that owns text
-or headings below it; the parts that carry problems are the ones whose headings read
-like problems (关于…问题/方面, 不到位, 不足…, or a status tag); inside them the deepest
-headings hold the measures, and a second heading level above them makes categories.
+The rules look at structure, not at fixed depths or wording: a heading is a line that
+owns text or headings below it (or titles a 一是… run on its own line); siblings of one
+numbering style share one role. The part that carries the problem list is the top-level
+part whose leaf headings own the most measure text (runs of 一是…, numbered items,
+paragraphs), read either as a wrapper (its headings are categories or problems) or, with
+its alike neighbours (same numbering below, a shared leaf style), as top-level categories;
+the report's declared counts decide between readings, and problem-like wording (关于…问题,
+不到位…) is only a tie-breaker. Inside the list the deepest headings hold the measures, and
+a second heading level above them makes categories.
 """
 
 from __future__ import annotations
