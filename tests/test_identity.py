@@ -102,9 +102,9 @@ def test_the_same_report_from_two_sites_is_one_report_with_both_sources(
         monkeypatch.setattr(kg.store, "BULK_BATCH_QUADS", batch)
         load = kg.store._Writer._bulk_load
 
-        def slow_load(writer: kg.store._Writer, data: bytes) -> None:
+        def slow_load(writer: kg.store._Writer, *args: object) -> None:
             time.sleep(1)  # still loading when the mirror has been parsed
-            load(writer, data)
+            load(writer, *args)
 
         monkeypatch.setattr(kg.store._Writer, "_bulk_load", slow_load)
     original = REAL_REPORTS[3].read_text(encoding="utf-8")
