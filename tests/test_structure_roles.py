@@ -22,7 +22,7 @@ from kg.parse import parse_text
 from kg.parse.counts import check_declared
 from kg.parse.entities import find_closing
 from kg.parse.outline import build_outline
-from kg.parse.structure import Roles
+from kg.parse.structure import Roles, categories_from_roots
 
 from .conftest import REAL_REPORTS, assert_spans_faithful, parsed
 
@@ -434,3 +434,14 @@ def test_numbering_jump_is_flagged_not_merged_silently(path) -> None:
     kept = [line for line in lines if not re.match(r"5\d\.", line)]  # their measure lines stay, under 49.
     report = parse_text("\n".join(kept))
     assert any("编号不连续" in w for w in report.warnings), report.warnings
+
+
+@pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
+def test_guillemet_category_markers_in_the_outline(path) -> None:
+    """‹一> category markers (a mangled 〈一〉) are headings to the outline. Checked on the outline
+    itself: page cutting in kg.ingest decides separately whether such a line survives."""
+    original = _original(str(path))
+    text = angle_markers(original).text.replace("〈", "‹").replace("〉", ">")
+    roles = Roles(build_outline(text, limit=find_closing(text)))
+    categories = categories_from_roots(roles, roles.problem_roots())
+    assert [[len(leaf.measures) for leaf in _cat_leaves(c)] for c in categories] == shape_of(original)
