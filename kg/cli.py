@@ -80,7 +80,10 @@ def _report(exc: Exception) -> int:
             _error_line(f"标准输出: 无法写出 (standard output: cannot write: {reason})")
     elif isinstance(exc, sqlite3.DatabaseError) and any(word in str(exc) for word in _MALFORMED_INDEX):
         _error_line(f"{store_path(_state['store']) / INDEX_FILE}: 文本索引已损坏 (the text index is malformed: {exc}); "
-                    f"删除它再运行 kg build 即可重建 (delete it and run kg build to rebuild it)")
+                    f"运行 kg build 即可从图重建 (run kg build to rebuild it from the graphs)")
+    elif isinstance(exc, RuntimeError) and str(exc).startswith("Corruption"):  # RocksDB read a damaged block
+        detail = " ".join(str(exc).split())[:300]
+        _error_line(f"{store_path(_state['store'])}: 仓库已损坏 (store is damaged: {detail})")
     else:
         _error_line(str(UnexpectedError.wrap(exc)))
     return 2

@@ -224,3 +224,18 @@ def test_an_index_as_the_last_build_left_it_is_not_read_again_and_rot_is_still_r
     store = open_store(store_dir)
     assert build(store, [report], index=repaired).skipped == [str(report)]
     assert repaired.damage() is None and index_problems(store, repaired) == []
+
+
+def test_a_damaged_block_found_while_reading_is_reported_as_store_damage(built: tuple[Path, list[str]],
+                                                                         tmp_path: Path) -> None:
+    store_dir, report = _copy(built, tmp_path / "copy")
+    for table in _sst(store_dir):  # a data block of every larger table file: the open passes, reading fails
+        if table.stat().st_size > 8192:
+            with table.open("r+b") as file:
+                file.seek(100)
+                file.write(b"\x00" * 64)
+    for command in (["export-rdf", "-f", "nquads"], ["build", str(report)]):
+        result = kg(*command, "--store", str(store_dir))
+        assert result.returncode == 2 and result.stdout == "", (command, result.stdout)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "仓库已损坏" in lines[0] and "store is damaged" in lines[0], result.stderr
