@@ -445,3 +445,21 @@ def test_guillemet_category_markers_in_the_outline(path) -> None:
     roles = Roles(build_outline(text, limit=find_closing(text)))
     categories = categories_from_roots(roles, roles.problem_roots())
     assert [[len(leaf.measures) for leaf in _cat_leaves(c)] for c in categories] == shape_of(original)
+
+
+@pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
+def test_status_counts_of_measures_are_not_problem_statuses(path) -> None:
+    """"已完成整改措施N条" counts measures done: not compared with the problems' status tags;
+    a bare "{L}个问题" repeating the declared "{L}个具体问题" names the leaf level."""
+    original = _original(str(path))
+    leaves = [leaf for c in original.categories for leaf in _cat_leaves(c)]
+    done = sum(1 for leaf in leaves if leaf.status) + 1
+    text = original.text
+    intro_end = text.find("\n", (original.inspection.span or (0, 0))[1] or 1)
+    sentence = (f"反馈的{len(leaves)}个问题细化为{len(leaves)}个具体问题,已完成整改措施{done}条。")
+    report = parse_text(_replace(text, [(intro_end, intro_end, "\n" + sentence)]))
+    checks = [c for c in check_declared(report.declared, report.categories) if c.text in sentence]
+    by_what = {c.what: c for c in checks}
+    assert by_what["问题"].level == "sub-problems" and by_what["问题"].agrees
+    measures_done = next(c for c in checks if c.what.endswith("措施"))
+    assert measures_done.level is None and measures_done.found is None

@@ -27,6 +27,8 @@ _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
     (re.compile(rf"{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}"), 1, 2),
     (re.compile(rf"(?<=方面){_N}\s*{_CLS}(?=[,;。、]|$)"), 1, None),  # "3个方面21条": 21 problems
 ]
+_STATUS_ONLY_RE = re.compile(_STATUS)
+_UNIT_RE = re.compile(r"措施|任务|事项")
 _COMPLETED = {"已整改完成", "已完成整改", "整改完成", "已完成", "已整改到位", "整改到位", "已整改"}
 _LONG_TERM = {"长期坚持", "需长期坚持", "需要长期坚持"}
 _STAGED = {"整改取得阶段性成效", "取得阶段性成效", "阶段性完成"}
@@ -42,6 +44,9 @@ def find_declared(text: str, ranges: list[tuple[int, int]]) -> list[Declared]:
                 if count is None or count <= 0 or count > 5000:
                     continue
                 what = match.group(what_group) if what_group else "问题"
+                if _STATUS_ONLY_RE.fullmatch(what):  # "已完成整改措施71条" counts measures done, not problems
+                    unit = _UNIT_RE.search(match.group(0))
+                    what += unit.group(0) if unit else ""
                 found.setdefault((match.start(), match.end()), Declared(match.group(0), count, what, (match.start(), match.end())))
     spans = list(found)
     maximal = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
@@ -89,8 +94,16 @@ def _levels(categories: list[Category]) -> _Levels:
                    statuses=Counter(_status_key(p.status) for p in walked if p.status))
 
 
-def _level_of(what: str, declared: list[Declared], levels: _Levels) -> tuple[str | None, int | None]:
+def _level_of(what: str, count: int, declared: list[Declared], levels: _Levels) -> tuple[str | None, int | None]:
     """The level a declared word names, and what was found there (None: not comparable)."""
+    status = _STATUS_ONLY_RE.match(what)
+    if status:
+        if what[status.end():]:  # a status of measures or tasks: the parser keeps statuses of problems only
+            return None, None
+        key = _status_key(what)
+        if levels.statuses and key in ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效"):
+            return f"status {key}", levels.statuses.get(key, 0)
+        return None, None
     if what in ("方面", "大类"):
         return "categories", levels.categories
     if what.startswith("大项"):  # the level above the leaves: problems over sub-problems, else categories
@@ -99,7 +112,9 @@ def _level_of(what: str, declared: list[Declared], levels: _Levels) -> tuple[str
         return "categories", levels.categories
     if what.startswith(("子项", "小项")) or what == "具体问题":
         return "sub-problems", levels.leaves
-    if what == "问题":
+    if what == "问题":  # a bare 问题 repeating a declared 具体问题/子项问题 count names that level
+        if any(d.count == count and (d.what == "具体问题" or d.what.startswith(("子项", "小项"))) for d in declared):
+            return "sub-problems", levels.leaves
         return "problems", levels.problems
     if what.endswith("措施"):
         return "measures", levels.measures
@@ -108,9 +123,6 @@ def _level_of(what: str, declared: list[Declared], levels: _Levels) -> tuple[str
         # beside them they are measures, otherwise the numbered leaf headings (tasks/problems)
         sub_declared = any(d.what.startswith(("子项", "小项")) or d.what == "具体问题" for d in declared)
         return "tasks", levels.measures if sub_declared else levels.leaves
-    key = _status_key(what)
-    if levels.statuses and key in ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效"):
-        return f"status {key}", levels.statuses.get(key, 0)
     return None, None
 
 
@@ -119,7 +131,7 @@ def check_declared(declared: list[Declared], categories: list[Category]) -> list
     levels = _levels(categories)
     checks: list[DeclaredCheck] = []
     for item in declared:
-        level, found = _level_of(item.what, declared, levels)
+        level, found = _level_of(item.what, item.count, declared, levels)
         checks.append(DeclaredCheck(item.text, item.count, item.what, level if found is not None else None, found))
     return checks
 
