@@ -489,7 +489,7 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
     ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). A ``search`` parameter
     is answered by the local text index, its hits sent as IRIs in a VALUES block.
     """
-    text = paged(prepare(query, values or {}, index), limit, offset)
+    text = paged(prepare(query, values or {}, index, portable=True), limit, offset)  # never a local plan
     headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": SPARQL_JSON}
     endpoint, credentials = split_credentials(endpoint)
     with _client(timeout, credentials) as client:

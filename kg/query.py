@@ -13,6 +13,11 @@ A ``search`` parameter is answered by the text index (kg.index). So is a ``conta
 (text the item's own text holds, narrowed to the query's ``region`` parameter), when the index is
 there: its items are bound as ``?hit``, a hundred at a time, and the query's own FILTER keeps the
 answer the same as a scan's.
+
+Every saved query is standard SPARQL 1.1 (what a remote endpoint gets, and what a user copies).
+Where an Oxigraph-only form (``LATERAL``) is much faster on the embedded store, the same query
+also has a *local plan*, ``queries/local/NAME.rq``: the same columns and rows, run by ``run_query``;
+``prepare(..., portable=True)`` (remote endpoints) always takes the portable text.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from kg.rdf import ID, KG, XSD, XSD_DATE, XSD_INTEGER
 from kg.resources import QUERY_DIR
 from kg.sparql import Term, code_only, select, values_clause, with_values
 XSD_DOUBLE = NamedNode(XSD + "double")
+XSD_BOOLEAN = NamedNode(XSD + "boolean")
 
 PARAM_TYPES = ("literal", "integer", "date", "iri", "concept", "search", "region", "contains")
 TEXT_SCORE = NamedNode(KG + "textScore")
@@ -42,6 +48,7 @@ CONTAINS_CHUNK = 100  # items of a contains parameter bound in one VALUES block:
 # province's 4,684 hits took 1.3 s a hundred at a time and 650 s in one block (Oxigraph's plan turns)
 CONTAINS_MAX = 2_000  # more hits than this, and a whole listing scans instead (a page never does)
 HIT, SCORE = Variable("hit"), Variable("score")
+LOCAL_PLANS = "local"  # queries/local/NAME.rq: an Oxigraph-only local plan of queries/NAME.rq
 _REGION_RE = re.compile(r"^\d{6}$")
 _HEADER_RE = re.compile(r"^#\s*(title|description|param|sort)\s*:\s*(.*)$")
 _PARAM_RE = re.compile(r"^(\w+)\s+(\w+)(?:\(([\w\s,]+)\))?(?:\s+(required|optional))?\s*(?:[—–-]+\s*(.*))?$")
@@ -65,6 +72,12 @@ class SavedQuery:
     description: str = ""
     params: list[Param] = field(default_factory=list)
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (column, descending), from "# sort: a, -b"
+    local_text: str | None = None  # the local plan (local/NAME.rq beside the file), when it has one
+
+    def plan(self, portable: bool = False) -> str:
+        """The text to run: the local plan on the embedded store when there is one, else (and
+        for any other engine) the portable SPARQL 1.1 text."""
+        return self.text if portable or self.local_text is None else self.local_text
 
 
 @dataclass
@@ -79,7 +92,9 @@ class QueryResult:
 def load_query(path: Path) -> SavedQuery:
     """A .rq file with its header comments read."""
     text = path.read_text(encoding="utf-8")
-    query = SavedQuery(name=path.stem, path=path, text=text)
+    local = path.parent / LOCAL_PLANS / path.name
+    query = SavedQuery(name=path.stem, path=path, text=text,
+                       local_text=local.read_text(encoding="utf-8") if local.is_file() else None)
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -188,15 +203,17 @@ def _kinds(term: Literal | NamedNode) -> list[Literal | NamedNode]:
 
 
 def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None = None,
-            hits: list[str] | None = None) -> str:
+            hits: list[str] | None = None, *, portable: bool = False) -> str:
     """The query text with its parameters bound (kg.sparql: a VALUES row of typed terms opening the
     WHERE group, the same text locally and on a remote server). A ``search`` parameter also brings
     the best hits of the text index as ``?hit ?score`` columns of the same VALUES block, one row per
     hit, so the query joins on bound items instead of scanning texts; ``hits`` (items a contains
-    parameter found, see contains_hits) come as a ``?hit`` column the same way."""
+    parameter found, see contains_hits) come as a ``?hit`` column the same way. ``portable``: the
+    standard SPARQL 1.1 text even when the query has a local plan (for any other engine)."""
+    text = query.plan(portable)
     bindings = bind(query, values)
     if not bindings:
-        return query.text
+        return text
     variables = list(bindings)
     concepts = {Variable(p.name) for p in query.params if p.type == "concept"}
     rows: list[list[Term]] = [[]]
@@ -215,7 +232,7 @@ def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None =
             variables.append(HIT)
             rows = [[*row, NamedNode(item)] for row in rows for item in hits]
             break
-    return with_values(query.text, [values_clause(variables, rows)])
+    return with_values(text, [values_clause(variables, rows)])
 
 
 def search_hits(index: TextIndex, words: str, limit: int | None = SEARCH_LIMIT) -> dict[str, float]:
@@ -300,23 +317,25 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = None,
-              index: TextIndex | None = None, *, limit: int | None = None, offset: int = 0) -> QueryResult:
+              index: TextIndex | None = None, *, limit: int | None = None, offset: int = 0,
+              portable: bool = False) -> QueryResult:
     """Run a saved query over the union of all graphs, with its parameters bound; with the text
     index, search and contains parameters and the kg:textScore function work too. ``limit``/``offset``
-    take one page of the rows (in the store's order; the query's sort columns then order that page)."""
+    take one page of the rows (in the store's order; the query's sort columns then order that page).
+    The query's local plan runs when it has one; ``portable`` runs its SPARQL 1.1 text instead."""
     values = values or {}
     functions = {TEXT_SCORE: TextScores(index)} if index is not None else None
     hits = contains_hits(query, values, index)
     if hits is None or (limit is None and len(hits) > CONTAINS_MAX):
-        text = paged(prepare(query, values, index), limit, offset)
+        text = paged(prepare(query, values, index, portable=portable), limit, offset)
         return sort_rows(_solve(store, query, text, functions), query.sort)
     wanted = None if limit is None else offset + limit
     variables: list[str] = []
     rows: list[list[Any]] = []
     for start in range(0, max(len(hits), 1), CONTAINS_CHUNK):  # no hits: one query, no rows, its columns
         page = None if wanted is None else wanted - len(rows)
-        part = _solve(store, query, paged(prepare(query, values, index, hits[start:start + CONTAINS_CHUNK]), page),
-                      functions)
+        chunk = hits[start:start + CONTAINS_CHUNK]
+        part = _solve(store, query, paged(prepare(query, values, index, chunk, portable=portable), page), functions)
         variables = part.variables
         rows += part.rows
         if wanted is not None and len(rows) >= wanted:
@@ -344,11 +363,14 @@ def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:
 
 
 def term_value(term: Any) -> Any:
-    """Python value of a result term: int for integers, str otherwise, None when unbound."""
+    """Python value of a result term: int for integers, str otherwise, None when unbound. A boolean is
+    "true" or "false" whichever lexical form the engine wrote (Virtuoso writes 1 and 0)."""
     if term is None:
         return None
     if isinstance(term, Literal) and term.datatype == XSD_INTEGER:
         return int(term.value)
+    if isinstance(term, Literal) and term.datatype == XSD_BOOLEAN:
+        return "true" if term.value.strip() in ("true", "1") else "false"
     return term.value
 
 

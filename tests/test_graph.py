@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -12,7 +13,17 @@ from pyoxigraph import RdfFormat, Store
 
 from kg.exceptions import QueryError, StoreError
 from kg.index import TextIndex
-from kg.query import QUERY_DIR, SavedQuery, load_query, resolve_query, run_query, saved_queries
+from kg.query import (
+    LOCAL_PLANS,
+    QUERY_DIR,
+    QueryResult,
+    SavedQuery,
+    load_query,
+    resolve_query,
+    run_query,
+    saved_queries,
+)
+from kg.sparql import code_only
 from kg.store import build, open_store, report_graphs, sources_in_store
 from kg.validate import validate_store
 
@@ -53,8 +64,20 @@ def _matches(row: dict, want: dict, contains_text: bool) -> bool:
 
 @pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
 def test_saved_query_golden(graph_store: Store, graph_index: TextIndex, golden: Path) -> None:
+    """The case holds for the portable SPARQL 1.1 text and, when the query has one, for its local plan,
+    and the two give the same rows."""
     case = json.loads(golden.read_text(encoding="utf-8"))
-    result = run_query(graph_store, resolve_query(case["query"]), case.get("params", {}), graph_index)
+    query = resolve_query(case["query"])
+    portable = run_query(graph_store, query, case.get("params", {}), graph_index, portable=True)
+    _check_golden(golden, case, portable)
+    if query.local_text is not None:
+        local = run_query(graph_store, query, case.get("params", {}), graph_index)
+        assert local.variables == portable.variables
+        assert Counter(map(tuple, local.rows)) == Counter(map(tuple, portable.rows)), f"{golden.name}: plans differ"
+        _check_golden(golden, case, local)
+
+
+def _check_golden(golden: Path, case: dict, result: QueryResult) -> None:
     rows = result.as_dicts()
     contains_text = case.get("match") == "text-contains"
     if "rows" in case:
@@ -76,6 +99,39 @@ def test_saved_query_golden(graph_store: Store, graph_index: TextIndex, golden: 
     if "distinct" in case:
         values = [r[case["distinct"]] for r in rows]
         assert len(values) == len(set(values)), f"{golden.name}: duplicate {case['distinct']} rows"
+
+
+def test_saved_query_texts_are_standard_sparql() -> None:
+    """Every saved query parses with rdflib's SPARQL 1.1 parser (no LATERAL or other extension: what
+    a user copies from queries/ runs on any engine); a local plan is an Oxigraph-only form of the same
+    query: same columns, and it does not parse as SPARQL 1.1 (else it would be the query itself)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    queries = saved_queries()
+    for query in queries:
+        assert "LATERAL" not in code_only(query.text).upper(), query.name
+        prepareQuery(query.text)
+        if query.local_text is not None:
+            assert _projection(query.local_text) == _projection(query.text), query.name
+            with pytest.raises(Exception):
+                prepareQuery(query.local_text)
+    plans = sorted(p.stem for p in (QUERY_DIR / LOCAL_PLANS).glob("*.rq"))
+    assert plans == sorted(q.name for q in queries if q.local_text is not None) and plans
+    assert set(plans) <= {q.name for q in queries}, "a local plan without its saved query"
+
+
+def _projection(text: str) -> list[str]:
+    code = code_only(text)
+    return re.findall(r"\?\w+", code[code.upper().index("SELECT"):code.upper().index("WHERE")])
+
+
+def test_region_hierarchy_is_at_most_three_levels(graph_store: Store) -> None:
+    """The portable region queries spell the hierarchy out as a region, its parent and its parent's
+    parent (county < city < province); a deeper chain would be missed by them."""
+    deeper = "PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> ASK { ?a kg:withinRegion/kg:withinRegion/kg:withinRegion ?b }"
+    two = "PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> ASK { ?a kg:withinRegion/kg:withinRegion ?b }"
+    assert not graph_store.query(deeper, use_default_graph_as_union=True)
+    assert graph_store.query(two, use_default_graph_as_union=True)
 
 
 def test_every_saved_query_has_a_header_and_a_golden_case() -> None:
