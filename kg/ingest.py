@@ -243,6 +243,8 @@ _WIDGET_RE = re.compile(
 _CAPTION_RE = re.compile(r"^(▲|△|图为|\(图|【图)")
 _WIDGET_MAX, _FOOTER_MAX, _CAPTION_MAX = 40, 200, 120
 _BREADCRUMB_RE = re.compile(r"^[^。,;]{1,40}?(>|>>|»|›)[^。,;]{1,60}$")
+# ‹一>关于…方面, <二>…: a heading numbered in angle brackets, whose closing > is no breadcrumb separator.
+_ANGLE_HEADING_RE = re.compile(r"^[‹〈<][一二三四五六七八九十百\d]{1,4}[>〉›]")
 TITLE_RE = re.compile(r"(关于|的).{0,30}(巡视|巡察).{0,20}(通报|情况|公告|公示|报告)$")
 _INTRO_RE = re.compile(r"(巡视|巡察)")
 _DATE_ONLY_RE = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日$")
@@ -485,7 +487,7 @@ def _is_noise_line(line: str) -> bool:
         return True
     if len(line) < _CAPTION_MAX and _CAPTION_RE.match(line):
         return True
-    if _BREADCRUMB_RE.match(line) and not TITLE_RE.search(line):
+    if _BREADCRUMB_RE.match(line) and not TITLE_RE.search(line) and not _ANGLE_HEADING_RE.match(line):
         return True
     return False
 

@@ -30,20 +30,7 @@ from .layouts import LAYOUTS, VARIANTS, Variant, compatible, compose, leaf_probl
 REPORTS = {path.stem: path for path in REAL_REPORTS}
 
 # (report stem, layout class) -> what the parser gets wrong today. Shrink it as the parser is fixed.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("hebei-qinhuangdao-etdz-2021", "no_signature"):
-        "committee and region None: with no signature and no title line, the committee named in the "
-        "closing address (中共秦皇岛经济技术开发区工作委员会) is not used",
-    ("shaanxi-xian-lianhu-2022", "shared_lines"):
-        "a problem heading and its unmarked measure paragraph on one line (2.关于“…”问题 区委常委会…) "
-        "taken as one title with 0 measures",
-    ("hebei-qinhuangdao-etdz-2021", "straight_numbering"):
-        "category headings marked ‹一> are not read as headings: the 12 problems 1.-12. become 12 "
-        "categories over the 27 sub-problems (categories 12, expected 3)",
-    ("shaanxi-xian-lianhu-2022", "straight_numbering"):
-        "category headings marked ‹一> are not read as headings: the 4 categories are lost (one untitled "
-        "category holds the 12 problems)",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def summary(report: Report, titles: dict[int, str] | None = None, signed: bool = True) -> dict[str, Any]:

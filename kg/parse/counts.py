@@ -94,8 +94,9 @@ def _levels(categories: list[Category]) -> _Levels:
                    statuses=Counter(_status_key(p.status) for p in walked if p.status))
 
 
-def _level_of(what: str, count: int, declared: list[Declared], levels: _Levels) -> tuple[str | None, int | None]:
+def _level_of(item: Declared, declared: list[Declared], levels: _Levels) -> tuple[str | None, int | None]:
     """The level a declared word names, and what was found there (None: not comparable)."""
+    what = item.what
     status = _STATUS_ONLY_RE.match(what)
     if status:
         if what[status.end():]:  # a status of measures or tasks: the parser keeps statuses of problems only
@@ -110,12 +111,10 @@ def _level_of(what: str, count: int, declared: list[Declared], levels: _Levels) 
         if levels.top_problems is not None:
             return "problems", levels.top_problems
         return "categories", levels.categories
-    if what.startswith(("子项", "小项")) or what == "具体问题":
+    if what.startswith(("子项", "小项")):
         return "sub-problems", levels.leaves
-    if what == "问题":  # a bare 问题 repeating a declared 具体问题/子项问题 count names that level
-        if any(d.count == count and (d.what == "具体问题" or d.what.startswith(("子项", "小项"))) for d in declared):
-            return "sub-problems", levels.leaves
-        return "problems", levels.problems
+    if what in ("问题", "具体问题"):
+        return _problem_tier(item, declared, levels)
     if what.endswith("措施"):
         return "measures", levels.measures
     if what in ("任务", "整改任务"):
@@ -126,12 +125,54 @@ def _level_of(what: str, count: int, declared: list[Declared], levels: _Levels) 
     return None, None
 
 
+_STATEMENT_GAP = 12  # "12项问题,细化为49项具体问题": counts this close belong to one statement
+
+
+def _names_problems(what: str) -> bool:
+    return what in ("问题", "具体问题") or what.startswith(("子项", "小项"))
+
+
+def _finer(what: str) -> bool:
+    return what == "具体问题" or what.startswith(("子项", "小项"))
+
+
+def _statements(declared: list[Declared]) -> list[list[Declared]]:
+    """Problem counts grouped by statement: each group is a run of counts a few characters apart."""
+    groups: list[list[Declared]] = []
+    for item in sorted((d for d in declared if _names_problems(d.what)), key=lambda d: d.span):
+        if groups and item.span[0] - groups[-1][-1].span[1] <= _STATEMENT_GAP:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _problem_tier(item: Declared, declared: list[Declared], levels: _Levels) -> tuple[str, int]:
+    """问题/具体问题 name a level by the report's own tiers, not by the word: in one statement with two
+    problem counts (4个方面12项问题,细化为49项具体问题) the smaller is the problems, the larger the leaves,
+    and the same count in another statement names the same level (围绕12项具体问题…); otherwise 具体 (or a bare 问题 repeating a 具体
+    count: 反馈的31个问题细化为31个具体问题) names the leaves and a bare 问题 the problems."""
+    problems, leaves = ("problems", levels.problems), ("sub-problems", levels.leaves)
+    groups = _statements(declared)
+    own = next((g for g in groups if item in g), [item])
+    tiers = sorted({d.count for d in own})
+    if len(tiers) >= 2:
+        return problems if item.count == tiers[0] else leaves
+    for group in groups:
+        ranked = sorted({d.count for d in group})
+        if len(ranked) >= 2 and item.count in ranked:
+            return problems if item.count == ranked[0] else leaves
+    if any(d.count == item.count and _finer(d.what) for d in own):
+        return leaves
+    return leaves if any(d.count == item.count and _finer(d.what) for d in declared) else problems
+
+
 def check_declared(declared: list[Declared], categories: list[Category]) -> list[DeclaredCheck]:
     """Each declared count against what the parser found at the level it names (plain data)."""
     levels = _levels(categories)
     checks: list[DeclaredCheck] = []
     for item in declared:
-        level, found = _level_of(item.what, item.count, declared, levels)
+        level, found = _level_of(item, declared, levels)
         checks.append(DeclaredCheck(item.text, item.count, item.what, level if found is not None else None, found))
     return checks
 

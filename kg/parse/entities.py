@@ -90,14 +90,18 @@ def committee_from(text: str, signed: Span | None, title: Span | None, intro: st
             committee.name, committee.span = match.group(1), (title[0], title[0] + match.end(1))
     if committee.name is None:
         committee.name = committee_from_intro(intro)
-        if committee.name is None:
+        if committee.name is None and (addressed := _addressed_committee(text)):
+            committee.name, committee.span = addressed.group(1), addressed.span(1)
+            warnings.append("无落款, 党组织取自通讯地址 (no signature: committee named in the mailing address)")
+        elif committee.name is None:
             warnings.append("未找到落款党组织 (no signing committee found)")
             region, warning = lookup_region(_inspected_place(intro))
             committee.region = region
             if warning:
                 warnings.append(warning)
             return committee, warnings
-        warnings.append("无落款, 党组织取自导语 (no signature: committee named from the introduction)")
+        elif committee.span is None:
+            warnings.append("无落款, 党组织取自导语 (no signature: committee named from the introduction)")
     committee.kind = committee_kind(committee.name)
     committee.short_name = short_name(committee.name, committee.kind)
     committee.region, warning = _committee_region(committee.name, intro, text, hints)
@@ -181,6 +185,18 @@ _RECIPIENT_RE = re.compile(r"向(?P<unit>[^,。;:向]{2,40}?)(?:集中|当面|�
 _ORG_SUFFIX_RE = re.compile(r"(委员会|党工委|工委|党委|党组|分党组|党总支|党支部|部务会|区委|县委|市委|州委|旗委|盟委|省委)$")
 _PLACE_SUFFIX_RE = re.compile(r"(省|市|区|县|州|旗|盟|自治区|新区|镇|乡|街道)$")
 _COUNTY_COMMITTEE_RE = re.compile(r"^(.{2,}?(?:市|区|县|州|旗|盟))委$")
+
+
+# 通讯地址:秦皇岛市…369号中共秦皇岛经济技术开发区工作委员会: letters go to the committee that reports.
+_ADDRESS_COMMITTEE_RE = re.compile(
+    r"(?:地址|来信|信函|邮寄)[^。\n]{0,40}?((?:中共|中国共产党)[\u4e00-\u9fff]{2,30}?(?:委员会|党工委|党组|党委))")
+_ADDRESS_SCAN = 3000
+
+
+def _addressed_committee(text: str) -> re.Match[str] | None:
+    """The committee named as the addressee in the closing contact details, when nothing else names it."""
+    start = max(0, len(text) - _ADDRESS_SCAN)
+    return _ADDRESS_COMMITTEE_RE.search(text, start)
 
 
 def committee_from_intro(intro: str) -> str | None:
