@@ -17,9 +17,11 @@ Authentication comes from the environment only: ``KG_ENDPOINT_TOKEN`` (bearer) o
 from __future__ import annotations
 
 import base64
+import csv
 import ctypes
 import hashlib
 import http.client
+import io
 import os
 import re
 import shutil
@@ -36,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 from pyoxigraph import (
@@ -64,7 +66,13 @@ DEFAULT_PORT = 7878
 START_TIMEOUT = 20.0
 REQUEST_TIMEOUT = 60.0
 TOKEN_ENV, USER_ENV, PASSWORD_ENV = "KG_ENDPOINT_TOKEN", "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD"
+AUTH_ENV = "KG_ENDPOINT_AUTH"  # basic (default) or digest
 SPARQL_JSON = "application/sparql-results+json"
+SPARQL_XML = "application/sparql-results+xml"
+ACCEPT = f"{SPARQL_JSON}, {SPARQL_XML};q=0.9, text/tab-separated-values;q=0.8, text/csv;q=0.5"
+METHOD_ENV = "KG_ENDPOINT_METHOD"  # post (form-encoded, default), get or direct
+QUERY_METHODS = ("post", "get", "direct")
+GET_MAX = 2_000  # characters of URL a GET query may take (servers and proxies cut longer ones)
 N_TRIPLES = "application/n-triples"
 PUSH_BASE = ID + "push/"
 PUSHED_GRAPH = NamedNode(KG + "pushedGraph")
@@ -383,12 +391,16 @@ def serve_until_stopped(server: Server, grace: float = 10.0) -> bool:
 
 def auth_headers(env: Mapping[str, str] | None = None, url_credentials: tuple[str, str] | None = None) -> dict[str, str]:
     """Authorization header from KG_ENDPOINT_TOKEN (bearer) or KG_ENDPOINT_USER/PASSWORD (basic), else
-    from credentials written in the endpoint URL (basic). A secret is never part of an error."""
+    from credentials written in the endpoint URL (basic). A secret is never part of an error. With
+    KG_ENDPOINT_AUTH=digest there is no header to send first: ``digest_auth`` answers the challenge."""
     env = os.environ if env is None else env
     token, user, password = env.get(TOKEN_ENV), env.get(USER_ENV), env.get(PASSWORD_ENV)
     if token:
         _check_secret(TOKEN_ENV, token, ascii_only=True)
         return {"Authorization": f"Bearer {token}"}
+    if auth_scheme(env) == "digest":
+        digest_auth(env, url_credentials)  # the same checks
+        return {}
     if not (user or password) and url_credentials:
         user, password = url_credentials
     if user or password:
@@ -401,6 +413,34 @@ def auth_headers(env: Mapping[str, str] | None = None, url_credentials: tuple[st
         credentials = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         return {"Authorization": f"Basic {credentials}"}
     return {}
+
+
+def auth_scheme(env: Mapping[str, str] | None = None) -> str:
+    """How a user name and password are sent: ``basic`` (the default: with every request) or
+    ``digest`` (HTTP Digest, answering the server's challenge: Virtuoso's authenticated endpoints),
+    from KG_ENDPOINT_AUTH."""
+    env = os.environ if env is None else env
+    scheme = (env.get(AUTH_ENV) or "basic").strip().lower()
+    if scheme not in ("basic", "digest"):
+        raise EndpointError(f"{AUTH_ENV} 须为 basic 或 digest (must be basic or digest, not {scheme[:20]!r})")
+    return scheme
+
+
+def digest_auth(env: Mapping[str, str] | None = None,
+                url_credentials: tuple[str, str] | None = None) -> httpx.DigestAuth | None:
+    """httpx's Digest authentication with KG_ENDPOINT_USER/PASSWORD (or the URL's credentials) when
+    KG_ENDPOINT_AUTH=digest and no bearer token is set; else None."""
+    env = os.environ if env is None else env
+    if env.get(TOKEN_ENV) or auth_scheme(env) != "digest":
+        return None
+    user, password = env.get(USER_ENV), env.get(PASSWORD_ENV)
+    if not (user or password) and url_credentials:
+        user, password = url_credentials
+    if not (user and password):
+        raise EndpointError(f"{AUTH_ENV}=digest 需要 {USER_ENV} 与 {PASSWORD_ENV} (digest needs a user and a password)")
+    _check_secret(USER_ENV, user, ascii_only=False)
+    _check_secret(PASSWORD_ENV, password, ascii_only=False)
+    return httpx.DigestAuth(user, password)
 
 
 def _check_secret(name: str, value: str, *, ascii_only: bool) -> None:
@@ -450,6 +490,7 @@ def _secrets(url_credentials: tuple[str, str] | None = None) -> tuple[str, ...]:
 
 def _client(timeout: float, url_credentials: tuple[str, str] | None = None) -> httpx.Client:
     client = httpx.Client(headers={"User-Agent": "xunshi-kg", **auth_headers(url_credentials=url_credentials)},
+                          auth=digest_auth(url_credentials=url_credentials),
                           timeout=timeout)
     client.secrets = _secrets(url_credentials)  # type: ignore[attr-defined]
     return client
@@ -482,31 +523,76 @@ def _status_error(answer: httpx.Response, what: str, url: str, hint: str = "") -
 # Strings, IRIs and comments, whose braces and keywords are not the query's own.
 def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | None = None, *,
                      index: TextIndex | None = None, timeout: float = REQUEST_TIMEOUT,
-                     limit: int | None = None, offset: int = 0) -> QueryResult:
+                     limit: int | None = None, offset: int = 0, method: str | None = None,
+                     accept: str = ACCEPT) -> QueryResult:
     """Run a saved query on a SPARQL 1.1 Protocol endpoint; same result as ``run_query``.
 
+    The query's portable SPARQL 1.1 text is sent (never its Oxigraph-only local plan), in UTF-8, by
+    ``method`` (else KG_ENDPOINT_METHOD, else ``post``): ``post``, an HTML-form-encoded POST, which
+    every SPARQL 1.1 server answers; ``get``, the query in the URL when that stays short
+    (GET_MAX), else a form POST; ``direct``, the query as the POST body
+    (``application/sparql-query``: Virtuoso 7 never answers it). A server refusing the method (405)
+    is asked once more with GET or a form POST. The answer may be SPARQL JSON, XML, TSV or CSV
+    (``Accept`` lists them, JSON first); CSV carries no types, so its values stay text.
     The endpoint's default graph must be the union of its named graphs (Oxigraph:
-    ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). A ``search`` parameter
-    is answered by the local text index, its hits sent as IRIs in a VALUES block.
+    ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``; Virtuoso's is). A ``search``
+    parameter is answered by the local text index, its hits sent as IRIs in a VALUES block.
     """
+    method = (method or os.environ.get(METHOD_ENV) or "post").strip().lower()
+    if method not in QUERY_METHODS:
+        raise EndpointError(f"查询方式须为 {'、'.join(QUERY_METHODS)} (query method must be one of "
+                            f"{', '.join(QUERY_METHODS)}, not {method[:20]!r})")
     text = paged(prepare(query, values or {}, index, portable=True), limit, offset)  # never a local plan
-    headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": SPARQL_JSON}
     endpoint, credentials = split_credentials(endpoint)
     with _client(timeout, credentials) as client:
-        answer = _request(client, "POST", endpoint, content=text.encode("utf-8"), headers=headers)
+        answer = _send_query(client, endpoint, text, method, accept)
     if answer.status_code != 200:
         raise _status_error(answer, "查询", endpoint)
     return sort_rows(parse_results(answer, endpoint), query.sort)
 
 
+def _send_query(client: httpx.Client, endpoint: str, text: str, method: str, accept: str) -> httpx.Response:
+    """One query over the SPARQL 1.1 Protocol (see run_remote_query), a 405 retried once another way."""
+    headers = {"Accept": accept}
+    if method == "get" and len(endpoint) + len(urlencode({"query": text})) < GET_MAX:
+        answer = _request(client, "GET", endpoint, params={"query": text}, headers=headers)
+        again = "post"
+    elif method == "direct":
+        answer = _request(client, "POST", endpoint, content=text.encode("utf-8"),
+                          headers={**headers, "Content-Type": "application/sparql-query; charset=utf-8"})
+        again = "post"
+    else:
+        answer = _request(client, "POST", endpoint, data={"query": text}, headers=headers)  # UTF-8, percent-encoded
+        again = "get"
+    if answer.status_code == 405 and method != again:
+        if again == "get" and len(endpoint) + len(urlencode({"query": text})) >= GET_MAX:
+            return answer
+        return _send_query(client, endpoint, text, again, accept)
+    return answer
+
+
 def parse_results(answer: httpx.Response, endpoint: str) -> QueryResult:
-    """SPARQL 1.1 JSON results, read by pyoxigraph, as the same QueryResult as a local query."""
+    """SPARQL 1.1 results in JSON, XML or TSV (read by pyoxigraph) or CSV (values as text), by the
+    answer's Content-Type, as the same QueryResult as a local query."""
+    kind = answer.headers.get("content-type", "?").split(";")[0].strip().lower()
+    if kind == "text/csv":
+        return _csv_results(answer.content.decode("utf-8", "replace"))
+    formats = {SPARQL_JSON: QueryResultsFormat.JSON, SPARQL_XML: QueryResultsFormat.XML,
+               "text/tab-separated-values": QueryResultsFormat.TSV}
     try:
-        solutions = parse_query_results(answer.content, format=QueryResultsFormat.JSON)
+        solutions = parse_query_results(answer.content, format=formats.get(kind, QueryResultsFormat.JSON))
     except (SyntaxError, ValueError):
-        kind = answer.headers.get("content-type", "?")
-        raise EndpointError(f"回应不是 SPARQL JSON 结果 (answer is not SPARQL JSON results: {kind})", endpoint) from None
+        raise EndpointError(f"回应不是 SPARQL 结果 (answer is not SPARQL JSON, XML, TSV or CSV results: {kind})",
+                            endpoint) from None
     return query_result(solutions)
+
+
+def _csv_results(text: str) -> QueryResult:
+    """SPARQL 1.1 CSV results: every value text (the format has no types), an empty field unbound."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return QueryResult([], [])
+    return QueryResult(rows[0], [[value if value != "" else None for value in row] for row in rows[1:]])
 
 
 # --- push -----------------------------------------------------------------------------------

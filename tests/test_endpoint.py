@@ -277,7 +277,9 @@ def test_auth_headers_are_sent(recorder: str, monkeypatch: pytest.MonkeyPatch) -
     assert result.rows == [[7]]
     _, _, headers, body = _Recorder.seen[-1]
     assert headers["Authorization"] == "Basic " + base64.b64encode(b"reader:pa:ss").decode()
-    assert headers["Accept"] == "application/sparql-results+json" and b"SELECT ?report" in body
+    assert headers["Accept"].startswith("application/sparql-results+json")  # JSON first, XML, TSV, CSV after
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"  # form-encoded POST by default
+    assert "SELECT ?report" in parse_qs(body.decode("ascii"))["query"][0]
 
 
 def test_auth_header_builder() -> None:
