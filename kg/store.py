@@ -38,7 +38,7 @@ try:
     import fcntl
 except ImportError:  # not POSIX: no lock is taken before opening
     fcntl = None  # type: ignore[assignment]
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
 
 from kg.exceptions import KgError, StoreError, UnexpectedError
 from kg.ingest import read_file_bytes
@@ -56,6 +56,7 @@ VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl", TYPES
 VOCAB_HASH = NamedNode(KG + "sourceHash")
 PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 SOURCE_PATH = NamedNode(KG + "sourcePath")
+ITEM_TEXT = NamedNode(KG + "text")
 
 Progress = Callable[[int, int, str], None]
 _WARM_UP_REPORT = Path(__file__).resolve().parent / "data" / "warm-up.txt"
@@ -637,14 +638,14 @@ def _rival(store: Store, graph: NamedNode, paths: list[str], parsed: _Parsed) ->
     others = sorted({q.object.value for q in _other_sources(store, graph, paths) if q.predicate == SOURCE_PATH})
     if not others:
         return None
-    stored = _without_sources(store.quads_for_pattern(None, None, None, graph))
-    return others[0] if stored != _without_sources(parsed.quads()) else None
+    stored = _item_texts(store.quads_for_pattern(None, ITEM_TEXT, None, graph))
+    return others[0] if stored != _item_texts(parsed.quads()) else None
 
 
-def _without_sources(quads: Iterable[Quad]) -> set[Quad]:
-    """A report graph's quads but its SourceFile nodes and the links to them."""
-    prefix = ID + "source/"
-    return {q for q in quads if q.predicate != PROV_DERIVED and not q.subject.value.startswith(prefix)}
+def _item_texts(quads: Iterable[Quad]) -> set[tuple[NamedNode | BlankNode, Literal | NamedNode | BlankNode]]:
+    """What a report says: each item (problem, measure…, named by its place in the tree) with its text.
+    Spans, page metadata and sources differ between sites that publish one report; these do not."""
+    return {(q.subject, q.object) for q in quads if q.predicate == ITEM_TEXT}  # type: ignore[misc]
 
 
 def prune_missing(store: Store, current: set[str], known: dict[str, tuple[str, NamedNode]],
