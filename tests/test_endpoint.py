@@ -141,6 +141,31 @@ def test_saved_query_answers_the_same_remotely(local: Store, local_index: TextIn
         assert here.rows, f"{golden.name}: no rows to compare"
 
 
+@pytest.mark.parametrize("method", ["post", "get", "direct"])
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
+                                    "text/tab-separated-values", "text/csv"])
+def test_every_method_and_result_format_answers(local: Store, local_index: TextIndex, remote: Server,
+                                                pushed: PushSummary, method: str, accept: str) -> None:
+    query, params = resolve_query("region-reports"), {"code": "370000"}  # a Chinese label, a date
+    here = run_query(local, query, params, local_index)
+    there = run_remote_query(remote.query_url, query, params, index=local_index, method=method, accept=accept)
+    assert here.rows and there.variables == here.variables
+    assert Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows))
+    if accept == "text/csv":  # no types in CSV: values are text
+        typed = run_remote_query(remote.query_url, resolve_query("timeline"), accept=accept, method=method)
+        assert all(isinstance(r["days_to_feedback"], str) for r in typed.as_dicts())
+
+
+def test_a_long_get_query_goes_as_a_form_post(recorder: str) -> None:
+    """GET only while the URL stays short; a long query (many VALUES rows) is posted as a form."""
+    result = run_remote_query(recorder + "/query", resolve_query("timeline"), method="get")  # 3,401 characters
+    assert result.rows == [[7]] and _Recorder.seen[-1][0] == "POST"  # the recorder answers POST only
+    with pytest.raises(EndpointError, match="501"):  # 1,446 characters: sent as GET, which it does not answer
+        run_remote_query(recorder + "/query", resolve_query("reports"), method="get")
+    with pytest.raises(EndpointError, match="查询方式"):
+        run_remote_query(recorder + "/query", resolve_query("reports"), method="put")
+
+
 def test_remote_values_are_typed_like_local_ones(local: Store, remote: Server, pushed: PushSummary) -> None:
     rows = run_remote_query(remote.query_url, resolve_query("timeline")).as_dicts()
     assert rows and all(isinstance(r["days_to_feedback"], int) for r in rows)
