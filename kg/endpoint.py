@@ -515,6 +515,12 @@ def _status_error(answer: httpx.Response, what: str, url: str, hint: str = "") -
     body = next((line.strip() for line in answer.text.splitlines() if line.strip()), "")
     body = body if len(body) <= 200 else body[:199] + "…"
     detail = f"{answer.status_code} {answer.reason_phrase}" + (f": {body}" if body else "")
+    if answer.status_code == 401 and not hint:  # Virtuoso answers Basic credentials with a bare 401
+        digest = answer.headers.get("www-authenticate", "").strip().lower().startswith("digest")
+        hint = (f"; 服务器要求 HTTP Digest 认证: 设 {AUTH_ENV}=digest (the server asks for HTTP Digest: "
+                f"set {AUTH_ENV}=digest)" if digest else
+                f"; 检查 {USER_ENV}/{PASSWORD_ENV}; 若服务器用 HTTP Digest (如 Virtuoso 的 …-auth 地址) 设 "
+                f"{AUTH_ENV}=digest (check the credentials; for HTTP Digest set {AUTH_ENV}=digest)")
     return EndpointError(f"{what}失败, 服务器返回 {detail} (server answered {answer.status_code}){hint}", url)
 
 

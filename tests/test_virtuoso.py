@@ -267,3 +267,14 @@ def test_every_method_and_result_format_gives_the_same_rows(local: tuple[Store, 
         here = run_query(store, query, params, index)
         there = run_remote_query(virtuoso.query_url, query, params, index=index, method=method, accept=accept)
         assert here.rows and Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows)), (name, method, accept)
+
+
+def test_basic_credentials_to_a_digest_endpoint_say_what_to_set(local: tuple[Store, TextIndex], virtuoso: Virtuoso,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_ENDPOINT_TOKEN", raising=False)
+    monkeypatch.delenv("KG_ENDPOINT_AUTH", raising=False)
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso.password)
+    with pytest.raises(EndpointError, match="KG_ENDPOINT_AUTH=digest") as error:
+        push(local[0], virtuoso.graph_store_url, force=True)
+    assert "401" in str(error.value) and virtuoso.password not in str(error.value)
