@@ -22,6 +22,7 @@ import ctypes
 import hashlib
 import http.client
 import io
+import json
 import os
 import re
 import shutil
@@ -554,7 +555,13 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
         answer = _send_query(client, endpoint, text, method, accept)
     if answer.status_code != 200:
         raise _status_error(answer, "查询", endpoint)
-    return sort_rows(parse_results(answer, endpoint), query.sort)
+    result = parse_results(answer, endpoint)
+    cap = answer.headers.get("x-sparql-maxrows", "").strip()  # Virtuoso cuts at ResultSetMaxRows, and says so here
+    if cap.isdigit() and len(result.rows) >= int(cap):
+        raise EndpointError(f"服务器只返回了前 {cap} 行 (the server cut the answer at {cap} rows, its result limit: "
+                            "ask for pages with --limit/--offset, or raise the limit, e.g. Virtuoso's ResultSetMaxRows)",
+                            endpoint)
+    return sort_rows(result, query.sort)
 
 
 def _send_query(client: httpx.Client, endpoint: str, text: str, method: str, accept: str) -> httpx.Response:
@@ -585,12 +592,28 @@ def parse_results(answer: httpx.Response, endpoint: str) -> QueryResult:
         return _csv_results(answer.content.decode("utf-8", "replace"))
     formats = {SPARQL_JSON: QueryResultsFormat.JSON, SPARQL_XML: QueryResultsFormat.XML,
                "text/tab-separated-values": QueryResultsFormat.TSV}
+    content = answer.content
+    if formats.get(kind, QueryResultsFormat.JSON) == QueryResultsFormat.JSON and b'"bnode"' in content:
+        content = _blank_node_ids(content)
     try:
-        solutions = parse_query_results(answer.content, format=formats.get(kind, QueryResultsFormat.JSON))
+        solutions = parse_query_results(content, format=formats.get(kind, QueryResultsFormat.JSON))
     except (SyntaxError, ValueError):
         raise EndpointError(f"回应不是 SPARQL 结果 (answer is not SPARQL JSON, XML, TSV or CSV results: {kind})",
                             endpoint) from None
     return query_result(solutions)
+
+
+def _blank_node_ids(content: bytes) -> bytes:
+    """JSON results with every blank node named as N-Triples allows (Virtuoso writes nodeID://b10006)."""
+    try:
+        answer = json.loads(content)
+        for row in answer["results"]["bindings"]:
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = re.sub(r"[^A-Za-z0-9_]", "_", term["value"]) or "b"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return content  # not results as expected: the parser says what is wrong
+    return json.dumps(answer).encode("utf-8")
 
 
 def _csv_results(text: str) -> QueryResult:

@@ -28,7 +28,7 @@ from pyoxigraph import Store
 from kg.endpoint import PushSummary, push, pushable_graphs, run_remote_query
 from kg.exceptions import EndpointError
 from kg.index import TextIndex
-from kg.query import resolve_query, run_query
+from kg.query import load_query, resolve_query, run_query
 from kg.store import build, open_index, open_store
 
 from .conftest import DATA, REAL_REPORTS, ROOT
@@ -73,7 +73,7 @@ MaxClientConnections = 5
 ServerThreads = 5
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 100000
+ResultSetMaxRows = 20000
 MaxQueryExecutionTime = 60
 MaxQueryCostEstimationTime = 400
 """
@@ -278,3 +278,16 @@ def test_basic_credentials_to_a_digest_endpoint_say_what_to_set(local: tuple[Sto
     with pytest.raises(EndpointError, match="KG_ENDPOINT_AUTH=digest") as error:
         push(local[0], virtuoso.graph_store_url, force=True)
     assert "401" in str(error.value) and virtuoso.password not in str(error.value)
+
+
+def test_an_answer_cut_at_the_servers_row_limit_is_an_error(virtuoso: Virtuoso, pushed: PushSummary,
+                                                          tmp_path: Path) -> None:
+    """Virtuoso returns at most ResultSetMaxRows rows (20,000 here, 10,000 in Debian's virtuoso.ini) with
+    a 200 and an X-SPARQL-MaxRows header: kg says so instead of handing out part of the answer; a page
+    under the limit is whole."""
+    many = tmp_path / "many.rq"
+    many.write_text("# title: t\n# description: d\nSELECT ?s ?x WHERE { ?s ?p ?o . VALUES ?x { 1 2 } }\n",
+                    encoding="utf-8")
+    with pytest.raises(EndpointError, match="20000"):
+        run_remote_query(virtuoso.query_url, load_query(many))
+    assert len(run_remote_query(virtuoso.query_url, load_query(many), limit=19_999).rows) == 19_999
