@@ -600,3 +600,38 @@ def test_a_killed_kg_serve_leaves_no_server_behind(served_copy: Path, tmp_path: 
         for pid in children:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_yasgui_finds_no_syntax_error_in_the_saved_queries(remote: Server) -> None:
+    """The server's own page (YASGUI, what kg serve shows) marks no syntax error in any saved query a user
+    copies from queries/, while it marks each Oxigraph-only local plan (LATERAL) and a broken query."""
+    from kg.query import saved_queries
+    from kg.viz import CHROMIUM_ARGS, find_chromium
+    from kg.exceptions import VizError
+
+    try:
+        chromium = find_chromium()
+        from playwright.sync_api import sync_playwright
+    except (VizError, ImportError) as exc:
+        pytest.skip(f"no Chromium or playwright to open YASGUI ({exc}); .ci/run installs Debian's chromium")
+    mark_errors = """async (text) => {
+        const editor = document.querySelector(".CodeMirror").CodeMirror;
+        editor.setValue(text); editor.checkSyntax();
+        await new Promise(resolve => setTimeout(resolve, 200));
+        return document.querySelectorAll(".parseErrorIcon").length; }"""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(remote.ui_url)
+                       else route.abort())  # the page and its bundled YASGUI only: no network
+            page.goto(remote.ui_url)
+            page.wait_for_function("() => document.querySelector('.CodeMirror')?.CodeMirror?.checkSyntax")
+            assert page.evaluate(mark_errors, "SELECT ?x WHERE { ?x ?p }") > 0
+            queries = saved_queries()
+            for query in queries:
+                assert page.evaluate(mark_errors, query.text) == 0, f"{query.name}: YASGUI marks a syntax error"
+            plans = [q for q in queries if q.local_text is not None]
+            assert plans and all(page.evaluate(mark_errors, q.local_text) > 0 for q in plans)
+        finally:
+            browser.close()
