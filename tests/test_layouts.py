@@ -11,7 +11,10 @@ makes one pass, the suite fails until it is taken off the list.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
@@ -20,9 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pyoxigraph import Store
+
 from kg.exceptions import KgError
 from kg.model import Report
 from kg.parse import parse_file
+from kg.rdf import KG
 
 from .conftest import REAL_REPORTS, assert_spans_faithful, parsed
 from .layouts import LAYOUTS, VARIANTS, Variant, compatible, compose, leaf_problems, norm_title
@@ -174,3 +180,28 @@ def test_each_layout_class_makes_the_change_it_names(name: str) -> None:
     for path in REAL_REPORTS:
         original = path.read_text(encoding="utf-8")
         assert SELF_CHECKS[name](original, VARIANTS[name](original), parsed(str(path))), (name, path.stem)
+
+
+def test_kg_build_stores_university_style_reports_with_their_problems(tmp_path: Path) -> None:
+    """The university layout (action-worded tasks under a positively titled problem part, between a
+    numbered organising part and next steps) built by `kg build`: every report stored, none flagged
+    incomplete, with as many problems and measures in its graph as the original has."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for stem, path in REPORTS.items():
+        variant = compose(path.read_text(encoding="utf-8"), ["action_headings", "positive_parts"])
+        (folder / f"{stem}{variant.suffix}").write_bytes(variant.payload())
+    log = tmp_path / "build.jsonl"
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(folder), "--store", str(tmp_path / "store"),
+                             "--log", str(log)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    outcomes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted(o["outcome"] for o in outcomes) == ["added"] * len(REPORTS)
+    assert all(o["quality"]["verdict"] != "incomplete" for o in outcomes), outcomes
+    store = Store.read_only(str(tmp_path / "store"))
+    counts = {str(row["g"].value): (int(row["p"].value), int(row["m"].value)) for row in store.query(
+        "SELECT ?g (COUNT(DISTINCT ?p) AS ?p) (COUNT(DISTINCT ?m) AS ?m) WHERE { GRAPH ?g {"
+        f" ?p a <{KG}Problem> . OPTIONAL {{ ?m a <{KG}Measure> }} }} }} GROUP BY ?g")}
+    expected_counts = sorted((len(list(r.iter_problems())), len(list(r.iter_measures())))
+                             for r in (parsed(str(p)) for p in REPORTS.values()))
+    assert sorted(counts.values()) == expected_counts

@@ -12,6 +12,8 @@ them (``compared_with``/``found``), truncation as kg.parse's warnings say it.
 
 from __future__ import annotations
 
+import re
+
 from kg.model import Declared, Problem, Quality, QualityReason, Report
 from kg.parse.structure import problem_like
 
@@ -24,6 +26,9 @@ _SUB_LEVELS = ("leaf problems", "sub-problems", "tasks")
 _MAX_TITLES = 3  # problem titles quoted in a reason
 # committees that govern a division (kg.rdf.TERRITORIAL_KINDS, which kg.parse may not import)
 _TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
+
+
+_TOP_MARKER_RE = re.compile(r"^[一二三四五六七八九十]+、$")
 
 
 def judge(report: Report) -> Quality:
@@ -56,11 +61,23 @@ def _problem_list(report: Report) -> list[Finding]:
 
 
 def _none_reads_like_a_problem(report: Report) -> bool:
-    """The parser fell back on other headings (the work summary, next steps) as problems: in a
-    real problem list most headings read like problems (关于…问题, 不到位, 不足…); with the list
-    cut out of a real report, none of the headings taken in its place did."""
+    """The parser fell back on other headings (the work summary, next steps) as problems. Structure
+    decides first: headings that own runs of marked measures (一是…, 1.…, ①…) are a problem list
+    however they are worded (1.在…上下功夫, 1.加强…建设). Only when no problem owns such a run is
+    wording asked: with the list cut out of a real report, none of the headings taken in its place
+    reads like a problem (关于…问题, 不到位, 不足…)."""
+    if any(m.marker for p in _leaves(report) for m in p.measures) and not _parts_taken_as_problems(report):
+        return False
     titles = [c.title for c in report.categories if c.title] + [p.title for p in report.iter_problems() if p.title]
     return bool(titles) and not any(problem_like(title) for title in titles)
+
+
+def _parts_taken_as_problems(report: Report) -> bool:
+    """The report's own top-level parts (一、…, 二、…) under an untitled category were taken as the
+    problems: the outline of the whole report, not a list inside it, so its runs prove nothing."""
+    problems = [p for c in report.categories for p in c.problems]
+    return (all(not c.title for c in report.categories) and bool(problems)
+            and all(p.marker and _TOP_MARKER_RE.match(p.marker) for p in problems))
 
 
 def _leaves(report: Report) -> list[Problem]:
