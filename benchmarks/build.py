@@ -34,7 +34,7 @@ from kg.index import TextIndex  # noqa: E402
 from kg.parse import parse_file  # noqa: E402
 from kg.query import resolve_query, run_query  # noqa: E402
 from kg.rdf import ID, report_quads  # noqa: E402
-from kg.store import BULK_BATCH_QUADS, build  # noqa: E402
+from kg.build import BULK_BATCH_QUADS, build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.synthetic import generate  # noqa: E402
 from kg.export import FORMATS, export_graph  # noqa: E402
 from kg.graph import VIEWS, project  # noqa: E402
-from kg.store import build  # noqa: E402
+from kg.build import build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

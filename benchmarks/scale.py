@@ -42,7 +42,8 @@ from benchmarks.synthetic import generate  # noqa: E402
 from kg.parse import parse_file  # noqa: E402
 from kg.query import SavedQuery, resolve_query, run_query  # noqa: E402
 from kg.rdf import ID  # noqa: E402
-from kg.store import default_jobs, open_index, open_store  # noqa: E402
+from kg.build import default_jobs  # noqa: E402
+from kg.store import open_index, open_store  # noqa: E402
 
 
 def kg_build(corpus: Path, store: Path, jobs: int) -> tuple[float, float]:

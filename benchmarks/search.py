@@ -26,7 +26,7 @@ from kg import rdf  # noqa: E402
 from kg.index import TextIndex  # noqa: E402
 from kg.related import related  # noqa: E402
 from kg.search import search  # noqa: E402
-from kg.store import build  # noqa: E402
+from kg.build import build  # noqa: E402
 from tests.test_types import top_level_scores  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

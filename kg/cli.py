@@ -33,7 +33,8 @@ from kg.model import Problem, Report
 from kg.parse import parse_file
 from kg.query import QueryResult, parse_params, resolve_query, run_query, saved_queries
 from kg.rdf import ID
-from kg.store import EXPORT_FORMATS, build, default_jobs, export_rdf, open_index, open_store, stats, store_path
+from kg.build import build, default_jobs
+from kg.store import EXPORT_FORMATS, export_rdf, open_index, open_store, stats, store_path
 
 _state: dict[str, Path | None] = {"store": None}  # the --store of the command running, for error messages
 
@@ -423,7 +424,7 @@ def validate_command(
     """SHACL 验证与索引核对 (validate report graphs against kg/ontology/shapes.ttl and check the text index and the
     corpus totals agree with the graph; exit 0 conforms, 1 violations, 2 error)."""
     from kg.index import TextIndex
-    from kg.store import index_problems
+    from kg.validate import index_problems
     from kg.totals import totals_problems
     from kg.validate import validate_store
 

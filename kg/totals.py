@@ -9,7 +9,7 @@ with them), and the totals touched by a build are rewritten in one named graph, 
 that the saved queries read like any other graph.
 
 The report graphs stay the truth: a tally is computed from a graph's quads by ``report_tallies``
-whether the quads come from the parser or from the store (``kg.store.reconcile`` re-derives the
+whether the quads come from the parser or from the store (``kg.build.reconcile`` re-derives the
 tallies of graphs the index lacks). A report's tallies are one value in its side-database row,
 written in the transaction of its index rows, which also flags the totals stale; after the graphs
 are written, ``refresh_totals`` sums every report's tallies, compares them with what the totals

@@ -17,6 +17,9 @@ from pyoxigraph import NamedNode, RdfFormat, Store, Variable
 
 from kg.sparql import select
 from kg.resources import ONTOLOGY_DIR
+from kg.build import graph_sources
+from kg.index import KINDS, TextIndex
+from kg.rdf import KG
 from kg.store import report_graph, report_graphs
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -95,3 +98,24 @@ def _sparql_violations(store: Store, graph: NamedNode, constraints: list[SparqlC
             if focus in typed:
                 out.append(Violation(focus=focus, path=None, message=constraint.message, severity="Violation"))
     return out
+
+
+def index_problems(store: Store, index: TextIndex) -> list[str]:
+    """How the text index differs from the graph (empty when they agree): graphs missing on
+    either side or from another source, and graphs whose item counts differ."""
+    in_store = graph_sources(store)
+    indexed = index.graphs()
+    problems = [f"索引缺少报告 (not indexed): {g}" for g in sorted(set(in_store) - set(indexed))]
+    problems += [f"索引多出报告 (indexed, not in the store): {g}" for g in sorted(set(indexed) - set(in_store))]
+    problems += [f"索引来自另一版本 (indexed from another source): {g}" for g, sha in sorted(indexed.items())
+                 if g in in_store and sha not in in_store[g]]
+    values = " ".join(f"<{KG}{kind}>" for kind in KINDS)
+    query = f"""SELECT ?g ?class (COUNT(DISTINCT ?item) AS ?n) WHERE {{ VALUES ?class {{ {values} }}
+        GRAPH ?g {{ ?g a <{KG}Report> . ?item a ?class }} }} GROUP BY ?g ?class"""
+    stored = {(row["g"].value, row["class"].value.removeprefix(KG)): int(row["n"].value) for row in store.query(query)}
+    counted = index.counts()
+    for key in sorted(set(stored) | set(counted)):
+        if key[0] in indexed and stored.get(key, 0) != counted.get(key, 0):
+            problems.append(f"条目数不符 (items differ: {key[1]} graph {stored.get(key, 0)}, index "
+                            f"{counted.get(key, 0)}): {key[0]}")
+    return problems

@@ -61,7 +61,8 @@ def assert_spans_faithful(report: Report) -> None:
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An on-disk store and its text index built from data/ once for the whole session (read them,
     don't change them)."""
-    from kg.store import build, open_index, open_store
+    from kg.build import build
+    from kg.store import open_index, open_store
 
     path = tmp_path_factory.mktemp("data-store") / "store"
     summary = build(open_store(path), [DATA], index=open_index(path))

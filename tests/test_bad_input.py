@@ -16,7 +16,8 @@ import pytest
 
 from kg.exceptions import IngestError
 from kg.parse import parse_file
-from kg.store import build, open_store, report_graphs, sources_in_store
+from kg.build import build
+from kg.store import open_store, report_graphs, sources_in_store
 
 from .conftest import REAL_REPORTS
 
@@ -224,17 +225,17 @@ def test_unexpected_error_in_kg_parse_is_that_files_line(tmp_path: Path) -> None
 @pytest.mark.parametrize("error", [ZeroDivisionError("boom"), RecursionError("too deep"), MemoryError()])
 def test_unexpected_error_in_a_serial_build_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        error: BaseException) -> None:
-    import kg.store
+    import kg.build
 
     victim = REAL_REPORTS[2]
-    original = kg.store.parse_file
+    original = kg.build.parse_file
 
     def parse_file(path: str | Path):  # noqa: ANN202
         if Path(path) == victim:
             raise error
         return original(path)
 
-    monkeypatch.setattr(kg.store, "parse_file", parse_file)
+    monkeypatch.setattr(kg.build, "parse_file", parse_file)
     summary = build(open_store(tmp_path / "store"), REAL_REPORTS)
     (failed,) = [f for f in summary.files if f.outcome == "failed"]
     assert failed.path == str(victim) and failed.error == type(error).__name__ and type(error).__name__ in failed.reason

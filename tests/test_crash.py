@@ -13,7 +13,9 @@ import pytest
 
 from kg.parse import parse_file
 from kg.rdf import report_rdf
-from kg.store import build, index_problems, open_index, open_store, report_graphs, sources_in_store
+from kg.build import build
+from kg.store import open_index, open_store, report_graphs, sources_in_store
+from kg.validate import index_problems
 from kg.totals import totals_problems
 from kg.validate import validate_store
 
@@ -95,7 +97,7 @@ import shutil  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 import kg.cli  # noqa: E402
-import kg.store  # noqa: E402
+import kg.build  # noqa: E402
 from kg.exceptions import StoreError  # noqa: E402
 
 
@@ -159,7 +161,7 @@ def test_full_disk_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: pytes
     else:
         files = [shutil.copy(p, folder / p.name) and folder / p.name for p in REAL_REPORTS[1:]]
         if case == "second batch of new reports":
-            monkeypatch.setattr(kg.store, "BULK_BATCH_QUADS", 1)  # one report a batch
+            monkeypatch.setattr(kg.build, "BULK_BATCH_QUADS", 1)  # one report a batch
             batches = 1
     with pytest.raises(StoreError) as raised:
         build(_FullDisk(store, batches), files, index=index)

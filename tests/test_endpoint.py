@@ -41,7 +41,8 @@ from kg.endpoint import (
 from kg.exceptions import EndpointError, QueryError
 from kg.index import TextIndex
 from kg.query import load_query, resolve_query, run_query, values_clause, with_values
-from kg.store import build, open_index, open_store, report_graphs, sources_in_store
+from kg.build import build
+from kg.store import open_index, open_store, report_graphs, sources_in_store
 
 from .conftest import DATA, REAL_REPORTS, ROOT
 

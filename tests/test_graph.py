@@ -24,7 +24,8 @@ from kg.query import (
     saved_queries,
 )
 from kg.sparql import code_only
-from kg.store import build, open_store, report_graphs, sources_in_store
+from kg.build import build
+from kg.store import open_store, report_graphs, sources_in_store
 from kg.validate import validate_store
 
 from .conftest import DATA, REAL_REPORTS

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Store
 
-import kg.store
+import kg.build
 
 from kg.model import Committee, Document, Inspection, Region, Report, SourceInfo
 from kg.parse import parse_file
 from kg.rdf import KG, committee_key, document_iri, group_iri, issuer_of, organisation_iri, report_iri, report_quads
-from kg.store import build, report_graphs, sources_in_store
+from kg.build import build
+from kg.store import report_graphs, sources_in_store
 
 from .conftest import REAL_REPORTS
 
@@ -99,14 +100,14 @@ def test_the_same_report_from_two_sites_is_one_report_with_both_sources(
     """With a batch a report, the mirror arrives while the first copy's batch is still loading
     in the writer's thread: it must still become the same report, not a second load of it."""
     if batch is not None:
-        monkeypatch.setattr(kg.store, "BULK_BATCH_QUADS", batch)
-        load = kg.store._Writer._bulk_load
+        monkeypatch.setattr(kg.build, "BULK_BATCH_QUADS", batch)
+        load = kg.build._Writer._bulk_load
 
-        def slow_load(writer: kg.store._Writer, *args: object) -> None:
+        def slow_load(writer: kg.build._Writer, *args: object) -> None:
             time.sleep(1)  # still loading when the mirror has been parsed
             load(writer, *args)
 
-        monkeypatch.setattr(kg.store._Writer, "_bulk_load", slow_load)
+        monkeypatch.setattr(kg.build._Writer, "_bulk_load", slow_load)
     original = REAL_REPORTS[3].read_text(encoding="utf-8")
     mirror = tmp_path / "mirror.txt"
     mirror.write_text("网站首页 > 巡视巡察 > 正文\n" + original.replace("首页>工作之窗>巡视巡察\n", "") + "\n分享到:微信 微博\n",
@@ -117,7 +118,7 @@ def test_the_same_report_from_two_sites_is_one_report_with_both_sources(
     assert (len(first.added), len(first.replaced)) == (1, 1)
     assert len(report_graphs(store)) == 1
     with monkeypatch.context() as whole:  # the same graph as when both arrive in one batch
-        whole.setattr(kg.store, "BULK_BATCH_QUADS", 10**9)
+        whole.setattr(kg.build, "BULK_BATCH_QUADS", 10**9)
         reference = Store()
         build(reference, [REAL_REPORTS[3], mirror])
     graph = report_graphs(reference)[0]

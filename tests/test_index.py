@@ -17,7 +17,9 @@ from kg.parse import parse_file
 from kg.query import contains_hits, resolve_query, run_query
 from kg.rdf import report_rdf, report_regions
 from kg.sparql import select
-from kg.store import build, index_problems, open_index, open_store, reconcile, report_graphs, stored_entries
+from kg.build import build, reconcile, stored_entries
+from kg.store import open_index, open_store, report_graphs
+from kg.validate import index_problems
 
 from .conftest import DATA, REAL_REPORTS
 

@@ -12,7 +12,7 @@ from kg.exceptions import NoReportError
 from kg.ingest import PAGE_DATE, PAGE_SITE, PAGE_URL, looks_like_html
 from kg.parse import parse_file
 from kg.rdf import KG, report_iri
-from kg.store import build
+from kg.build import build
 from tests.conftest import REAL_REPORTS, assert_spans_faithful
 from tests.pages import LAYOUTS, split_title
 

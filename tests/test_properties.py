@@ -80,7 +80,7 @@ hostile = st.lists(st.sampled_from(SPARQL_SYNTAX) | st.text(max_size=6), max_siz
 
 @lru_cache(maxsize=1)
 def small_graph() -> tuple[Store, TextIndex]:
-    from kg.store import build
+    from kg.build import build
 
     store, index = Store(), TextIndex.in_memory()
     build(store, REAL_REPORTS[2:3], index=index)

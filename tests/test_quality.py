@@ -19,7 +19,8 @@ from kg.parse import parse_text
 from kg.parse.quality import judge
 from kg.query import resolve_query, run_query
 from kg.rdf import KG
-from kg.store import build, report_graphs
+from kg.build import build
+from kg.store import report_graphs
 from kg.validate import validate_store
 
 from .conftest import DATA, parsed

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from kg.index import INDEX_FILE, TextIndex
-from kg.store import build, index_problems, open_index, open_store
+from kg.build import build
+from kg.store import open_index, open_store
+from kg.validate import index_problems
 
 from .conftest import REAL_REPORTS
 

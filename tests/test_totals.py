@@ -17,7 +17,9 @@ from kg import totals
 from kg.index import SCHEMA_VERSION, TextIndex
 from kg.query import resolve_query, run_query
 from kg.rdf import TOTALS_GRAPH
-from kg.store import build, index_problems, open_index, open_store, report_graphs, stored_tallies
+from kg.build import build, stored_tallies
+from kg.store import open_index, open_store, report_graphs
+from kg.validate import index_problems
 from kg.totals import COMMITTEE_SEPARATOR, totals_problems, type_counts
 
 from .conftest import DATA, REAL_REPORTS, ROOT

@@ -14,7 +14,7 @@ from kg.index import TextIndex
 from kg.rdf import ID
 from kg.related import related
 from kg.search import search
-from kg.store import build
+from kg.build import build
 from kg.text import tokens
 
 from .conftest import DATA

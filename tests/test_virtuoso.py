@@ -29,7 +29,8 @@ from kg.endpoint import PushSummary, push, pushable_graphs, run_remote_query
 from kg.exceptions import EndpointError
 from kg.index import TextIndex
 from kg.query import load_query, resolve_query, run_query
-from kg.store import build, open_index, open_store
+from kg.build import build
+from kg.store import open_index, open_store
 
 from .conftest import DATA, REAL_REPORTS, ROOT
 
