@@ -375,7 +375,7 @@ def query_command(
     """运行 SPARQL 查询 (run a saved query or a .rq file over the store, or on a remote endpoint)."""
     query = resolve_query(name)
     if endpoint:
-        from kg.endpoint import run_remote_query
+        from kg.remote import run_remote_query
 
         result = run_remote_query(endpoint, query, parse_params(param or []),
                                   index=open_index(store, read_only=True, required=False), limit=limit, offset=offset)
@@ -592,7 +592,7 @@ def serve_command(
         "refused by default)")] = False,
 ) -> None:
     """SPARQL 端点 (serve the store read-only with Oxigraph's server: SPARQL 1.1 Protocol and a web UI; Ctrl-C stops)."""
-    from kg.endpoint import serve_until_stopped, start_server
+    from kg.serve import serve_until_stopped, start_server
 
     server = start_server(store_path(store), host, port, cors=cors, federated=allow_federated)
     out.print(f"SPARQL 查询地址 {server.query_url} [dim](query endpoint, SPARQL 1.1 Protocol, read-only)[/dim]",
@@ -624,7 +624,7 @@ def push_command(
     store: StoreOption = None,
 ) -> None:
     """上传到 SPARQL 服务器 (push changed report, vocabulary and index graphs to any SPARQL 1.1 server, one PUT per graph)."""
-    from kg.endpoint import push
+    from kg.remote import push
 
     db = open_store(store, read_only=dry_run, create=False)
     with Progress(TextColumn("[bold]上传[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -27,17 +27,8 @@ import httpx
 import pytest
 from pyoxigraph import Literal, Quad, RdfFormat, Store, Variable, parse
 
-from kg.endpoint import (
-    PushSummary,
-    Server,
-    auth_headers,
-    check_port_free,
-    push,
-    pushable_graphs,
-    pushed_hashes,
-    run_remote_query,
-    start_server,
-)
+from kg.remote import PushSummary, auth_headers, push, pushable_graphs, pushed_hashes, run_remote_query
+from kg.serve import Server, check_port_free, start_server
 from kg.exceptions import EndpointError, QueryError
 from kg.index import TextIndex
 from kg.query import load_query, resolve_query, run_query, values_clause, with_values
@@ -466,7 +457,7 @@ def test_credentials_in_an_endpoint_url_are_used_but_never_printed_or_stored(rec
 
 
 def test_a_push_record_written_with_credentials_loses_them(recorder: str) -> None:
-    from kg.endpoint import PUSH_ENDPOINT, push_record_graph
+    from kg.remote import PUSH_ENDPOINT, push_record_graph
 
     store = Store()
     build(store, [REAL_REPORTS[2]])

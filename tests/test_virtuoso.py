@@ -25,7 +25,7 @@ import httpx
 import pytest
 from pyoxigraph import Store
 
-from kg.endpoint import PushSummary, push, pushable_graphs, run_remote_query
+from kg.remote import PushSummary, push, pushable_graphs, run_remote_query
 from kg.exceptions import EndpointError
 from kg.index import TextIndex
 from kg.query import load_query, resolve_query, run_query
