@@ -1,7 +1,7 @@
 """Build speed: reports/s and quads/s, our load path against pyoxigraph's own loaders and
 rdflib, and the latency of every saved query.
 
-Run: python benchmarks/build.py [--copies N] [--rounds N]
+Run: python -m benchmarks.build [--copies N] [--rounds N]
 
 - parse + map: data/reports parsed and turned into quads (start-up excluded).
 - load: the quads of data/, replicated --copies times under distinct report IRIs so the
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,22 +26,12 @@ from pathlib import Path
 import rdflib
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.scale import golden_cases  # noqa: E402  (every golden case: a saved query and its parameters)
-
-from kg.index import TextIndex  # noqa: E402
-from kg.parse import parse_file  # noqa: E402
-from kg.query import resolve_query, run_query  # noqa: E402
-from kg.rdf import ID, report_quads  # noqa: E402
-from kg.build import BULK_BATCH_QUADS, build  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def timed(fn) -> float:  # noqa: ANN001 - a zero-argument callable
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+from benchmarks.common import ROOT, golden_cases, timed, to_rdflib
+from kg.build import BULK_BATCH_QUADS, build
+from kg.index import TextIndex
+from kg.parse import parse_file
+from kg.query import resolve_query, run_query
+from kg.rdf import ID, report_quads
 
 
 def replicate(graphs: list[tuple[NamedNode, list[Quad]]], copies: int) -> list[tuple[NamedNode, list[Quad]]]:
@@ -84,8 +73,7 @@ def main() -> None:
     total = sum(len(q) for _, q in corpus)
     print(f"load corpus   {len(corpus)} report graphs, {total} quads (synthetic: data/ x {args.copies})")
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
-        ours_store = Store(f"{tmp}/ours")
-
+        stores = {name: Store(f"{tmp}/{name}") for name in ("ours", "extend", "bulk", "load")}
         chunks = [serialize(quads, format=RdfFormat.N_QUADS) for _, quads in corpus]  # done by the workers
 
         def our_load() -> None:  # what kg build does with new report graphs
@@ -95,21 +83,18 @@ def main() -> None:
                 pending.append(chunk)
                 count += len(quads)
                 if count >= BULK_BATCH_QUADS:
-                    ours_store.bulk_load(input=b"".join(pending), format=RdfFormat.N_QUADS, lenient=True)
+                    stores["ours"].bulk_load(input=b"".join(pending), format=RdfFormat.N_QUADS, lenient=True)
                     pending, count = [], 0
-            ours_store.bulk_load(input=b"".join(pending), format=RdfFormat.N_QUADS, lenient=True)
+            stores["ours"].bulk_load(input=b"".join(pending), format=RdfFormat.N_QUADS, lenient=True)
 
         t_ours = timed(our_load)
-        extend_store = Store(f"{tmp}/extend")
-        t_extend = timed(lambda: [extend_store.extend(q) for _, q in corpus])
+        t_extend = timed(lambda: [stores["extend"].extend(q) for _, q in corpus])
         nquads = Path(tmp) / "corpus.nq"
         serialize((q for _, qs in corpus for q in qs), str(nquads), format=RdfFormat.N_QUADS)
-        bulk_store = Store(f"{tmp}/bulk")
-        t_bulk = timed(lambda: bulk_store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS))
-        load_store = Store(f"{tmp}/load")
-        t_load = timed(lambda: load_store.load(path=str(nquads), format=RdfFormat.N_QUADS))
-        assert len(ours_store) == len(extend_store) == len(bulk_store) == len(load_store) == total
-        del ours_store, extend_store, bulk_store, load_store
+        t_bulk = timed(lambda: stores["bulk"].bulk_load(path=str(nquads), format=RdfFormat.N_QUADS))
+        t_load = timed(lambda: stores["load"].load(path=str(nquads), format=RdfFormat.N_QUADS))
+        assert {len(store) for store in stores.values()} == {total}
+        stores.clear()  # closed before their folder is removed
     subset = corpus[: max(1, len(corpus) // 10)]
     subset_quads = sum(len(q) for _, q in subset)
     dataset = rdflib.Dataset()
@@ -118,7 +103,7 @@ def main() -> None:
         for _, quads in subset:
             graph = dataset.graph(rdflib.URIRef(quads[0].graph_name.value))
             for q in quads:
-                graph.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
+                graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
 
     t_rdflib = timed(rdflib_add)
     rate = {"ours": total / t_ours, "bulk": total / t_bulk, "load": total / t_load, "rdflib": subset_quads / t_rdflib,
@@ -146,16 +131,6 @@ def main() -> None:
                 times.append(time.perf_counter() - start)
             label = name + "".join(f" {k}={v}" for k, v in params.items())
             print(f"{label[:60]:60} {rows:5d} {statistics.median(times) * 1000:10.2f}")
-
-
-def _rdflib(term):  # noqa: ANN001, ANN202
-    from pyoxigraph import Literal
-
-    if isinstance(term, NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, Literal):
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value) if term.datatype else None)
-    return rdflib.BNode(str(term))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Graph views and exports: time and peak memory.
 
-Run: python benchmarks/graph.py [--synthetic N] [--no-memory]
+Run: python -m benchmarks.graph [--synthetic N] [--no-memory]
 
 For data/ (the four real reports) and for N synthetic reports (benchmarks/synthetic.py; default
 1000, about 3 minutes to build; 0 skips them), prints one row per step: each view's projection
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -24,11 +23,10 @@ from typing import Any
 
 from pyoxigraph import Store
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.synthetic import generate  # noqa: E402
-from kg.export import FORMATS, export_graph  # noqa: E402
-from kg.graph import VIEWS, project  # noqa: E402
-from kg.build import build  # noqa: E402
+from benchmarks.synthetic import generate
+from kg.build import build
+from kg.export import FORMATS, export_graph
+from kg.graph import VIEWS, project
 
 ROOT = Path(__file__).resolve().parent.parent
 

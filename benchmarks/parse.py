@@ -1,6 +1,6 @@
 """Parse speed: MB/s of report text per core, start-up excluded.
 
-Run: python benchmarks/parse.py [--rounds N] [FILES...]   (default: data/reports/*.txt)
+Run: python -m benchmarks.parse [--rounds N] [FILES...]   (default: data/reports/*.txt)
 Reads each file once, warms the parser (jionlp's division index loads on first use),
 then times parsing only (canonical text -> model), single process, and prints a table.
 """

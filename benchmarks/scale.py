@@ -1,6 +1,6 @@
 """Scale: the whole pipeline on synthetic corpora of 100, 1,000 (and 10,000) reports, one table.
 
-Run: python benchmarks/scale.py [--sizes 100,1000,10000] [--jobs N] [--no-serial]
+Run: python -m benchmarks.scale [--sizes 100,1000,10000] [--jobs N] [--no-serial]
 
 The corpora are SYNTHETIC (benchmarks/synthetic.py: real reports' sections recombined, names,
 dates and numbering varied) and never test truth. For each size it prints:
@@ -20,30 +20,26 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from pyoxigraph import Store
 
-import json  # noqa: E402
-import re  # noqa: E402
-
-from pyoxigraph import Store  # noqa: E402
-
-from benchmarks.synthetic import generate  # noqa: E402
-from kg.parse import parse_file  # noqa: E402
-from kg.query import SavedQuery, resolve_query, run_query  # noqa: E402
-from kg.rdf import ID  # noqa: E402
-from kg.build import default_jobs  # noqa: E402
-from kg.store import open_index, open_store  # noqa: E402
+from benchmarks.common import golden_cases
+from benchmarks.synthetic import generate
+from kg.build import default_jobs
+from kg.parse import parse_file
+from kg.query import SavedQuery, resolve_query, run_query
+from kg.rdf import ID
+from kg.store import open_index, open_store
 
 
 def kg_build(corpus: Path, store: Path, jobs: int) -> tuple[float, float]:
@@ -71,16 +67,6 @@ def parse_rate(files: list[Path]) -> float:
 
 def disk_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
-
-
-def golden_cases() -> list[tuple[str, dict[str, str]]]:
-    """(query, parameters) of every golden test case (tests/queries/), injection cases left out."""
-    cases = []
-    for case in sorted((ROOT / "tests" / "queries").glob("*.json")):
-        spec = json.loads(case.read_text(encoding="utf-8"))
-        if "injection" not in case.name:
-            cases.append((spec["query"], spec.get("params", {})))
-    return cases
 
 
 def is_listing(query: SavedQuery, params: dict[str, str]) -> bool:
@@ -180,7 +166,7 @@ def rdflib_ratio(store_dir: Path, limit: int = 1_500_000) -> str:
     import rdflib
     from pyoxigraph import Store
 
-    from benchmarks.build import _rdflib
+    from benchmarks.common import to_rdflib
 
     source = open_store(store_dir, read_only=True)
     quads = [q for q in source if "/report/" in q.graph_name.value][:limit]
@@ -193,7 +179,7 @@ def rdflib_ratio(store_dir: Path, limit: int = 1_500_000) -> str:
         del target
     dataset = rdflib.Dataset()
     start = time.perf_counter()
-    dataset.addN((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object), dataset.graph(_rdflib(q.graph_name)))
+    dataset.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), dataset.graph(to_rdflib(q.graph_name)))
                  for q in quads)
     theirs = time.perf_counter() - start
     return f"{theirs / ours:.1f}x slower ({len(quads):,} quads)"

@@ -1,6 +1,6 @@
 """Problem types, search and related measures: quality and speed.
 
-Run: python benchmarks/search.py [--synthetic N]
+Run: python -m benchmarks.search [--synthetic N]
 
 - precision and recall per top-level problem type of the classifier on the hand labels
   (tests/labels/types.json, 88 items), and micro-F1 (target >= 0.8);
@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from pyoxigraph import Store
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.synthetic import generate  # noqa: E402
-from kg import rdf  # noqa: E402
-from kg.index import TextIndex  # noqa: E402
-from kg.related import related  # noqa: E402
-from kg.search import search  # noqa: E402
-from kg.build import build  # noqa: E402
-from tests.test_types import top_level_scores  # noqa: E402
+from benchmarks.synthetic import generate
+from kg import rdf
+from kg.build import build
+from kg.index import TextIndex
+from kg.related import related
+from kg.search import search
+from tests.test_types import top_level_scores
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCHES = ["公务用车", "形式主义 基层减负", "意识形态", "招商引资", "选人用人 程序", "警示教育"]

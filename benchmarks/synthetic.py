@@ -5,7 +5,7 @@ report, moves it to another real county (every mention of the original city and 
 replaced), shifts its dates by whole years and drops a random fifth of its 二是…八是 measure
 paragraphs. Every file starts with a line saying it is synthetic.
 
-Run: python benchmarks/synthetic.py N OUT_DIR [--seed S]
+Run: python -m benchmarks.synthetic N OUT_DIR [--seed S]
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 from kg.parse.region import division_code
 from kg.resources import ONTOLOGY_DIR
 from kg.sparql import values_clause, with_values
-from kg.text import tokens
+from kg.text import add_words, tokens
 
 KEYWORD_SEPARATOR = "、"  # joins an assignment's matched keywords in the graph (no keyword holds one)
 
@@ -101,7 +101,7 @@ def _order(notation: str) -> tuple[str, int]:
 
 @lru_cache(maxsize=1)
 def taxonomy(path: Path = TYPES_FILE) -> Taxonomy:
-    """The problem-type scheme, read with pyoxigraph (kg.text makes its keywords jieba words)."""
+    """The problem-type scheme, read with pyoxigraph (its keywords are jieba words: _keywords)."""
     concepts: dict[str, Concept] = {}
     values: dict[tuple[str, str], list[Literal | NamedNode]] = {}
     for triple in parse(path=str(path), format=RdfFormat.TURTLE):
@@ -119,6 +119,14 @@ def taxonomy(path: Path = TYPES_FILE) -> Taxonomy:
             keywords=sorted({k.value for k in values.get((iri, KEYWORD), [])}, key=lambda k: (-len(k), k)),
         )
     return Taxonomy(concepts)
+
+
+def _keywords() -> list[str]:
+    """Every keyword of the taxonomy, for kg.text's tokenizer (so each stays one token)."""
+    return [keyword for concept in taxonomy().concepts.values() for keyword in concept.keywords]
+
+
+add_words(_keywords)
 
 
 def _weight(keyword: str) -> float:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import NamedNode, Store, Variable
 
+import kg.classify  # noqa: F401 - adds the taxonomy's keywords to kg.text's words before a query is cut
 from kg.exceptions import QueryError
 from kg.index import TextIndex
 from kg.sparql import select

@@ -2,7 +2,8 @@
 
 The package ships a user dictionary of domain terms (全面从严治党, 八项规定, 一岗双责, 三重一大…)
 so that they stay one token, and a list of boilerplate words (进一步, 加强, 认真, 切实…) that
-are dropped. Keywords of the problem-type taxonomy are added to the dictionary too.
+are dropped. Other modules add words that must stay one token (kg.classify: the keywords of
+the problem-type taxonomy) through ``add_words``; this module depends on nothing else of kg.
 
 The dictionary is built by jieba (the package); the cutting is done by jieba-rs (rjieba), jieba's
 Rust port, given exactly that dictionary: the same tokens (tested on every report shipped and every
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -23,6 +25,17 @@ import rjieba
 
 _CONTENT_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _NUMBER_RE = re.compile(r"^[\d.%]+$")
+_WORD_SOURCES: list[Callable[[], Iterable[str]]] = []
+
+
+def add_words(source: Callable[[], Iterable[str]]) -> None:
+    """Words to keep as one token each, read from ``source`` when the tokenizer is first built
+    (kg.classify adds the taxonomy's keywords when it is imported, so every module that cuts text
+    imports it first: the index, searches and classification must all cut text the same way)."""
+    if tokenizer.cache_info().currsize:
+        raise RuntimeError("kg.text.add_words after the first cut: the texts cut already would differ")
+    if source not in _WORD_SOURCES:
+        _WORD_SOURCES.append(source)
 
 
 @lru_cache(maxsize=1)
@@ -33,17 +46,15 @@ def stopwords() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
-    """A jieba tokenizer with the shipped user dictionary and the taxonomy's keywords (loaded once
-    per process: the index, searches and classification must all cut text the same way)."""
-    from kg.classify import taxonomy  # the taxonomy is read with pyoxigraph, not through this module
-
+    """A jieba tokenizer with the shipped user dictionary and the words added (``add_words``),
+    loaded once per process."""
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     with resources.as_file(resources.files("kg.data").joinpath("userdict.txt")) as path:
         tok.load_userdict(str(path))
-    for concept in taxonomy().concepts.values():
-        for keyword in concept.keywords:
-            tok.add_word(keyword, freq=20)
+    for source in _WORD_SOURCES:
+        for word in source():
+            tok.add_word(word, freq=20)
     return tok
 
 
