@@ -1,0 +1,305 @@
+"""Quantities: every number with its unit and what it counts (立案13件, 追回资金146万元, 完成率98.71%).
+
+Why: the figures a journalist or researcher compares across regions (people disciplined, money
+recovered, rules written, completion rates) are written in the reports' sentences but carried by
+no item of the model. This module finds them in any text with their exact spans, so each one can
+be traced back to its sentence like every other item.
+
+Rules are by class, never by sentence: a number (Arabic, or Chinese through cn2an) followed by an
+optional scale (万/亿/千), an optional 余/多 and a measure word from a closed list; dates, ordinals
+(第五), document numbers (〔2021〕3号), numbering markers (一是, (一)), phone numbers, numbers inside
+《》 titles and short quoted slogans, and names containing numbers (十九大, 三重一大, 八项规定) are not
+quantities. The kind is read from the counted noun after the unit and the verb before the number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import cn2an
+
+Span = tuple[int, int]
+
+KINDS = (
+    "cases_opened", "people_disciplined", "people_accountable", "admonition_talks",
+    "organisational_handling", "transferred_to_judiciary", "money", "rules", "meetings",
+    "inspections", "trainings", "people_trained", "completion_count", "completion_rate",
+    "problem_count", "task_count", "other_count",
+)
+
+
+@dataclass
+class Quantity:
+    """One number with its unit, what it counts and its exact span (text[span] == quote)."""
+
+    kind: str
+    value: float
+    unit: str
+    quote: str
+    span: Span
+    approx: bool = False
+    number_span: Span | None = None
+
+
+# Full-width forms mapped one to one (same length), so spans found in the mapped text are exact
+# in the original whatever form the file uses.
+_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+
+# Measure words, longest first so 人次 wins over 人 and 个百分点 over 个.
+_UNITS = sorted({
+    "个百分点", "个工作日", "个班次", "个方面", "个月", "平方公里", "平方米", "立方米", "公里", "公顷",
+    "家次", "人次", "批次", "场次", "条次", "台次", "天次", "户次", "件次", "大类",
+    "个", "项", "条", "次", "人", "名", "件", "家", "期", "份", "宗", "所", "套", "场", "处", "户",
+    "批", "轮", "类", "座", "支", "本", "块", "起", "辆", "种", "组", "村", "办", "岁", "天", "小时",
+    "年", "米", "亩", "吨", "间", "栋", "台", "张", "篇", "册", "部门", "部", "位", "笔", "棵", "株",
+    "元", "万元", "亿元", "千元", "%", "倍", "方面", "大", "届", "片", "段", "站", "所", "家庭",
+    "余元",
+}, key=len, reverse=True)
+
+_CN_NUM = "〇零一二三四五六七八九十百千两"
+_NUMBER = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+)"
+_PATTERN = re.compile(
+    rf"(?P<pre>约|近|超过|超|突破|不到|至少|不少于|达到)?"
+    rf"(?P<num>{_NUMBER})"
+    rf"(?P<scale>万亿|亿|万|千)?"
+    rf"(?P<approx>余|多)?"
+    rf"(?P<unit>{'|'.join(map(re.escape, _UNITS))})"
+)
+
+# Names and slogans with numbers in them; a number inside one of these is not a quantity.
+_NAMES = re.compile(
+    r"[十二]?[一二三四五六七八九十]大(?=精神|以来|报告|召开|代表|胜利|和|及|、|会议|重要)|"
+    r"三重一大|八项规定|四个意识|四个自信|两个维护|两个确立|两个责任|两学一做|三会一课|四风|"
+    r"五位一体|四个全面|一岗双责|三严三实|六稳|六保|两委|一把手|一盘棋|一张网|一网通办|"
+    r"一件事|一次性|一站式|一揽子|[一二三四五]级|\d+强|\d+G|\d+热线|十[一二三四五六七八九]?五|"
+    r"[一二三四五六七八九十]+年行动|大干\d+天|黄金\d+条|\d+年度|\d+月份|"
+    r"近[一二三四五六七八九十\d]+年|每[半一二三四五六七八九十\d]*[年月周天季]|第[一二三四五六七八九十百\d]+"
+)
+
+# A Chinese-numeral 一 with a measure word is rhetorical (一项, 一次, 一批) in these reports.
+_CN_ONE = {"一"}
+_PHONE = re.compile(r"\d{3,4}-\d{7,8}|\d{7,}")
+
+
+@dataclass
+class _Match:
+    start: int
+    end: int
+    num_start: int
+    num_end: int
+    value: Decimal
+    unit: str
+    approx: bool
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in ``text`` with its span; spans index ``text`` itself."""
+    mapped = text.translate(_WIDTH)
+    blocked = _blocked_ranges(mapped)
+    found: list[Quantity] = []
+    for m in _PATTERN.finditer(mapped):
+        match = _read(m, mapped)
+        if match is None or _inside(match.num_start, match.num_end, blocked):
+            continue
+        kind = classify(mapped, match)
+        if match.unit in ("大",) and kind == "other_count" and not _major_class(mapped, match):
+            continue
+        found.append(Quantity(kind=kind, value=_plain(match.value), unit=_unit_name(match.unit, kind),
+                              quote=text[match.start:match.end], span=(match.start, match.end),
+                              approx=match.approx, number_span=(match.num_start, match.num_end)))
+    return found
+
+
+def _plain(value: Decimal) -> float:
+    """A Decimal as a float, integral values exact (JSON and xsd:decimal friendly)."""
+    return float(value)
+
+
+def _unit_name(unit: str, kind: str) -> str:
+    """Money is always in yuan; other units as written."""
+    return "元" if kind == "money" else unit
+
+
+def _read(m: re.Match[str], text: str) -> _Match | None:
+    """The match as a quantity, or None when it is a date, ordinal, marker or phone number."""
+    num = m.group("num")
+    num_start, num_end = m.span("num")
+    unit = m.group("unit")
+    if _not_a_count(text, num, num_start, num_end, unit):
+        return None
+    value = _number(num)
+    if value is None:
+        return None
+    scale = m.group("scale") or ""
+    if unit in ("万元", "亿元", "千元"):
+        scale, unit = scale + unit[0], "元"
+    value *= _SCALES.get(scale, Decimal(1))
+    pre = m.group("pre") or ""
+    approx = bool(m.group("approx")) or pre in ("约", "近")
+    start = m.start("pre") if pre else num_start
+    return _Match(start, m.end(), num_start, num_end, value, unit, approx)
+
+
+_SCALES = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000),
+           "万亿": Decimal(10**12)}
+
+
+def _not_a_count(text: str, num: str, start: int, end: int, unit: str) -> bool:
+    """Dates, ordinals, document numbers, markers and digits glued to other digits or letters."""
+    before = text[start - 1] if start else ""
+    after_unit = text[end + len(unit): end + len(unit) + 1]
+    if before.isascii() and (before.isalnum() or before in ".-/") and before != "":
+        return True  # part of a longer token (a code, a decimal, a phone number)
+    if before in "第〔[(-—~～" or (before == "至" and unit == "年"):
+        return True
+    if num in _CN_ONE:
+        return True
+    if not num.isascii():
+        if num[0] in "千百" or (before and before in _CN_NUM):
+            return True
+    if unit == "年":
+        return not _duration_year(text, start, end, num)
+    if unit in ("届",):
+        return True
+    if unit == "个" and text[end + 1: end + 2] == "是":
+        return True
+    if unit in ("天", "个月", "小时") and after_unit == "来":
+        return True
+    return False
+
+
+def _duration_year(text: str, start: int, end: int, num: str) -> bool:
+    """N年 is a duration only with 连续/用/历时 before or 内/时间 after, and a small number."""
+    if num.isascii() and len(num) >= 3:
+        return False
+    after = text[end + 1: end + 3]
+    before = text[max(0, start - 2): start]
+    return before.endswith(("连续", "用", "历时")) or after.startswith(("内", "时间", "以上"))
+
+
+def _major_class(text: str, match: _Match) -> bool:
+    """N大 counts major classes (三大产业, 6大园区) when a noun follows; 大会/大力/大批 are words."""
+    nxt = text[match.end: match.end + 1]
+    return bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt not in "会力批量幅型局事家众型"
+
+
+@lru_cache(maxsize=4096)
+def _number(num: str) -> Decimal | None:
+    """Arabic or Chinese numeral as a Decimal (cn2an for Chinese: 二十七, 两, 三千)."""
+    if num.isascii():
+        try:
+            return Decimal(num)
+        except InvalidOperation:
+            return None
+    try:
+        value = cn2an.cn2an(num, "smart")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return Decimal(str(value))
+
+
+def _blocked_ranges(text: str) -> list[Span]:
+    """Places where numbers are not quantities: names, 《》 titles, 〔〕 numbers, short quotes, phones."""
+    ranges = [m.span() for m in _NAMES.finditer(text)]
+    ranges += [m.span() for m in _PHONE.finditer(text)]
+    ranges += [m.span() for m in re.finditer(r"《[^《》]*》|〔[^〔〕]*〕\s*\d*号?", text)]
+    ranges += [m.span() for m in re.finditer(r"[“\"][^”\"]{1,10}[”\"]", text)]
+    ranges += [m.span() for m in re.finditer(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日", text)]
+    return sorted(ranges)
+
+
+def _inside(start: int, end: int, ranges: list[Span]) -> bool:
+    """Whether [start, end) lies within one of the ranges."""
+    return any(s <= start and end <= e for s, e in ranges)
+
+
+# --- kinds ---------------------------------------------------------------------------------
+
+_RATE_WORDS = re.compile(r"完成率|办结率|化解率|整改率|销号率|解决率|整改完成|完成整改|整改到位")
+_OTHER_RATE = re.compile(r"开工率|巡河率|听证率|增长|下降|提高|提升|占比|比重|同比|压缩|超过|覆盖率")
+
+
+def classify(text: str, match: _Match) -> str:
+    """The kind of a quantity, from its unit, the counted noun after it and the verb before it."""
+    before = text[max(0, match.start - 14): match.start]
+    after = text[match.end: match.end + 8]
+    near_before = text[max(0, match.start - 6): match.start]
+    unit = match.unit
+    if unit == "元":
+        return "money"
+    if unit in ("%",):
+        return _rate_kind(before, after)
+    for kind in (_discipline_kind(near_before, after, unit), _activity_kind(before, after, unit),
+                 _count_kind(before, near_before, after, unit)):
+        if kind:
+            return kind
+    return "other_count"
+
+
+def _rate_kind(before: str, after: str) -> str:
+    """A percentage is a completion rate only when it is said of completion or resolution."""
+    context = before[-10:] + after[:4]
+    if _OTHER_RATE.search(before[-6:]) or _OTHER_RATE.search(after[:4]):
+        return "other_count"
+    return "completion_rate" if _RATE_WORDS.search(context) else "other_count"
+
+
+def _discipline_kind(before: str, after: str, unit: str) -> str | None:
+    """Accountability figures: 立案 N件, 处分 N人, 问责, 诫勉谈话, 组织处理, 移送司法."""
+    if unit in ("件", "起") and "立案" in before:
+        return "cases_opened"
+    if unit not in ("人", "名", "人次"):
+        return None
+    context = before + after[:6]
+    for words, kind in (("处分", "people_disciplined"), ("移送司法", "transferred_to_judiciary"),
+                        ("诫勉", "admonition_talks"), ("问责", "people_accountable"),
+                        ("追责", "people_accountable")):
+        if words in context:
+            return kind
+    return None
+
+
+_MEETING = re.compile(r"常委会|专题会|推进会|民主生活会|调度|对接会|听证会|会议|座谈会|组织生活|专题研究|办公会|例会|研讨")
+_INSPECT = re.compile(r"督查|检查|督导|巡查|暗访|查核|审计|抽查|核查|督办")
+_TRAIN = re.compile(r"培训|轮训|讲座|辅导|宣讲|学习班|专题班|教育")
+
+
+def _activity_kind(before: str, after: str, unit: str) -> str | None:
+    """Meetings, inspections, trainings and people trained, from the activity word near the number."""
+    near_after = after[:6]
+    if unit in ("人次", "人", "名") and _TRAIN.search(before[-12:] + near_after):
+        return "people_trained"
+    if unit in ("期", "班次", "个班次", "场次") and _TRAIN.search(before + near_after):
+        return "trainings"
+    if unit not in ("次", "场", "轮", "家次", "批次", "场次", "项"):
+        return None
+    for pattern, kind in ((_MEETING, "meetings"), (_INSPECT, "inspections"), (_TRAIN, "trainings")):
+        if pattern.search(near_after):
+            return kind
+    if unit == "项":
+        return None
+    for pattern, kind in ((_MEETING, "meetings"), (_INSPECT, "inspections"), (_TRAIN, "trainings")):
+        if pattern.search(before[-8:]):
+            return kind
+    return None
+
+
+_DONE = re.compile(r"(?:已|基本|未|尚未|没有)(?:整改)?完成|已整改|未整改到位|整改到位|已办结|已销号|正在推进|取得阶段性成效|长期坚持")
+
+
+def _count_kind(before: str, near_before: str, after: str, unit: str) -> str | None:
+    """Counts of problems, tasks, rules and completed items, by the counted noun."""
+    noun = after[:8]
+    if _DONE.search(near_before[-5:]) or _DONE.match(noun) or re.match(r"[^,,。;;]{0,4}?(?:未整改到位|已整改完成)", noun):
+        return "completion_count"
+    if unit in ("方面", "个方面", "类", "大类") and ("问题" in before or "问题" in noun or "方面" in unit):
+        return "problem_count"
+    counted = re.match(r"[^,,。;;、]{0,6}?(问题|任务|措施|制度)", noun)
+    if counted is None and unit in ("个", "项", "条", "件"):
+        counted = re.search(r"(问题|任务|措施|制度)$", near_before)
+    if counted is None:
+        return None
+    return {"问题": "problem_count", "任务": "task_count", "措施": "task_count", "制度": "rules"}[counted.group(1)]
