@@ -90,7 +90,7 @@ def test_kind_accuracy() -> None:
     assert s["kind_accuracy"] >= KIND_ACCURACY
 
 
-KIND_ACCURACY = 0.0
+KIND_ACCURACY = 0.96  # reached: 0.966 (447 of 463 found with the right value)
 
 
 def test_spans_exact_on_canonical_text() -> None:

@@ -63,9 +63,11 @@ _CN_NUM = "〇零一二三四五六七八九十百千两"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+)"
 _PATTERN = re.compile(
     rf"(?P<pre>约|近|超过|超|突破|不到|至少|不少于|达到)?"
+    rf"(?P<low>\d+(?:\.\d+)?[-~～])?"
     rf"(?P<num>{_NUMBER})"
     rf"(?P<scale>万亿|亿|万|千)?"
     rf"(?P<approx>余|多)?"
+    rf"(?P<scale2>万|亿)?"
     rf"(?P<unit>{'|'.join(map(re.escape, _UNITS))})"
 )
 
@@ -81,6 +83,7 @@ _NAMES = re.compile(
 
 # A Chinese-numeral 一 with a measure word is rhetorical (一项, 一次, 一批) in these reports.
 _CN_ONE = {"一"}
+_DIGIT_PAIR = re.compile("[一二三四五六七八九两]{2}")
 _PHONE = re.compile(r"\d{3,4}-\d{7,8}|\d{7,}")
 
 
@@ -128,12 +131,14 @@ def _read(m: re.Match[str], text: str) -> _Match | None:
     num = m.group("num")
     num_start, num_end = m.span("num")
     unit = m.group("unit")
+    if m.group("low"):
+        num_start = m.start("low")  # a range (10-20个) is one item valued at its upper bound
     if _not_a_count(text, num, num_start, num_end, unit):
         return None
     value = _number(num)
     if value is None:
         return None
-    scale = m.group("scale") or ""
+    scale = m.group("scale") or m.group("scale2") or ""
     if unit in ("万元", "亿元", "千元"):
         scale, unit = scale + unit[0], "元"
     value *= _SCALES.get(scale, Decimal(1))
@@ -153,13 +158,19 @@ def _not_a_count(text: str, num: str, start: int, end: int, unit: str) -> bool:
     after_unit = text[end + len(unit): end + len(unit) + 1]
     if before.isascii() and (before.isalnum() or before in ".-/") and before != "":
         return True  # part of a longer token (a code, a decimal, a phone number)
-    if before in "第〔[(-—~～" or (before == "至" and unit == "年"):
+    if before in "第〔-—~～届" or (before == "至" and unit == "年"):
         return True
+    if unit == "笔" and text[end + 1: end + 2] == "账":
+        return True  # 两笔账 is an idiom
+    if unit == "村" and not num.isascii():
+        return True  # 土门四村 is a place name
     if num in _CN_ONE:
         return True
     if not num.isascii():
-        if num[0] in "千百" or (before and before in _CN_NUM):
-            return True
+        if num[0] in "千百零〇" or (before and before in _CN_NUM) or _DIGIT_PAIR.search(num):
+            return True  # not a well-formed numeral (唯一一家, 零部件)
+        if before == "、" and text[start - 2: start - 1] in _CN_NUM:
+            return True  # 二、三类: an enumeration of ordinal classes
     if unit == "年":
         return not _duration_year(text, start, end, num)
     if unit in ("届",):
@@ -206,7 +217,7 @@ def _blocked_ranges(text: str) -> list[Span]:
     ranges = [m.span() for m in _NAMES.finditer(text)]
     ranges += [m.span() for m in _PHONE.finditer(text)]
     ranges += [m.span() for m in re.finditer(r"《[^《》]*》|〔[^〔〕]*〕\s*\d*号?", text)]
-    ranges += [m.span() for m in re.finditer(r"[“\"][^”\"]{1,10}[”\"]", text)]
+    ranges += [m.span() for m in re.finditer(r"[“\"‘'][^”\"’']{1,10}[”\"’']", text)]
     ranges += [m.span() for m in re.finditer(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日", text)]
     return sorted(ranges)
 
@@ -232,7 +243,7 @@ def classify(text: str, match: _Match) -> str:
         return "money"
     if unit in ("%",):
         return _rate_kind(before, after)
-    for kind in (_discipline_kind(near_before, after, unit), _activity_kind(before, after, unit),
+    for kind in (_discipline_kind(before, after, unit), _activity_kind(before, after, unit),
                  _count_kind(before, near_before, after, unit)):
         if kind:
             return kind
@@ -264,42 +275,47 @@ def _discipline_kind(before: str, after: str, unit: str) -> str | None:
 
 _MEETING = re.compile(r"常委会|专题会|推进会|民主生活会|调度|对接会|听证会|会议|座谈会|组织生活|专题研究|办公会|例会|研讨")
 _INSPECT = re.compile(r"督查|检查|督导|巡查|暗访|查核|审计|抽查|核查|督办")
-_TRAIN = re.compile(r"培训|轮训|讲座|辅导|宣讲|学习班|专题班|教育")
+_TRAIN = re.compile(r"培训|轮训|讲座|讲堂|辅导|宣讲|学习班|专题班|教育")
 
 
 def _activity_kind(before: str, after: str, unit: str) -> str | None:
     """Meetings, inspections, trainings and people trained, from the activity word near the number."""
-    near_after = after[:6]
+    near_after = re.split(r"[,,。;;、]", after)[0]
     if unit in ("人次", "人", "名") and _TRAIN.search(before[-12:] + near_after):
         return "people_trained"
-    if unit in ("期", "班次", "个班次", "场次") and _TRAIN.search(before + near_after):
+    if unit in ("期", "班次", "个班次", "场次") and _TRAIN.search(before[-8:] + near_after):
         return "trainings"
-    if unit not in ("次", "场", "轮", "家次", "批次", "场次", "项"):
+    if unit not in ("次", "场", "轮", "家次", "批次", "场次"):
         return None
+    if before.endswith("会"):
+        return "meetings"  # 领导小组会3次
     for pattern, kind in ((_MEETING, "meetings"), (_INSPECT, "inspections"), (_TRAIN, "trainings")):
         if pattern.search(near_after):
             return kind
-    if unit == "项":
-        return None
     for pattern, kind in ((_MEETING, "meetings"), (_INSPECT, "inspections"), (_TRAIN, "trainings")):
         if pattern.search(before[-8:]):
             return kind
     return None
 
 
-_DONE = re.compile(r"(?:已|基本|未|尚未|没有)(?:整改)?完成|已整改|未整改到位|整改到位|已办结|已销号|正在推进|取得阶段性成效|长期坚持")
+_DONE_BEFORE = re.compile(r"(?:已|基本|未|尚未)(?:整改)?完成$")
+_DONE_AFTER = re.compile(r"[^\d,,。;;]{0,6}?(?:未整改到位|已整改完成|整改完成|正在[^\d,,。;;]{0,3}推进|取得阶段性成效|长期坚持|未完成)")
+_COUNTED = {"问题": "problem_count", "任务": "task_count", "措施": "task_count", "制度": "rules"}
 
 
 def _count_kind(before: str, near_before: str, after: str, unit: str) -> str | None:
-    """Counts of problems, tasks, rules and completed items, by the counted noun."""
-    noun = after[:8]
-    if _DONE.search(near_before[-5:]) or _DONE.match(noun) or re.match(r"[^,,。;;]{0,4}?(?:未整改到位|已整改完成)", noun):
-        return "completion_count"
-    if unit in ("方面", "个方面", "类", "大类") and ("问题" in before or "问题" in noun or "方面" in unit):
-        return "problem_count"
-    counted = re.match(r"[^,,。;;、]{0,6}?(问题|任务|措施|制度)", noun)
-    if counted is None and unit in ("个", "项", "条", "件"):
-        counted = re.search(r"(问题|任务|措施|制度)$", near_before)
-    if counted is None:
+    """Counts of problems, tasks, rules and completed items, by the counted noun.
+
+    Only units that count items (个, 项, 条, 件, 类, 方面) count problems, tasks or rules: 家, 人
+    and 名 count bodies and people even when 问题 follows (93家企业反映问题).
+    """
+    if unit not in ("个", "项", "条", "件", "类", "大类", "方面", "个方面"):
         return None
-    return {"问题": "problem_count", "任务": "task_count", "措施": "task_count", "制度": "rules"}[counted.group(1)]
+    if _DONE_BEFORE.search(near_before) or _DONE_AFTER.match(after + " " * 4):
+        return "completion_count"
+    if "方面" in unit or unit in ("类", "大类"):
+        return "problem_count" if "问题" in before[-8:] + after[:6] else None
+    counted = re.match(r"[^,,。;;、\d]{0,4}?(问题|任务|措施|制度)", after)
+    if counted is None:
+        counted = re.search(r"(问题|任务|措施|制度)$", near_before)
+    return _COUNTED[counted.group(1)] if counted else None
