@@ -87,12 +87,28 @@ class Document:
 
 
 @dataclass
+class Quantity:
+    """A number with its unit and what it counts (kg.parse.quantities); text[span] == quote."""
+
+    kind: str
+    value: float
+    unit: str
+    quote: str
+    span: Span
+    approx: bool = False
+    number_span: Span | None = None
+
+
+@dataclass
 class Measure:
     text: str
     span: Span
     marker: str | None = None
     documents: list[str] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    concreteness: int = 0  # how many kinds of concrete fact it carries (kg.parse.quantities.concreteness)
+    concrete_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +121,7 @@ class Problem:
     marker: str | None = None
     lead: str | None = None
     lead_span: Span | None = None
+    quantities: list[Quantity] = field(default_factory=list)  # in its title and lead
 
 
 @dataclass

@@ -22,7 +22,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg.classify import KEYWORD_SEPARATOR, classify
 from kg.index import Entry
 from kg.ingest import PAGE_SITE, PAGE_TITLE, PAGE_URL
-from kg.model import Category, Committee, Document, Measure, Problem, Region, Report
+from kg.model import Category, Committee, Document, Measure, Problem, Quantity, Region, Report
 from kg.parse.documents import document_kind
 from kg.parse.region import lookup_region
 from kg.text import tokens
@@ -452,11 +452,32 @@ def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, posi
     out.text(node, kg("lead"), problem.lead)
     out.integer(node, kg("position"), position)
     out.integer(node, kg("measureCount"), len(problem.measures))  # lets a listing of problems stream (no GROUP BY)
+    _quantities(out, report, node, path, problem.quantities)
     inner = [problem.title or "", *headings]
     for k, measure in enumerate(problem.measures, 1):
         _measure(out, report, measure, f"{path}/m{k}", k, node, code, inner)
     for k, sub in enumerate(problem.problems, 1):
         _problem(out, report, sub, f"{path}/p{k}", k, category, node, code, inner)
+
+
+def _quantities(out: _Emitter, report: NamedNode, item: NamedNode, path: str, quantities: list[Quantity]) -> None:
+    """Each quantity as a kg:Quantity node of its item (path/qN), with its span like the item's."""
+    for k, quantity in enumerate(quantities, 1):
+        node = NamedNode(f"{path}/q{k}")
+        out.add(item, kg("hasQuantity"), node)
+        out.add(node, RDF_TYPE, kg("Quantity"))
+        out.span(node, report, quantity.span, quantity.quote)
+        out.text(node, kg("quantityKind"), quantity.kind)
+        out.add(node, kg("value"), Literal(_decimal_text(quantity.value), datatype=XSD_DECIMAL))
+        out.text(node, kg("unit"), quantity.unit)
+        if quantity.approx:
+            out.add(node, kg("approximate"), Literal("true", datatype=NamedNode(XSD + "boolean")))
+
+
+def _decimal_text(value: float) -> str:
+    """xsd:decimal lexical form: no exponent (1.166E9 is not a decimal), no trailing .0."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, position: int,
@@ -470,6 +491,10 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, posi
     out.add(node, kg("addresses"), problem)
     out.text(node, kg("marker"), measure.marker)
     out.integer(node, kg("position"), position)
+    _quantities(out, report, node, path, measure.quantities)
+    out.integer(node, kg("concreteness"), measure.concreteness)
+    for reason in measure.concrete_reasons:
+        out.text(node, kg("concreteReason"), reason)
     for name in measure.organizations:
         org = organisation_iri(name, code)
         out.add(node, kg("namesOrganisation"), org)

@@ -15,13 +15,13 @@ quantities. The kind is read from the counted noun after the unit and the verb b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import cn2an
 
-Span = tuple[int, int]
+from kg.model import Quantity, Span
 
 KINDS = (
     "cases_opened", "people_disciplined", "people_accountable", "admonition_talks",
@@ -29,19 +29,6 @@ KINDS = (
     "inspections", "trainings", "people_trained", "completion_count", "completion_rate",
     "problem_count", "task_count", "other_count",
 )
-
-
-@dataclass
-class Quantity:
-    """One number with its unit, what it counts and its exact span (text[span] == quote)."""
-
-    kind: str
-    value: float
-    unit: str
-    quote: str
-    span: Span
-    approx: bool = False
-    number_span: Span | None = None
 
 
 # Full-width forms mapped one to one (same length), so spans found in the mapped text are exact
@@ -319,3 +306,37 @@ def _count_kind(before: str, near_before: str, after: str, unit: str) -> str | N
     if counted is None:
         counted = re.search(r"(问题|任务|措施|制度)$", near_before)
     return _COUNTED[counted.group(1)] if counted else None
+
+
+def quantities_in(text: str, start: int, end: int) -> list[Quantity]:
+    """Quantities of text[start:end] with spans into ``text`` (a measure's or problem's part)."""
+    return [replace(q, span=(q.span[0] + start, q.span[1] + start),
+                    number_span=(q.number_span[0] + start, q.number_span[1] + start) if q.number_span else None)
+            for q in find_quantities(text[start:end])]
+
+
+# --- concreteness --------------------------------------------------------------------------
+
+_DATE = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:底|中旬|上旬|下旬|份)|\d{4}年(?:底|上半年|下半年|年底)")
+_DEADLINE = re.compile(r"(?:底|日|月|年)前|之前完成|限期|时限|截至|截止|期限|按期|如期|\d+(?:个)?(?:工作日|天|小时|个月)内")
+
+
+def concreteness(text: str, quantities: list[Quantity], documents: list[str],
+                 organizations: list[str]) -> list[str]:
+    """Why a measure is concrete: the kinds of checkable fact it carries, in a fixed order.
+
+    A measure that names a number, a document, a body, a date or a deadline can be checked;
+    one that names none of them (坚决扛起整改责任) is boilerplate.
+    """
+    reasons = []
+    if quantities:
+        reasons.append("quantity")
+    if documents:
+        reasons.append("document")
+    if organizations:
+        reasons.append("organisation")
+    if _DATE.search(text):
+        reasons.append("date")
+    if _DEADLINE.search(text):
+        reasons.append("deadline")
+    return reasons
