@@ -13,28 +13,25 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pyoxigraph import NamedNode
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.tree import Tree
 from typer.core import TyperGroup
 
 from kg import __version__
 from kg.exceptions import KgError, QueryError, UnexpectedError
 from kg.index import INDEX_FILE
-from kg.model import Problem, Report
-from kg.parse import parse_file
-from kg.query import QueryResult, parse_params, resolve_query, run_query, saved_queries
-from kg.rdf import ID
-from kg.build import build, default_jobs
-from kg.store import EXPORT_FORMATS, export_rdf, open_index, open_store, stats, store_path
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+    from kg.model import Problem, Report
+    from kg.query import QueryResult
 
 _state: dict[str, Path | None] = {"store": None}  # the --store of the command running, for error messages
 
@@ -47,7 +44,7 @@ class _OneLineErrors(TyperGroup):
     traceback (KG_DEBUG=1 shows it). Standard output is flushed here, so that a failure to write it
     is reported too rather than ignored at exit."""
 
-    def main(self, args=None, *rest, **extra):  # noqa: ANN001, ANN201, ANN002, ANN003 - click's signature
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:  # click's signature
         try:
             try:
                 argv = sys.argv[1:] if args is None else list(args)
@@ -67,6 +64,7 @@ _MALFORMED_INDEX = ("malformed", "not a database", "no such table", "no such col
 
 def _report(exc: Exception) -> int:
     """Print the one line an error deserves; return the exit code."""
+    from kg.store import store_path
     if getattr(exc, "errno", None) == errno.EPIPE:
         _silence_stdout()
         return 1
@@ -120,6 +118,9 @@ def _remember_store(value: Path | None) -> Path | None:
 
 def _iri(value: str | None) -> str | None:
     """An item or report named on the command line (an IRI, or the part after /id/) must make an IRI."""
+    from pyoxigraph import NamedNode
+
+    from kg.rdf import ID
     if value is not None:
         try:
             NamedNode(value if value.startswith("http") else ID + value.lstrip("/"))
@@ -176,6 +177,7 @@ def parse_command(
     measures: Annotated[bool, typer.Option("--measures", "-m", help="大纲中列出整改措施 (show measures in the outline)")] = False,
 ) -> None:
     """解析整改报告 (parse reports into the document model: outline tree or JSON)."""
+    from kg.parse import parse_file
     fmt = fmt or (ParseFormat.text if sys.stdout.isatty() else ParseFormat.json)
     results: list[dict] = []
     failures = 0
@@ -210,6 +212,7 @@ def _exit_code(total: int, failures: int) -> int:
 
 
 def _outline_tree(report: Report, show_measures: bool = False) -> Tree:
+    from rich.tree import Tree
     c, i = report.committee, report.inspection
     problems = [p for cat in report.categories for p in cat.problems]
     subproblems = len(report.iter_problems()) - len(problems)
@@ -283,6 +286,10 @@ def build_command(
 
     Exit codes: 0 every file built or unchanged; 1 some files failed (the others were built);
     2 nothing could be built, or the store could not be opened."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kg.build import build, default_jobs
+    from kg.store import open_index, open_store, store_path
     db = open_store(store)
     index = open_index(store)
     try:
@@ -336,6 +343,8 @@ def _quality_line(quality: dict) -> str:
 def stats_command(store: StoreOption = None,
                   fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table) -> None:
     """仓库统计 (counts of reports, committees, regions, problems, measures, documents, quads)."""
+    from kg.query import QueryResult
+    from kg.store import open_store, stats
     counts = stats(open_store(store, read_only=True))
     labels = {"reports": "报告", "committees": "党组织", "regions": "行政区", "inspections": "巡视巡察",
               "groups": "巡视巡察组", "categories": "问题方面", "problems": "问题", "measures": "整改措施",
@@ -346,6 +355,9 @@ def stats_command(store: StoreOption = None,
 @app.command("queries")
 def queries_command() -> None:
     """列出已保存的查询 (list saved queries with their parameters)."""
+    from rich.table import Table
+
+    from kg.query import saved_queries
     table = Table(show_lines=False)
     for header in ("名称 name", "说明 title", "参数 parameters"):
         table.add_column(header, overflow="fold")
@@ -373,6 +385,8 @@ def query_command(
     offset: Annotated[int, typer.Option("--offset", min=0, help="跳过的行数 (rows to skip: the next page)")] = 0,
 ) -> None:
     """运行 SPARQL 查询 (run a saved query or a .rq file over the store, or on a remote endpoint)."""
+    from kg.query import parse_params, resolve_query, run_query
+    from kg.store import open_index, open_store
     query = resolve_query(name)
     if endpoint:
         from kg.remote import run_remote_query
@@ -387,6 +401,7 @@ def query_command(
 
 
 def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = None, highlight: bool = False) -> None:
+    from rich.table import Table
     if fmt is TableFormat.json:
         sys.stdout.write(json.dumps(result.as_dicts(), ensure_ascii=False, indent=2) + "\n")
     elif fmt in (TableFormat.csv, TableFormat.tsv):
@@ -424,9 +439,9 @@ def validate_command(
     """SHACL 验证与索引核对 (validate report graphs against kg/ontology/shapes.ttl and check the text index and the
     corpus totals agree with the graph; exit 0 conforms, 1 violations, 2 error)."""
     from kg.index import TextIndex
-    from kg.validate import index_problems
+    from kg.store import open_store, store_path
     from kg.totals import totals_problems
-    from kg.validate import validate_store
+    from kg.validate import index_problems, validate_store
 
     db = open_store(store, read_only=True)
     reports = validate_store(db, report)
@@ -458,13 +473,14 @@ class RdfFormatName(str, Enum):
 
 @app.command("export-rdf")
 def export_rdf_command(
-    fmt: Annotated[RdfFormatName, typer.Option("--format", "-f", help=", ".join(EXPORT_FORMATS))] = RdfFormatName.trig,
+    fmt: Annotated[RdfFormatName, typer.Option("--format", "-f", help="turtle, trig, nquads, jsonld, ntriples")] = RdfFormatName.trig,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件 (output file; default standard output)",
                                                 callback=_output)] = None,
     report: Annotated[str | None, typer.Option("--report", "-r", help="只导出一份报告 (one report graph)", callback=_iri)] = None,
     store: StoreOption = None,
 ) -> None:
     """导出 RDF (write the store or one report as Turtle, TriG, N-Quads, N-Triples or JSON-LD)."""
+    from kg.store import export_rdf, open_store
     data = export_rdf(open_store(store, read_only=True), fmt.value, output, report)
     if data is not None:
         sys.stdout.buffer.write(data)
@@ -479,6 +495,7 @@ def show_command(
 ) -> None:
     """显示条目原文 (print an item's source sentence in context)."""
     from kg.query import source_of
+    from kg.store import open_store
 
     found = source_of(open_store(store, read_only=True), item)
     text, start, end = found.text, found.start, found.end
@@ -505,7 +522,9 @@ def search_command(
     store: StoreOption = None,
 ) -> None:
     """中文全文检索 (rank problems, measures or documents by jieba-token match; exact matches first)."""
+    from kg.query import QueryResult
     from kg.search import search
+    from kg.store import open_index, open_store
 
     hits = search(open_store(store, read_only=True), open_index(store, read_only=True), " ".join(words), scope.value, top)
     rows = [[i, h.score, "是" if h.exact else "", h.region_code, h.committee, h.snippet, h.item] for i, h in enumerate(hits, 1)]
@@ -524,7 +543,9 @@ def related_command(
     store: StoreOption = None,
 ) -> None:
     """相关整改措施 (measures most related to a text or a measure, other regions first, with reasons)."""
+    from kg.query import QueryResult
     from kg.related import related
+    from kg.store import open_index, open_store
 
     if bool(text) == bool(measure):
         err.print("[red]错误[/red] 请给出一段文字或 --measure 之一 (give either TEXT or --measure)")
@@ -544,6 +565,8 @@ def types_command(
 ) -> None:
     """问题类型体系及各地区数量 (the problem-type taxonomy with counts of problems and measures per region)."""
     from kg.classify import taxonomy
+    from kg.query import QueryResult
+    from kg.store import open_store
     from kg.totals import type_counts
 
     tax = taxonomy()
@@ -569,6 +592,8 @@ def measures_command(
 ) -> None:
     """某类问题的整改措施 (the measures under a problem type, grouped by region)."""
     from kg.classify import measures_of_type, taxonomy
+    from kg.query import QueryResult
+    from kg.store import open_store
 
     concept = taxonomy().find(type_)
     if concept is None:
@@ -593,6 +618,7 @@ def serve_command(
 ) -> None:
     """SPARQL 端点 (serve the store read-only with Oxigraph's server: SPARQL 1.1 Protocol and a web UI; Ctrl-C stops)."""
     from kg.serve import serve_until_stopped, start_server
+    from kg.store import store_path
 
     server = start_server(store_path(store), host, port, cors=cors, federated=allow_federated)
     out.print(f"SPARQL 查询地址 {server.query_url} [dim](query endpoint, SPARQL 1.1 Protocol, read-only)[/dim]",
@@ -624,7 +650,10 @@ def push_command(
     store: StoreOption = None,
 ) -> None:
     """上传到 SPARQL 服务器 (push changed report, vocabulary and index graphs to any SPARQL 1.1 server, one PUT per graph)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from kg.remote import push
+    from kg.store import open_store
 
     db = open_store(store, read_only=dry_run, create=False)
     with Progress(TextColumn("[bold]上传[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -665,6 +694,7 @@ def viz_command(
 ) -> None:
     """画出图谱 (draw a view as one self-contained interactive HTML page; --png for a picture too)."""
     from kg.graph import VIEWS, project
+    from kg.store import open_index, open_store
     from kg.viz import DEFAULT_MAX_NODES, kind_labels, screenshot, write_html
 
     db = open_store(store, read_only=True)
@@ -693,6 +723,8 @@ def graph_command(
 ) -> None:
     """图谱视图概况 (a NetworkX view of the graph: nodes by kind, edges by relation, density, components)."""
     from kg.graph import VIEWS, project, summarise
+    from kg.query import QueryResult
+    from kg.store import open_index, open_store
 
     summary = summarise(project(open_store(store, read_only=True), view, report=report,
                                 index=open_index(store, read_only=True, required=False)), view)
@@ -716,6 +748,8 @@ def analyse_command(
 ) -> None:
     """图谱分析 (documents cited by most regions, alike regions, central documents, communities of measures)."""
     from kg.analysis import ANALYSES, analyse
+    from kg.query import QueryResult
+    from kg.store import open_index, open_store
 
     rows = analyse(open_store(store, read_only=True), name, report=report, top=top,
                    index=open_index(store, read_only=True, required=False))
@@ -735,6 +769,7 @@ def export_command(
 ) -> None:
     """导出图谱视图 (write a view for Gephi, yEd, Cytoscape, D3/sigma.js, Graphviz or a spreadsheet)."""
     from kg.export import check_format, export_view
+    from kg.store import open_index, open_store
 
     check_format(fmt, output)
     if fmt == "csv" and output is not None and output.exists() and not output.is_dir() and not output.is_file():

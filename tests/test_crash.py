@@ -98,6 +98,7 @@ from typer.testing import CliRunner  # noqa: E402
 
 import kg.cli  # noqa: E402
 import kg.build  # noqa: E402
+import kg.store  # noqa: E402
 from kg.exceptions import StoreError  # noqa: E402
 
 
@@ -121,16 +122,16 @@ class _FullDisk:
     def _full(self) -> OSError:
         return OSError(errno.ENOSPC, "No space left on device")
 
-    def bulk_load(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def bulk_load(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         if self._batches <= 0:
             raise self._full()
         self._batches -= 1
         return self._store.bulk_load(*args, **kwargs)
 
-    def extend(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def extend(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise self._full()
 
-    def update(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def update(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise self._full()
 
 
@@ -182,8 +183,8 @@ def test_full_disk_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: pytes
 
 def test_full_disk_is_one_line_from_kg_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store_dir = tmp_path / "store"
-    real_open = kg.cli.open_store
-    monkeypatch.setattr(kg.cli, "open_store", lambda *a, **k: _FullDisk(real_open(*a, **k)))
+    real_open = kg.store.open_store  # kg build imports it when it runs
+    monkeypatch.setattr(kg.store, "open_store", lambda *a, **k: _FullDisk(real_open(*a, **k)))
     result = CliRunner().invoke(kg.cli.app, ["build", *map(str, REAL_REPORTS[:2]), "--store", str(store_dir)])
     assert result.exit_code == 2, (result.output, result.exception)
     (line,) = [line for line in result.stderr.splitlines() if line.startswith("错误")]
