@@ -318,7 +318,8 @@ def quantities_in(text: str, start: int, end: int) -> list[Quantity]:
 # --- concreteness --------------------------------------------------------------------------
 
 _DATE = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:底|中旬|上旬|下旬|份)|\d{4}年(?:底|上半年|下半年|年底)")
-_DEADLINE = re.compile(r"(?:底|日|月|年)前|之前完成|限期|时限|截至|截止|期限|按期|如期|\d+(?:个)?(?:工作日|天|小时|个月)内")
+_TITLE = re.compile(r"《[^《》]*》")
+_DEADLINE = re.compile(r"(?:底|日|月|年)前|之前完成|限期|时限|截至|截止|期限|按期完成|如期完成|\d+(?:个)?(?:工作日|天|小时|个月)内")
 
 
 def concreteness(text: str, quantities: list[Quantity], documents: list[str],
@@ -335,6 +336,7 @@ def concreteness(text: str, quantities: list[Quantity], documents: list[str],
         reasons.append("document")
     if organizations:
         reasons.append("organisation")
+    text = _TITLE.sub("", text)  # a date or 按期 inside a document's title is the document's, not the measure's
     if _DATE.search(text):
         reasons.append("date")
     if _DEADLINE.search(text):
