@@ -28,6 +28,7 @@ from kg.exceptions import KgError, QueryError, UnexpectedError
 from kg.index import INDEX_FILE
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
     from rich.tree import Tree
 
     from kg.model import Problem, Report
@@ -584,26 +585,64 @@ def types_command(
 
 @app.command("measures")
 def measures_command(
-    type_: Annotated[str, typer.Option("--type", "-t", help="类型: B3 / 中央八项规定精神 / eight-rules")],
+    type_: Annotated[str | None, typer.Option("--type", "-t", help="类型: B3 / 中央八项规定精神 / eight-rules")] = None,
     region: Annotated[str | None, typer.Option("--region", "-r", help="地区代码 (division code; sub-regions too)")] = None,
     since: Annotated[int | None, typer.Option("--since", help="起始年份 (signed in or after this year)")] = None,
+    concrete: Annotated[bool, typer.Option("--concrete", help="只列具体措施 (only measures carrying a quantity, a named "
+                                           "document or body, a date or a deadline)")] = False,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
     store: StoreOption = None,
 ) -> None:
-    """某类问题的整改措施 (the measures under a problem type, grouped by region)."""
+    """某类问题的整改措施 (the measures under a problem type, grouped by region; --concrete: only concrete ones)."""
     from kg.classify import measures_of_type, taxonomy
     from kg.query import QueryResult
     from kg.store import open_store
 
+    if type_ is None and not concrete:
+        err.print("[red]错误[/red] 需要 --type 或 --concrete (give a problem type with --type, or --concrete)")
+        raise typer.Exit(2)
+    db = open_store(store, read_only=True)
+    reasons = _concrete_reasons(db) if concrete else None
+    if type_ is None:
+        _print_concrete(reasons or {}, region, fmt)
+        return
     concept = taxonomy().find(type_)
     if concept is None:
         err.print(f"[red]错误[/red] 没有这个问题类型 (no problem type {escape(type_)!r}; see kg types)")
         raise typer.Exit(2)
-    found = measures_of_type(open_store(store, read_only=True), concept, region, since)
+    found = measures_of_type(db, concept, region, since)
+    if reasons is not None:
+        found = [m for m in found if m.item in reasons]
     rows = [[m.region_code, m.committee, m.year, m.problem, _short(m.text, 80), m.score, "、".join(m.matched), m.item]
             for m in found]
     _print_result(QueryResult(["region", "committee", "year", "problem", "measure", "score", "keywords", "item"], rows),
                   fmt, title=f"{concept.notation} {concept.label_zh} ({concept.label_en})")
+
+
+def _concrete_reasons(db: Store) -> dict[str, tuple[str, int, list[str], str]]:
+    """Concrete measures by IRI: (report, score, reasons, text), read with the saved query concrete-measures."""
+    from kg.query import resolve_query, run_query
+
+    out: dict[str, tuple[str, int, list[str], str]] = {}
+    for row in run_query(db, resolve_query("concrete-measures")).as_dicts():
+        report, score, reasons, text = out.get(row["measure"], (row["report"], int(row["score"]), [], row["text"]))
+        out[row["measure"]] = (report, score, [*reasons, row["reason"]], text)
+    return out
+
+
+def _print_concrete(reasons: dict[str, tuple[str, int, list[str], str]], region: str | None, fmt: TableFormat) -> None:
+    """The concrete measures, most concrete first; --region keeps reports of that division and those below it."""
+    from kg.query import QueryResult
+    from kg.rdf import ID
+
+    prefix = f"{ID}report/{region.rstrip('0')}" if region else f"{ID}report/"
+    order = ("quantity", "document", "organisation", "date", "deadline")
+    rows = [[report.removeprefix(f"{ID}report/"), item.removeprefix(report + "/"), score,
+             "、".join(sorted(why, key=order.index)), _short(text, 80)]
+            for item, (report, score, why, text) in reasons.items() if report.startswith(prefix)]
+    rows.sort(key=lambda r: (-int(r[2]), str(r[0]), str(r[1])))
+    _print_result(QueryResult(["report", "item", "score", "reasons", "measure"], rows), fmt,
+                  title="具体措施 (concrete measures)")
 
 
 @app.command("serve")
