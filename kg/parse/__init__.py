@@ -22,7 +22,7 @@ from kg.parse.documents import TitleMention, collect_documents, find_titles
 from kg.parse.entities import committee_from, contact_from, find_closing, inspection_from, organizations_in, signature
 from kg.parse.outline import build_outline
 from kg.parse.quality import judge
-from kg.parse.quantities import concreteness, quantities_in
+from kg.parse.quantities import concreteness, find_quantities, quantities_in
 from kg.parse.structure import Roles, build_categories
 
 _REPORT_WORDS = re.compile(r"巡视|巡察")
@@ -163,18 +163,19 @@ def _published(metadata: dict[str, str]) -> dt.date | None:
 
 def _link_measures(report: Report, mentions: list[TitleMention]) -> None:
     """Give each measure the documents mentioned inside it and the organisations it names."""
+    found = find_quantities(report.text)
     for measure in report.iter_measures():
         start, end = measure.span
         titles = [m.title for m in mentions if start <= m.outer[0] and m.outer[1] <= end]
         measure.documents = list(dict.fromkeys(titles))
         measure.organizations = organizations_in(report.text, start, end)
-        measure.quantities = quantities_in(report.text, start, end)
+        measure.quantities = quantities_in(report.text, start, end, found)
         measure.concrete_reasons = concreteness(measure.text, measure.quantities, measure.documents,
                                                 measure.organizations)
         measure.concreteness = len(measure.concrete_reasons)
     for problem in report.iter_problems():
         problem.quantities = [q for span in (problem.span, problem.lead_span) if span is not None
-                              for q in quantities_in(report.text, *span)]
+                              for q in quantities_in(report.text, *span, found)]
 
 
 def _truncation_warnings(text: str, signed: bool, closing: int) -> list[str]:

@@ -15,13 +15,14 @@ quantities. The kind is read from the counted noun after the unit and the verb b
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import cn2an
 
-from kg.model import Quantity, Span
+from kg.model import Quantity
 
 KINDS = (
     "cases_opened", "people_disciplined", "people_accountable", "admonition_talks",
@@ -33,6 +34,7 @@ KINDS = (
 
 # Full-width forms mapped one to one (same length), so spans found in the mapped text are exact
 # in the original whatever form the file uses.
+_FULL_WIDTH = re.compile("[０-９．％]")
 _WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 
 # Measure words, longest first so 人次 wins over 人 and 个百分点 over 个.
@@ -49,12 +51,12 @@ _UNITS = sorted({
 _CN_NUM = "〇零一二三四五六七八九十百千两"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+)"
 _PATTERN = re.compile(
-    rf"(?P<pre>约|近|超过|超|突破|不到|至少|不少于|达到)?"
     rf"(?P<low>\d+(?:\.\d+)?[-~～])?"
     rf"(?P<num>{_NUMBER})"
     rf"(?P<scale>万亿|亿|万|千)?"
     rf"(?P<approx>余|多)?"
     rf"(?P<scale2>万|亿)?"
+    rf"(?=[{''.join(sorted({u[0] for u in _UNITS}))}])"  # the unit's first character, checked before the alternatives
     rf"(?P<unit>{'|'.join(map(re.escape, _UNITS))})"
 )
 
@@ -87,12 +89,11 @@ class _Match:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text`` with its span; spans index ``text`` itself."""
-    mapped = text.translate(_WIDTH)
-    blocked = _blocked_ranges(mapped)
+    mapped = text.translate(_WIDTH) if _FULL_WIDTH.search(text) else text
     found: list[Quantity] = []
     for m in _PATTERN.finditer(mapped):
         match = _read(m, mapped)
-        if match is None or _inside(match.num_start, match.num_end, blocked):
+        if match is None or _blocked(mapped, match.num_start, match.num_end):
             continue
         kind = classify(mapped, match)
         if match.unit in ("大",) and kind == "other_count" and not _major_class(mapped, match):
@@ -129,11 +130,16 @@ def _read(m: re.Match[str], text: str) -> _Match | None:
     if unit in ("万元", "亿元", "千元"):
         scale, unit = scale + unit[0], "元"
     value *= _SCALES.get(scale, Decimal(1))
-    pre = m.group("pre") or ""
+    pre = next((p for p in _PREFIXES if text.endswith(p, 0, num_start)), "")
     approx = bool(m.group("approx")) or pre in ("约", "近")
-    start = m.start("pre") if pre else num_start
+    start = num_start - len(pre)
     return _Match(start, m.end(), num_start, num_end, value, unit, approx)
 
+
+# Words qualifying the number, kept in the quote: 约/近 make it approximate, the others are bounds.
+# Read backwards from the number rather than matched in the pattern, whose first character is
+# then always a digit (a pattern opening with alternatives is tried at every character: slow).
+_PREFIXES = ("不少于", "超过", "突破", "不到", "至少", "达到", "约", "近", "超")
 
 _SCALES = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000),
            "万亿": Decimal(10**12)}
@@ -199,19 +205,31 @@ def _number(num: str) -> Decimal | None:
     return Decimal(str(value))
 
 
-def _blocked_ranges(text: str) -> list[Span]:
-    """Places where numbers are not quantities: names, 《》 titles, 〔〕 numbers, short quotes, phones."""
-    ranges = [m.span() for m in _NAMES.finditer(text)]
-    ranges += [m.span() for m in _PHONE.finditer(text)]
-    ranges += [m.span() for m in re.finditer(r"《[^《》]*》|〔[^〔〕]*〕\s*\d*号?", text)]
-    ranges += [m.span() for m in re.finditer(r"[“\"‘'][^”\"’']{1,10}[”\"’']", text)]
-    ranges += [m.span() for m in re.finditer(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日", text)]
-    return sorted(ranges)
+def _blocked(text: str, start: int, end: int) -> bool:
+    """Whether the number at [start, end) stands in a name, a 《》 title, a 〔〕 number, a short quote,
+    a date or a phone number. Looked at around the number only, so the cost follows the numbers
+    found, not the length of the text."""
+    if _enclosed(text, start, "《", "》", 200) or _enclosed(text, start, "〔", "〕", 12):
+        return True
+    if _enclosed(text, start, "“", "”", 10) or _enclosed(text, start, "‘", "’", 10):
+        return True
+    lo = max(0, start - 12)
+    window = text[lo:end + 12]
+    return any(m.start() + lo <= start and end <= m.end() + lo
+               for m in _NOT_COUNTS.finditer(window))
 
 
-def _inside(start: int, end: int, ranges: list[Span]) -> bool:
-    """Whether [start, end) lies within one of the ranges."""
-    return any(s <= start and end <= e for s, e in ranges)
+def _enclosed(text: str, at: int, opening: str, closing: str, longest: int) -> bool:
+    """Whether ``at`` lies between an opening mark and its closing one at most ``longest`` apart."""
+    left = text.rfind(opening, max(0, at - longest), at)
+    if left < 0 or text.rfind(closing, left, at) >= 0:
+        return False
+    right = text.find(closing, at, left + longest + 2)
+    return right >= 0
+
+
+_DATES = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日")
+_NOT_COUNTS = re.compile("|".join(p.pattern for p in (_NAMES, _PHONE, _DATES)))  # one pass per number
 
 
 # --- kinds ---------------------------------------------------------------------------------
@@ -308,11 +326,23 @@ def _count_kind(before: str, near_before: str, after: str, unit: str) -> str | N
     return _COUNTED[counted.group(1)] if counted else None
 
 
-def quantities_in(text: str, start: int, end: int) -> list[Quantity]:
-    """Quantities of text[start:end] with spans into ``text`` (a measure's or problem's part)."""
-    return [replace(q, span=(q.span[0] + start, q.span[1] + start),
-                    number_span=(q.number_span[0] + start, q.number_span[1] + start) if q.number_span else None)
-            for q in find_quantities(text[start:end])]
+def quantities_in(text: str, start: int, end: int, found: list[Quantity] | None = None) -> list[Quantity]:
+    """Quantities inside text[start:end], spans into ``text``. Pass ``found`` (find_quantities of the
+    whole text, in order) to pick from it instead of reading again: a report is read once and its
+    quantities handed out to its measures and problems, and a number's context may then reach
+    across an item's edge, as it does when a person reads it."""
+    if found is None:
+        return [replace(q, span=(q.span[0] + start, q.span[1] + start),
+                        number_span=(q.number_span[0] + start, q.number_span[1] + start) if q.number_span else None)
+                for q in find_quantities(text[start:end])]
+    first = bisect_left(found, start, key=lambda q: q.span[0])
+    out = []
+    for q in found[first:]:
+        if q.span[0] >= end:
+            break
+        if q.span[1] <= end:
+            out.append(q)
+    return out
 
 
 # --- concreteness --------------------------------------------------------------------------
