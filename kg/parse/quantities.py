@@ -105,8 +105,8 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 def _plain(value: Decimal) -> float:
-    """A Decimal as a float, integral values exact (JSON and xsd:decimal friendly)."""
-    return float(value)
+    """A Decimal as a number for JSON: an int when integral (12, not 12.0), else a float."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _unit_name(unit: str, kind: str) -> str:
