@@ -9,7 +9,6 @@ number_text in the quote), because quotes carry context words chosen by the labe
 from __future__ import annotations
 
 import json
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -153,3 +152,32 @@ def test_round_trip(value: int, chinese: bool, unit: str, prefix: str, suffix: s
 def _CN_VALUE(number: str) -> int:  # noqa: N802 - read as a table
     inverse = {v: k for k, v in _CN.items()}
     return inverse[number] if number in inverse else int(number)
+
+
+def test_model_items_carry_their_quantities() -> None:
+    """Each measure's and problem's quantities lie inside it, with text[span] == quote; a measure's
+    concreteness counts its reasons, and a measure with a quantity gives 'quantity' first."""
+    from kg.parse import parse_file
+
+    report = parse_file(ROOT / "data/reports/jiangsu-xuzhou-gulou-2024.txt")
+    measures = report.iter_measures()
+    assert sum(len(m.quantities) for m in measures) > 50
+    for m in measures:
+        for q in m.quantities:
+            assert m.span[0] <= q.span[0] and q.span[1] <= m.span[1]
+            assert report.text[q.span[0]:q.span[1]] == q.quote
+        assert m.concreteness == len(m.concrete_reasons)
+        assert ("quantity" in m.concrete_reasons) == bool(m.quantities)
+    for p in report.iter_problems():
+        for q in p.quantities:
+            assert report.text[q.span[0]:q.span[1]] == q.quote
+
+
+def test_concreteness_reasons() -> None:
+    from kg.parse.quantities import concreteness
+
+    assert concreteness("坚决扛起整改责任,持续深化整改。", [], [], []) == []
+    assert concreteness("限期整改到位", [], [], []) == ["deadline"]
+    assert concreteness("8月底前建成投用", [], [], []) == ["date", "deadline"]
+    assert concreteness("2023年10月以来,完成整治", [], [], []) == ["date"]
+    assert concreteness("制定《关于按期换届的办法》", [], ["关于按期换届的办法"], []) == ["document"]
