@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,18 +24,18 @@ LABELS = json.loads((ROOT / "tests/labels/quantities.json").read_text(encoding="
 Key = tuple[str, int, int]  # file, line, character offset of the number in the line
 
 
-def _labelled() -> dict[Key, dict]:
+def _labelled() -> dict[Key, dict[str, Any]]:
     """Labels keyed by the position of their number."""
-    out: dict[Key, dict] = {}
+    out: dict[Key, dict[str, Any]] = {}
     for item in LABELS["items"]:
         at = item["offset"] + item["quote"].index(item["number_text"])
         out[(item["file"], item["line"], at)] = item
     return out
 
 
-def _found() -> dict[Key, dict]:
+def _found() -> dict[Key, dict[str, Any]]:
     """The extractor's quantities over every raw line of the labelled files, keyed likewise."""
-    out: dict[Key, dict] = {}
+    out: dict[Key, dict[str, Any]] = {}
     for name in sorted({item["file"] for item in LABELS["items"]}):
         lines = (ROOT / name).read_text(encoding="utf-8").split("\n")
         for number, line in enumerate(lines, 1):
@@ -46,7 +47,9 @@ def _found() -> dict[Key, dict]:
 
 
 def _same_value(a: float, b: float) -> bool:
-    return abs(Decimal(str(a)) - Decimal(str(b))) <= Decimal("1e-6") * max(1, abs(Decimal(str(b))))
+    """Values equal to a millionth (labels write 66.57万元 as 665700)."""
+    gold = Decimal(str(b))
+    return abs(Decimal(str(a)) - gold) <= Decimal("1e-6") * max(Decimal(1), abs(gold))
 
 
 def scores() -> dict[str, float]:
