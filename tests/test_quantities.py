@@ -184,3 +184,24 @@ def test_concreteness_reasons() -> None:
     assert concreteness("8月底前建成投用", [], [], []) == ["date", "deadline"]
     assert concreteness("2023年10月以来,完成整治", [], [], []) == ["date"]
     assert concreteness("制定《关于按期换届的办法》", [], ["关于按期换届的办法"], []) == ["document"]
+
+
+def test_kg_measures_concrete(tmp_path: Path) -> None:
+    """kg measures --concrete lists the concrete measures only, read from a built store; without
+    --type or --concrete there is nothing to list (exit 2)."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    store = tmp_path / "store"
+    assert CliRunner().invoke(app, ["build", str(ROOT / "data/reports"), "--store", str(store)]).exit_code == 0
+    result = CliRunner().invoke(app, ["measures", "--concrete", "--region", "610104", "-f", "csv", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and all(r["report"].startswith("610104-") and int(r["score"]) >= 1 for r in rows)
+    by_item = {r["item"]: r for r in rows}
+    assert "deadline" in by_item["c1/p3/m2"]["reasons"]  # 3所学校8月底前建成投用
+    assert CliRunner().invoke(app, ["measures", "--store", str(store)]).exit_code == 2
