@@ -30,6 +30,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
 
@@ -38,7 +39,7 @@ from kg.ingest import read_file_bytes
 from kg.index import Entry, Indexed, Tally, TextIndex
 from kg.parse import parse_file
 from kg.rdf import DCT, ID, KG, report_rdf, report_regions
-from kg.sparql import select
+from kg.sparql import select, term_text
 from kg.store import Progress, ensure_vocabularies, sources_in_store
 from kg.text import tokens
 from kg.totals import refresh_totals, report_tallies
@@ -73,9 +74,9 @@ class FileOutcome:
     sha256: str | None = None
     quads: int = 0
     warnings: list[str] = field(default_factory=list)
-    quality: dict | None = None  # the parsed report's verdict and reasons (kg.parse.quality), as in its JSON
+    quality: dict[str, Any] | None = None  # the parsed report's verdict and reasons (kg.parse.quality), as in its JSON
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, [], 0) or k in ("path", "outcome")}
 
 
@@ -163,7 +164,7 @@ class _Parsed:
     regions: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
     error: KgError | None = None
-    quality: dict | None = None
+    quality: dict[str, Any] | None = None
 
     def indexed(self) -> Indexed:
         assert self.graph is not None
@@ -219,9 +220,10 @@ class _Writer:
         if self.index is not None:
             self.index.put([parsed.indexed()])
         graph = parsed.graph.value
-        triples = serialize([quad.triple for quad in quads], format=RdfFormat.N_TRIPLES).decode("utf-8")
+        triples = serialize([quad.triple for quad in quads], format=RdfFormat.N_TRIPLES)
+        assert triples is not None  # no output given: the bytes are returned
         drops = "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in {*drop, parsed.graph})
-        self.store.update(f"{drops}INSERT DATA {{ GRAPH <{graph}> {{\n{triples}}} }}")
+        self.store.update(f"{drops}INSERT DATA {{ GRAPH <{graph}> {{\n{triples.decode('utf-8')}}} }}")
         self.stored += 1
 
     def flush(self) -> None:
@@ -245,7 +247,7 @@ class _Writer:
         try:  # lenient: these N-Quads were written by pyoxigraph from checked terms a moment ago
             self.store.bulk_load(input=data, format=RdfFormat.N_QUADS, lenient=True)
             self.stored += graphs
-        except BaseException as exc:  # raised again in the building thread by wait()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the building thread by wait()
             self._error = exc
 
     def wait(self) -> None:
@@ -393,6 +395,7 @@ def _parsed(job: _Job) -> _Parsed:
     source = NamedNode(f"{ID}source/{report.source.sha256}")
     rdf.quads.extend(Quad(source, NamedNode(KG + "sourcePath"), Literal(copy), rdf.graph) for copy in job.copies)
     nquads = serialize(rdf.quads, format=RdfFormat.N_QUADS)
+    assert nquads is not None  # no output given: the bytes are returned
     return _Parsed(job, rdf.graph, nquads, len(rdf.quads), rdf.entries, report_tallies(rdf.graph, rdf.quads),
                    report_regions(rdf.graph, rdf.quads), report.warnings, quality=report.quality.to_dict())
 
@@ -533,7 +536,7 @@ def _rival(store: Store, graph: NamedNode, paths: list[str], parsed: _Parsed) ->
     as when one report is scraped from two sites)."""
     if not store.contains_named_graph(graph):
         return None
-    others = sorted({q.object.value for q in _other_sources(store, graph, paths) if q.predicate == SOURCE_PATH})
+    others = sorted({term_text(q.object) for q in _other_sources(store, graph, paths) if q.predicate == SOURCE_PATH})
     if not others:
         return None
     stored = _item_texts(store.quads_for_pattern(None, ITEM_TEXT, None, graph))

@@ -19,7 +19,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 
 from kg.parse.region import division_code
 from kg.resources import ONTOLOGY_DIR
-from kg.sparql import values_clause, with_values
+from kg.sparql import Term, select, values_clause, with_values
 from kg.text import add_words, tokens
 
 KEYWORD_SEPARATOR = "、"  # joins an assignment's matched keywords in the graph (no keyword holds one)
@@ -112,8 +112,8 @@ def taxonomy(path: Path = TYPES_FILE) -> Taxonomy:
         concepts[iri] = Concept(
             iri=iri,
             notation=values[(iri, SKOS + "notation")][0].value,
-            label_zh=next((l.value for l in labels if isinstance(l, Literal) and l.language == "zh"), ""),
-            label_en=next((l.value for l in labels if isinstance(l, Literal) and l.language == "en"), ""),
+            label_zh=next((label.value for label in labels if isinstance(label, Literal) and label.language == "zh"), ""),
+            label_en=next((label.value for label in labels if isinstance(label, Literal) and label.language == "en"), ""),
             definition=next((d.value for d in values.get((iri, SKOS + "definition"), [])), ""),
             broader=next((b.value for b in values.get((iri, SKOS + "broader"), [])), None),
             keywords=sorted({k.value for k in values.get((iri, KEYWORD), [])}, key=lambda k: (-len(k), k)),
@@ -243,8 +243,8 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
         }
     }"""
     variables = [Variable("type"), *([Variable("region")] if region else [])]
-    rows_in = [[t, *([Literal(region)] if region else [])] for t in types]
-    rows = store.query(with_values(query, [values_clause(variables, rows_in)]), use_default_graph_as_union=True)
+    rows_in: list[list[Term]] = [[t, *([Literal(region)] if region else [])] for t in types]
+    rows = select(store, with_values(query, [values_clause(variables, rows_in)]))
     found: dict[str, TypedMeasure] = {}
     for row in rows:
         item = row["m"].value

@@ -180,7 +180,7 @@ def parse_command(
     """解析整改报告 (parse reports into the document model: outline tree or JSON)."""
     from kg.parse import parse_file
     fmt = fmt or (ParseFormat.text if sys.stdout.isatty() else ParseFormat.json)
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
     failures = 0
     for path in files:
         try:
@@ -333,7 +333,7 @@ def build_command(
 _VERDICTS = {"ok": "合格", "review": "需复核", "incomplete": "不完整"}
 
 
-def _quality_line(quality: dict) -> str:
+def _quality_line(quality: dict[str, Any]) -> str:
     """A quality verdict and its reasons on one line, Chinese first (kg parse and kg build)."""
     verdict = quality.get("verdict", "ok")
     reasons = "; ".join(r["message"] for r in quality.get("reasons", []))
@@ -637,7 +637,7 @@ def _print_concrete(reasons: dict[str, tuple[str, int, list[str], str]], region:
 
     prefix = f"{ID}report/{region.rstrip('0')}" if region else f"{ID}report/"
     order = ("quantity", "document", "organisation", "date", "deadline")
-    rows = [[report.removeprefix(f"{ID}report/"), item.removeprefix(report + "/"), score,
+    rows: list[list[Any]] = [[report.removeprefix(f"{ID}report/"), item.removeprefix(report + "/"), score,
              "、".join(sorted(why, key=order.index)), _short(text, 80)]
             for item, (report, score, why, text) in reasons.items() if report.startswith(prefix)]
     rows.sort(key=lambda r: (-int(r[2]), str(r[0]), str(r[1])))

@@ -7,6 +7,7 @@ Every error carries the file it concerns, so one line tells the user what and wh
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class KgError(Exception):
@@ -17,7 +18,7 @@ class KgError(Exception):
         self.path = str(path) if path is not None else None
         super().__init__(f"{self.path}: {reason}" if self.path else reason)
 
-    def __reduce__(self):  # noqa: ANN204 - errors cross process boundaries in parallel builds
+    def __reduce__(self) -> tuple[Any, ...]:  # errors cross process boundaries in parallel builds
         return (self.__class__, (self.reason, self.path))
 
     @property
@@ -62,7 +63,7 @@ class UnexpectedError(KgError):
         self._error_class = error_class
         super().__init__(reason, path)
 
-    def __reduce__(self):  # noqa: ANN204
+    def __reduce__(self) -> tuple[Any, ...]:
         return (self.__class__, (self.reason, self.path, self._error_class))
 
     @property

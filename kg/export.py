@@ -162,7 +162,8 @@ def dot_bytes(graph: nx.Graph) -> bytes:
         attributes.update({k: _dot_value(v) for k, v in attributes.items()})
     for *_, attributes in relabelled.edges(data=True):
         attributes.update({k: _dot_value(v) for k, v in attributes.items()})
-    return nx.nx_pydot.to_pydot(relabelled).to_string().encode("utf-8")
+    text: str = nx.nx_pydot.to_pydot(relabelled).to_string()
+    return text.encode("utf-8")
 
 
 def _dot_value(value: object) -> object:

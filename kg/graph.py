@@ -36,11 +36,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
+from typing import Any, cast
+
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from kg.exceptions import GraphError
 from kg.index import TextIndex
 from kg.rdf import DCT, ID, KG, PROV, SKOS_PREF, TYPES_GRAPH
+from kg.sparql import select, term_text
 from kg.store import report_graph, report_graphs
 from kg.text import tokens
 
@@ -114,20 +117,21 @@ class Reader:
     graph: NamedNode | None  # one report graph, or None for all of them
     others: list[NamedNode]  # the named graphs that are not report graphs
     _cache: dict[str, list[tuple[str, Literal | NamedNode]]] = field(default_factory=dict)
-    _derived: dict[tuple[str, str], dict] = field(default_factory=dict)
+    _derived: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, store: Store, report: str | None) -> Reader:
         graph = report_graph(store, report) if report else None
         reports = set(report_graphs(store))
-        return cls(store, graph, sorted((g for g in store.named_graphs() if g not in reports), key=str))
+        return cls(store, graph, sorted((g for g in store.named_graphs() if isinstance(g, NamedNode) and g not in reports),
+                                        key=str))
 
     def select(self, projection: str, pattern: str, tail: str = "") -> QuerySolutions:
         """SELECT projection WHERE { GRAPH ?g { pattern } } over the chosen report graphs."""
         scope = f"VALUES ?g {{ {self.graph} }}" if self.graph is not None else ""
         others = f"FILTER(?g NOT IN ({', '.join(map(str, self.others))}))" if self.graph is None and self.others else ""
         query = f"{_PREFIXES}SELECT {projection} WHERE {{ {scope} GRAPH ?g {{ {pattern} }} {others} }} {tail}"
-        return self.store.query(query)
+        return select(self.store, query, union=False)
 
     def pairs(self, predicate: str) -> list[tuple[str, Literal | NamedNode]]:
         """(subject IRI, object term) of a predicate, once each, kept for later calls."""
@@ -248,13 +252,13 @@ def _concepts(store: Store) -> dict[str, dict[str, str]]:
     """Problem-type concepts from their vocabulary graph: notation, Chinese and English labels, parent."""
     concepts: dict[str, dict[str, str]] = defaultdict(dict)
     for quad in store.quads_for_pattern(None, None, None, TYPES_GRAPH):
-        subject, predicate, obj = quad.subject.value, quad.predicate.value, quad.object
+        subject, predicate, obj = term_text(quad.subject), quad.predicate.value, quad.object
         if predicate == SKOS + "notation":
-            concepts[subject]["notation"] = obj.value
+            concepts[subject]["notation"] = term_text(obj)
         elif predicate == SKOS + "prefLabel" and isinstance(obj, Literal):
             concepts[subject]["label" if obj.language == "zh" else "label_en"] = obj.value
         elif predicate == SKOS + "broader":
-            concepts[subject]["broader"] = obj.value
+            concepts[subject]["broader"] = term_text(obj)
     return {iri: values for iri, values in concepts.items() if "notation" in values}
 
 
@@ -411,7 +415,9 @@ def _committee_document(store: Store, *, report: str | None = None) -> nx.Graph:
     for relation in CITES:
         for measure, documents in context.reader.links(relation).items():
             committee = _committee_of(context, measure)
-            for document in documents if committee else ():
+            if committee is None:
+                continue
+            for document in documents:
                 measures[(committee, document)].add(measure)
                 per_relation[(committee, document)][relation] += 1
     graph = nx.Graph(view="committee-document", report=context.scope)
@@ -431,7 +437,9 @@ def _region_type(store: Store, *, report: str | None = None) -> nx.Graph:
     items: dict[tuple[str, str], set[str]] = defaultdict(set)
     for item, concepts in context.reader.links("problemType").items():
         region = context.region_of(item)
-        for concept in concepts if region else ():
+        if region is None:
+            continue
+        for concept in concepts:
             if concept in context.concepts:
                 items[(region, concept)].add(item)
     graph = nx.Graph(view="region-type", report=context.scope)
@@ -510,8 +518,9 @@ def _similar_pairs(features: MeasureFeatures, threshold: float, top_k: int) -> d
         scored = []
         for other in scorer.candidates(measure):
             attributes = scorer.score(measure, other)
-            if attributes and float(attributes["weight"]) >= threshold:
-                scored.append((float(attributes["weight"]), other, attributes))
+            weight = cast(float, attributes["weight"]) if attributes else 0.0
+            if attributes and weight >= threshold:
+                scored.append((weight, other, attributes))
         for _, other, attributes in heapq.nlargest(top_k, scored, key=lambda s: (s[0], s[1])):
             kept[(min(measure, other), max(measure, other))] = attributes
     return kept
@@ -536,7 +545,7 @@ class _Scorer:
 
     def candidates(self, measure: str) -> set[str]:
         """Measures holding this one's rarest tokens (within a postings budget), and co-citing ones."""
-        partial: Counter[str] = Counter()
+        partial: dict[str, float] = defaultdict(float)
         visited = 0
         for token in sorted(self.features.tokens[measure], key=lambda t: (len(self.postings[t]), t)):
             if visited >= POSTINGS_BUDGET:
@@ -545,7 +554,7 @@ class _Scorer:
             for other in self.postings[token]:
                 partial[other] += weight
             visited += len(self.postings[token])
-        found = {m for m, _ in partial.most_common(CANDIDATES)}
+        found = {m for m, _ in heapq.nlargest(CANDIDATES, partial.items(), key=lambda kv: kv[1])}  # most_common
         for document in sorted(self.features.documents.get(measure, ())):
             found.update(self.by_document[document][:CANDIDATES])
         found.discard(measure)

@@ -26,8 +26,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from typing import NamedTuple
+from json.encoder import encode_basestring
+from typing import Any, NamedTuple
 
 from kg.exceptions import StoreError
 
@@ -356,7 +356,7 @@ class TextIndex:
 
     # --- writing ------------------------------------------------------------------------
 
-    def put(self, reports: Iterable[Indexed | tuple]) -> None:
+    def put(self, reports: Iterable[Indexed | tuple[Any, ...]]) -> None:
         """(Re)index report graphs, each an ``Indexed`` (graph, source sha256, entries, tallies),
         in one transaction that also marks the corpus totals stale; one insert statement a table."""
         with self.db:
@@ -519,7 +519,7 @@ class TextIndex:
 
     def _matches(self, kind: str, expression: str) -> int:
         table = _table(kind)
-        return self.db.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (expression,)).fetchone()[0]
+        return int(self.db.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (expression,)).fetchone()[0])
 
     def containing(self, text: str, kinds: Iterable[str] = KINDS, region: str | None = None) -> list[tuple[str, str]]:
         """(item, report graph) of every item of the kinds whose text contains ``text`` exactly (as

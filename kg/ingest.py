@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 
@@ -215,7 +216,7 @@ def normalize_chars(text: str) -> str:
     《》〈〉〔〕 and Chinese quotes have no compatibility mapping, so NFKC keeps them;
     circled numbers and the ellipsis are protected explicitly.
     """
-    table = {ord(ch): mapped for ch in set(text) if (mapped := _nfkc(ch)) is not None}
+    table: dict[int, str | None] = {ord(ch): mapped for ch in set(text) if (mapped := _nfkc(ch)) is not None}
     table.update(_ZERO_WIDTH)  # one pass: no NFKC form holds a zero-width character
     return text.translate(table)
 
@@ -308,7 +309,7 @@ def page_text(html: str, metadata: dict[str, str], path: str = "<html>") -> str:
 
 
 @lru_cache(maxsize=1)
-def _render_config():  # noqa: ANN202 - inscriptis.model.config.ParserConfig, imported lazily
+def _render_config() -> Any:  # inscriptis.model.config.ParserConfig, imported lazily
     from inscriptis.css_profiles import CSS_PROFILES
     from inscriptis.html_properties import Display
     from inscriptis.model.config import ParserConfig
@@ -333,7 +334,8 @@ def _render_page(html: str) -> str:
         tree = lxml_html.fromstring(html.encode("utf-8", errors="replace"),
                                     parser=lxml_html.HTMLParser(huge_tree=True, encoding="utf-8"))
     try:
-        return Inscriptis(tree, _render_config()).get_text()
+        text: str = Inscriptis(tree, _render_config()).get_text()
+        return text
     except RecursionError:
         return "\n".join(line for text in tree.itertext() if (line := text.strip()))
 

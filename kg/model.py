@@ -160,7 +160,8 @@ class Quality:
 
     def to_dict(self) -> dict[str, Any]:
         """{"verdict": …, "reasons": [{"code": …, "message": …}]}, as in the report's JSON."""
-        return _jsonable(self)
+        data: dict[str, Any] = _jsonable(self)
+        return data
 
 
 @dataclass
@@ -199,7 +200,7 @@ class Report:
 
     def to_dict(self, include_text: bool = True) -> dict[str, Any]:
         """A JSON-ready dict in the documented ``xunshi-kg/report/1`` shape."""
-        data = _jsonable(self)
+        data: dict[str, Any] = _jsonable(self)
         if not include_text:
             data.pop("text", None)
         return data

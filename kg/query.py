@@ -224,9 +224,9 @@ def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None =
             if index is None:
                 raise QueryError(f"参数 {param.name} 需要文本索引 (a search parameter needs the text index: "
                                  "run kg build)", query.path)
-            hits = search_hits(index, values[param.name])
+            scored = search_hits(index, values[param.name])
             variables += [HIT, SCORE]
-            rows = [[*row, NamedNode(item), _double(score)] for row in rows for item, score in hits.items()]
+            rows = [[*row, NamedNode(item), _double(score)] for row in rows for item, score in scored.items()]
             break
         if param.type == "contains" and param.name in values and hits is not None:
             variables.append(HIT)
@@ -343,7 +343,7 @@ def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = N
     return sort_rows(QueryResult(variables, rows[offset:wanted]), query.sort)
 
 
-def _solve(store: Store, query: SavedQuery, text: str, functions: dict | None) -> QueryResult:
+def _solve(store: Store, query: SavedQuery, text: str, functions: dict[NamedNode, Any] | None) -> QueryResult:
     try:
         solutions = store.query(text, use_default_graph_as_union=True, custom_functions=functions)
     except SyntaxError as exc:

@@ -25,6 +25,7 @@ from kg.ingest import PAGE_SITE, PAGE_TITLE, PAGE_URL
 from kg.model import Category, Committee, Document, Measure, Problem, Quantity, Region, Report
 from kg.parse.documents import document_kind
 from kg.parse.region import lookup_region
+from kg.sparql import term_text
 from kg.text import tokens
 
 BASE = "https://w3id.org/xunshi-kg/"
@@ -285,7 +286,7 @@ def report_regions(graph: NamedNode, quads: Iterable[Quad]) -> tuple[str, ...]:
     for quad in quads:
         name = wanted.get(quad.predicate)
         if name is not None:
-            links[name].setdefault(quad.subject.value, []).append(quad.object.value)
+            links[name].setdefault(term_text(quad.subject), []).append(term_text(quad.object))
     regions = [r for c in links["committee"].get(graph.value, ()) for r in links["region"].get(c, ())]
     seen: dict[str, None] = {}
     while regions:

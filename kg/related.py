@@ -15,6 +15,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from typing import Any
+
 from pyoxigraph import Literal, NamedNode, Store, Variable
 
 from kg.classify import classify, taxonomy
@@ -165,7 +167,7 @@ def _measure_source(store: Store, measure: str) -> Source:
                   region_code=detail["region"], report=detail["report"], item=iri, problem=detail["problem"])
 
 
-def _details(store: Store, item: str) -> dict:
+def _details(store: Store, item: str) -> dict[str, Any]:
     """Text, report, region, problem title, year, types and cited documents of one measure."""
     query = PREFIXES + """SELECT ?m ?text ?report ?region ?problem ?signed ?type ?doc WHERE {
         ?m kg:text ?text ; kg:inReport ?report .

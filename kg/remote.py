@@ -45,6 +45,7 @@ from kg.exceptions import EndpointError
 from kg.index import TextIndex
 from kg.query import QueryResult, SavedQuery, paged, prepare, query_result, sort_rows
 from kg.rdf import ID, KG, TOTALS_GRAPH
+from kg.sparql import term_text
 from kg.store import VOCABULARY_GRAPHS, Progress, report_graphs
 
 REQUEST_TIMEOUT = 60.0
@@ -322,10 +323,12 @@ def pushable_graphs(store: Store) -> list[NamedNode]:
 def graph_payload(store: Store, graph: NamedNode) -> bytes:
     """The graph as N-Triples, blank nodes canonicalised (RDFC-1.0) and lines sorted: same content, same bytes."""
     data = store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
+    assert data is not None  # no output given: the bytes are returned
     if b"_:" in data:
         dataset = Dataset(store.quads_for_pattern(None, None, None, graph))
         dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
         data = serialize((quad.triple for quad in dataset), format=RdfFormat.N_TRIPLES)
+        assert data is not None  # no output given: the bytes are returned
     lines = sorted(line for line in data.splitlines() if line.strip())
     return b"\n".join(lines) + b"\n" if lines else b""
 
@@ -338,8 +341,8 @@ def push_record_graph(endpoint: str) -> NamedNode:
 def pushed_hashes(store: Store, endpoint: str) -> dict[str, str]:
     """{graph IRI: content hash} as last pushed to the endpoint."""
     record = push_record_graph(endpoint)
-    graphs = {q.subject: q.object.value for q in store.quads_for_pattern(None, PUSHED_GRAPH, None, record)}
-    hashes = {q.subject: q.object.value for q in store.quads_for_pattern(None, PUSHED_HASH, None, record)}
+    graphs = {q.subject: term_text(q.object) for q in store.quads_for_pattern(None, PUSHED_GRAPH, None, record)}
+    hashes = {q.subject: term_text(q.object) for q in store.quads_for_pattern(None, PUSHED_HASH, None, record)}
     return {iri: hashes.get(entry, "") for entry, iri in graphs.items()}
 
 
@@ -358,8 +361,8 @@ def record_push(store: Store, endpoint: str, graph: str, digest: str | None) -> 
 def _forget_recorded_credentials(store: Store) -> None:
     """Push records written before endpoints were stored without their credentials lose them."""
     for quad in list(store.quads_for_pattern(None, PUSH_ENDPOINT, None, None)):
-        clean = redact(quad.object.value)
-        if clean != quad.object.value:
+        clean = redact(term_text(quad.object))
+        if clean != term_text(quad.object):
             store.remove(quad)
             store.add(Quad(quad.subject, quad.predicate, Literal(clean), quad.graph_name))
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pyoxigraph import NamedNode, Store, Variable
+from typing import Any
+
+from pyoxigraph import NamedNode, QuerySolution, Store, Variable
 
 import kg.classify  # noqa: F401 - adds the taxonomy's keywords to kg.text's words before a query is cut
 from kg.exceptions import QueryError
@@ -101,11 +103,11 @@ class Describer:
             self._committees[report] = (_value(rows[0], "committee"), _value(rows[0], "region")) if rows else (None, None)
         return self._committees[report]
 
-    def _rows(self, query: str, variable: str, iri: str) -> list:
+    def _rows(self, query: str, variable: str, iri: str) -> list[Any]:
         return list(select(self.store, query, {Variable(variable): NamedNode(iri)}))
 
 
-def _value(row, name: str) -> str | None:  # noqa: ANN001 - a pyoxigraph QuerySolution or None
+def _value(row: QuerySolution | None, name: str) -> str | None:
     return row[name].value if row is not None and row[name] is not None else None
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, QueryTriples, Store, Triple, Variable
 
 from kg.exceptions import QueryError
 
@@ -96,7 +96,26 @@ def _values_at(code: str, start: int, bound: set[str]) -> int | None:
 
 
 def select(store: Store, text: str, bindings: Mapping[Variable, Term] | None = None, *, union: bool = True,
-           **options: Any) -> Any:
-    """Run a SELECT with the bindings in a VALUES block opening its WHERE group."""
+           **options: Any) -> QuerySolutions:
+    """Run a SELECT with the bindings in a VALUES block opening its WHERE group. The one place where
+    the store's answer (solutions, a boolean or triples) is narrowed to a SELECT's solutions."""
     blocks = [values_clause(list(bindings), [list(bindings.values())])] if bindings else []
-    return store.query(with_values(text, blocks), use_default_graph_as_union=union, **options)
+    solutions = store.query(with_values(text, blocks), use_default_graph_as_union=union, **options)
+    if not isinstance(solutions, QuerySolutions):
+        raise QueryError("只支持 SELECT 查询 (only SELECT queries are supported here)")
+    return solutions
+
+
+def term_text(term: Term) -> str:
+    """The text of an IRI, blank node or literal (the graphs hold no RDF-star triples)."""
+    if isinstance(term, Triple):
+        raise QueryError(f"不支持 RDF-star 三元组 (an RDF-star triple where a term was expected: {term})")
+    return term.value
+
+
+def construct(store: Store, text: str, *, union: bool = True) -> QueryTriples:
+    """Run a CONSTRUCT (or DESCRIBE): its triples."""
+    triples = store.query(text, use_default_graph_as_union=union)
+    if not isinstance(triples, QueryTriples):
+        raise QueryError("只支持 CONSTRUCT 查询 (only CONSTRUCT queries are supported here)")
+    return triples

@@ -14,7 +14,8 @@ import re
 import struct
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, overload
+from typing import Literal as Only
 
 try:
     import fcntl
@@ -26,6 +27,7 @@ from kg.exceptions import StoreError
 from kg.index import INDEX_FILE, TextIndex
 from kg.rdf import ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH
 from kg.resources import ONTOLOGY_DIR
+from kg.sparql import construct, select
 
 DEFAULT_STORE = "kg-store"
 VOCABULARY_GRAPHS = {ONTOLOGY_GRAPH: "kg.ttl", SHAPES_GRAPH: "shapes.ttl", TYPES_GRAPH: "problem-types.ttl"}
@@ -112,6 +114,10 @@ def _check_store_folder(location: Path, *, probe: bool) -> None:
         del opened
 
 
+@overload
+def open_index(path: str | Path | None = None, *, read_only: bool = False, required: Only[True] = True) -> TextIndex: ...
+@overload
+def open_index(path: str | Path | None = None, *, read_only: bool = False, required: bool) -> TextIndex | None: ...
 def open_index(path: str | Path | None = None, *, read_only: bool = False, required: bool = True) -> TextIndex | None:
     """The text index kept in the store's folder (None when it is missing and not required)."""
     if read_only and not required and not (store_path(path) / INDEX_FILE).exists():
@@ -122,7 +128,7 @@ def open_index(path: str | Path | None = None, *, read_only: bool = False, requi
 def sources_in_store(store: Store) -> dict[str, tuple[str, NamedNode]]:
     """{source path: (sha256, report graph)} as recorded in the report graphs."""
     query = f"""SELECT ?path ?sha ?g WHERE {{ GRAPH ?g {{ ?src <{KG}sourcePath> ?path ; <{KG}sha256> ?sha }} }}"""
-    return {row["path"].value: (row["sha"].value, row["g"]) for row in store.query(query)}
+    return {row["path"].value: (row["sha"].value, row["g"]) for row in select(store, query, union=False)}
 
 
 def ensure_vocabularies(store: Store) -> None:
@@ -144,7 +150,7 @@ def ensure_vocabularies(store: Store) -> None:
 
 def report_graphs(store: Store) -> list[NamedNode]:
     query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g a <{KG}Report> }} }} ORDER BY ?g"
-    return [row["g"] for row in store.query(query)]
+    return [row["g"] for row in select(store, query, union=False)]
 
 
 def stats(store: Store) -> dict[str, int]:
@@ -156,7 +162,7 @@ def stats(store: Store) -> dict[str, int]:
     query = f"""SELECT ?name (COUNT(DISTINCT ?x) AS ?n) WHERE {{
         VALUES (?cls ?name) {{ {values} }} GRAPH ?g {{ ?x a ?cls }} }} GROUP BY ?name"""
     counts = {name: 0 for name in classes}
-    for row in store.query(query):
+    for row in select(store, query, union=False):
         counts[row["name"].value] = int(row["n"].value)
     counts["report graphs"] = len(report_graphs(store))
     counts["quads"] = len(store)
@@ -195,7 +201,7 @@ def _export_rdf(store: Store, fmt: str, target: BinaryIO | None, report: str | N
         return store.dump(target, format=rdf_format, from_graph=graph, prefixes=PREFIXES)
     if rdf_format.supports_datasets:
         return store.dump(target, format=rdf_format, prefixes=PREFIXES)
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    triples = construct(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     return serialize(triples, target, format=rdf_format, prefixes=PREFIXES)
 
 

@@ -68,7 +68,7 @@ def segmenter() -> rjieba.Jieba:
     difference is held by one word that no text can contain: with the same frequencies and the
     same total every path through a sentence has the same probability in both."""
     jieba_tokenizer = tokenizer()
-    fast = rjieba.Jieba.empty()
+    fast: rjieba.Jieba = rjieba.Jieba.empty()  # type: ignore[no-untyped-call]  # rjieba leaves it unannotated
     added = 0
     for word, freq in jieba_tokenizer.FREQ.items():
         if freq > 0:  # jieba also keeps every prefix of a word, with frequency 0

@@ -30,6 +30,7 @@ from kg.classify import taxonomy
 from kg.index import TOTALS_KEPT as KEPT
 from kg.index import TOTALS_STALE, Tally, TextIndex, decode_key, encode_key
 from kg.rdf import DCT, ID, KG, SKOS_PREF, TOTALS_GRAPH, int_literal
+from kg.sparql import select, term_text
 
 ORGANISATION, TYPE, DOCUMENT = "organisation", "type", "document"
 COMMITTEE_SEPARATOR = "、"
@@ -52,11 +53,11 @@ def report_tallies(graph: NamedNode, quads: Iterable[Quad]) -> list[Tally]:
     """The tallies of one report graph, read from its quads (parser output or stored graph alike)."""
     facts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for quad in [q for q in quads if q.predicate in _READ]:  # a tenth of the quads: filtered first, 8x faster
-        facts[quad.predicate.value].append((quad.subject.value, quad.object.value))
+        facts[quad.predicate.value].append((term_text(quad.subject), term_text(quad.object)))
     one = {p: dict(facts.get(p, ())) for p in (KG + "committee", KG + "region", KG + "divisionCode", SKOS_PREF.value)}
 
     def code_of(node: str | None) -> str:
-        return one[KG + "divisionCode"].get(one[KG + "region"].get(node, ""), "")
+        return one[KG + "divisionCode"].get(one[KG + "region"].get(node or "", ""), "")
 
     committee = one[KG + "committee"].get(graph.value)
     return [*_organisation_tallies(facts, code_of, one[SKOS_PREF.value]), *_type_tallies(facts, code_of(committee)),
@@ -177,7 +178,7 @@ def type_counts(store: Store) -> dict[str, dict[str, int]]:
     query = f"""SELECT ?concept ?code ?n WHERE {{ GRAPH <{TOTALS_GRAPH.value}> {{
         ?total <{KG}itemTotal> ?n ; <{KG}totalOf> ?concept . OPTIONAL {{ ?total <{KG}regionCode> ?code }} }} }}"""
     counts: dict[str, dict[str, int]] = {}
-    for row in store.query(query):
+    for row in select(store, query, union=False):
         code = row["code"].value if row["code"] is not None else "?"
         counts.setdefault(row["concept"].value, {})[code] = int(row["n"].value)
     return counts
@@ -240,7 +241,7 @@ def totals_problems(store: Store, index: TextIndex) -> list[str]:
     want = {quad for total in sum_tallies(index.all_tallies()).values() for quad in total_quads(total)}
     have = set(store.quads_for_pattern(None, None, None, TOTALS_GRAPH))
     for label, quads in (("缺少 (missing)", want - have), ("多出 (extra)", have - want)):
-        subjects = sorted({q.subject.value for q in quads})
+        subjects = sorted({term_text(q.subject) for q in quads})
         if subjects:
             problems.append(f"{label} {len(subjects)} 项, 如 (e.g.) {subjects[0]}")
     return problems

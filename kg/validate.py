@@ -93,7 +93,7 @@ def _sparql_violations(store: Store, graph: NamedNode, constraints: list[SparqlC
         typed = {row["x"].value for target in constraint.targets for row in select(
             store, "SELECT ?x ?class WHERE { ?x a ?class }", {Variable("class"): NamedNode(target)}, union=False,
             default_graph=graph)}
-        for row in store.query(constraint.select, default_graph=graph):
+        for row in select(store, constraint.select, union=False, default_graph=graph):
             focus = row["this"].value
             if focus in typed:
                 out.append(Violation(focus=focus, path=None, message=constraint.message, severity="Violation"))
@@ -112,7 +112,7 @@ def index_problems(store: Store, index: TextIndex) -> list[str]:
     values = " ".join(f"<{KG}{kind}>" for kind in KINDS)
     query = f"""SELECT ?g ?class (COUNT(DISTINCT ?item) AS ?n) WHERE {{ VALUES ?class {{ {values} }}
         GRAPH ?g {{ ?g a <{KG}Report> . ?item a ?class }} }} GROUP BY ?g ?class"""
-    stored = {(row["g"].value, row["class"].value.removeprefix(KG)): int(row["n"].value) for row in store.query(query)}
+    stored = {(row["g"].value, row["class"].value.removeprefix(KG)): int(row["n"].value) for row in select(store, query, union=False)}
     counted = index.counts()
     for key in sorted(set(stored) | set(counted)):
         if key[0] in indexed and stored.get(key, 0) != counted.get(key, 0):

@@ -24,11 +24,12 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import Store
 
 from kg import __version__
 from kg.exceptions import VizError
 from kg.rdf import KG
+from kg.sparql import select
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "viz.html.j2"
@@ -81,11 +82,11 @@ class Drawn:
 
     @property
     def nodes(self) -> int:
-        return self.graph.number_of_nodes()
+        return int(self.graph.number_of_nodes())
 
     @property
     def edges(self) -> int:
-        return self.graph.number_of_edges()
+        return int(self.graph.number_of_edges())
 
 
 def cap(graph: nx.Graph, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int = DEFAULT_MAX_EDGES) -> Drawn:
@@ -139,8 +140,7 @@ def kind_labels(store: Store) -> dict[str, str]:
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?class ?label WHERE { ?class a owl:Class ; rdfs:label ?label FILTER(LANG(?label) = "zh") }"""
     labels = dict(EXTRA_KIND_LABELS)
-    rows = store.query(query, use_default_graph_as_union=True)
-    for row in rows if isinstance(rows, QuerySolutions) else ():
+    for row in select(store, query):
         if row["class"].value.startswith(KG):
             labels[row["class"].value[len(KG):]] = row["label"].value
     return labels

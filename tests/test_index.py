@@ -228,7 +228,7 @@ def _scanned(store: Store, text: str, code: str | None) -> set[str]:
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
-def test_the_index_finds_every_text_holding_a_substring_as_sparql_does(indexed, data: st.DataObject) -> None:
+def test_the_index_finds_every_text_holding_a_substring_as_sparql_does(indexed: tuple[Store, TextIndex, list[str], list[str]], data: st.DataObject) -> None:
     store, index, texts, codes = indexed
     source = data.draw(st.sampled_from(texts))
     start = data.draw(st.integers(0, len(source) - 1))
@@ -238,7 +238,7 @@ def test_the_index_finds_every_text_holding_a_substring_as_sparql_does(indexed, 
     assert len(found) == len(set(found)) and set(found) == _scanned(store, text, code)
 
 
-def test_region_measures_answer_the_same_with_the_index_and_without(indexed) -> None:
+def test_region_measures_answer_the_same_with_the_index_and_without(indexed: tuple[Store, TextIndex, list[str], list[str]]) -> None:
     store, index, texts, codes = indexed
     query = resolve_query("region-measures")
     provinces = [c for c in codes if c.endswith("0000")]
@@ -258,7 +258,7 @@ def test_region_measures_answer_the_same_with_the_index_and_without(indexed) -> 
     assert hit >= len(provinces) * 3
 
 
-def test_a_region_parameter_takes_only_a_division_code(indexed) -> None:
+def test_a_region_parameter_takes_only_a_division_code(indexed: tuple[Store, TextIndex, list[str], list[str]]) -> None:
     from kg.exceptions import QueryError
 
     store, index, _, _ = indexed

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cn2an
 import pytest
@@ -351,7 +352,7 @@ CASES = [(layout, path) for layout in LAYOUTS for path in REAL_REPORTS]
 
 
 @pytest.mark.parametrize(("layout", "path"), CASES, ids=[f"{a}-{b.stem}" for a, b in CASES])
-def test_layout_keeps_the_problem_tree(layout: str, path) -> None:
+def test_layout_keeps_the_problem_tree(layout: str, path: Path) -> None:
     built = LAYOUTS[layout](_original(str(path)))
     if built is None:
         pytest.skip(f"{path.stem} has no shape this layout can be built from")
@@ -366,7 +367,7 @@ def test_layout_keeps_the_problem_tree(layout: str, path) -> None:
 
 
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
-def test_declared_counts_agree_at_their_level(path) -> None:
+def test_declared_counts_agree_at_their_level(path: Path) -> None:
     """The university layout declaring 方面/整改任务/整改措施: each compared at its level, all agree."""
     report = parse_text(university(_original(str(path)), declared=True).text)
     checks = check_declared(report.declared, report.categories)
@@ -377,7 +378,7 @@ def test_declared_counts_agree_at_their_level(path) -> None:
 
 
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
-def test_two_problem_levels_and_tasks(path) -> None:
+def test_two_problem_levels_and_tasks(path: Path) -> None:
     """"{B}大项问题{L}子项问题{M}项任务": B counts the level above the leaves (problems over
     sub-problems, else categories), L the leaves, M the tasks (measures, as 子项 names the leaves);
     a count written inside a measure (制定13条措施) is a detail, not a total of the report."""
@@ -407,7 +408,7 @@ def test_two_problem_levels_and_tasks(path) -> None:
 
 
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
-def test_reading_is_plain_data(path) -> None:
+def test_reading_is_plain_data(path: Path) -> None:
     """Whether a problem list was found, and how, is exposed for the quality verdict."""
     report = _original(str(path))
     roles = Roles(build_outline(report.text, limit=find_closing(report.text)))
@@ -426,7 +427,7 @@ def test_reading_summary_without_a_list() -> None:
 
 
 @pytest.mark.parametrize("path", REAL_REPORTS[:2], ids=[p.stem for p in REAL_REPORTS[:2]])
-def test_numbering_jump_is_flagged_not_merged_silently(path) -> None:
+def test_numbering_jump_is_flagged_not_merged_silently(path: Path) -> None:
     """Problems 50-59 cut out of a 120-problem list: 60. continues nothing; it is read as text
     (the outline cannot place it) but the report says so."""
     built = three_digit(_original(str(path)))
@@ -437,7 +438,7 @@ def test_numbering_jump_is_flagged_not_merged_silently(path) -> None:
 
 
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
-def test_guillemet_category_markers_in_the_outline(path) -> None:
+def test_guillemet_category_markers_in_the_outline(path: Path) -> None:
     """‹一> category markers (a mangled 〈一〉) are headings to the outline. Checked on the outline
     itself: page cutting in kg.ingest decides separately whether such a line survives."""
     original = _original(str(path))
@@ -448,7 +449,7 @@ def test_guillemet_category_markers_in_the_outline(path) -> None:
 
 
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=[p.stem for p in REAL_REPORTS])
-def test_status_counts_of_measures_are_not_problem_statuses(path) -> None:
+def test_status_counts_of_measures_are_not_problem_statuses(path: Path) -> None:
     """"已完成整改措施N条" counts measures done: not compared with the problems' status tags;
     a bare "{L}个问题" repeating the declared "{L}个具体问题" names the leaf level."""
     original = _original(str(path))

@@ -30,17 +30,19 @@ def betweenness(graph: nx.Graph) -> dict[str, float]:
     """Normalised betweenness, sampled (seeded) on large graphs."""
     n, m = graph.number_of_nodes(), max(graph.number_of_edges(), 1)
     k = None if n * m <= EXACT_WORK else min(n, max(MIN_SAMPLE, EXACT_WORK // m))
-    return nx.betweenness_centrality(graph, k=k, seed=0 if k else None)
+    scores: dict[str, float] = nx.betweenness_centrality(graph, k=k, seed=0 if k else None)
+    return scores
 
 
 def pagerank(graph: nx.DiGraph) -> dict[str, float]:
     """PageRank; NetworkX's default needs SciPy, so its pure-Python version is used without it."""
     try:
-        return nx.pagerank(graph)
+        scores: dict[str, float] = nx.pagerank(graph)
     except ModuleNotFoundError:
         from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
-        return _pagerank_python(graph)
+        scores = _pagerank_python(graph)
+    return scores
 
 
 def centrality(full: nx.MultiDiGraph, committee_document: nx.Graph) -> list[dict[str, Any]]:

@@ -54,7 +54,7 @@ def run(store: Store, *, report: str | None = None, top: int | None = None, inde
     context = Context.of(store, report)
     features = measure_features(context, index)
     graph = similarity_graph(context, features)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for members in communities(graph):
         if len(members) >= min_size:
             rows.append({"community": len(rows) + 1, **describe(graph, members, features)})

@@ -77,10 +77,10 @@ def _date_matches(text: str, scraped: bool) -> list[re.Match[str]]:
 
 def _date_of(groups: dict[str, str | None], year: int, previous: dt.date | None, written: bool) -> dt.date | None:
     """The date a match names, moving an unwritten year on when the month/day goes backwards."""
-    if groups.get("md"):
-        candidates = _month_days(groups["md"])
-    elif groups.get("dm"):
-        candidates = [(int(groups["dm"]), int(groups["dd"]))]
+    if md := groups.get("md"):
+        candidates = _month_days(md)
+    elif (dm := groups.get("dm")) and (dd := groups.get("dd")) is not None:
+        candidates = [(int(dm), int(dd))]
     else:
         month, day = to_int(groups["m"]), to_int(groups["d"])
         candidates = [(month, day)] if month is not None and day is not None else []

@@ -209,7 +209,7 @@ def committee_from_intro(intro: str) -> str | None:
         return _full_name(unit)
     if unit and _PLACE_SUFFIX_RE.search(unit):
         kind = _ORG_SUFFIX_RE.search(recipient) if recipient else None
-        if kind and kind.group(1) in ("党工委", "工委") and _shares_place(unit, recipient):
+        if kind and recipient and kind.group(1) in ("党工委", "工委") and _shares_place(unit, recipient):
             return f"中共{unit.removeprefix('中共')}{kind.group(1)}"
         return f"中共{unit.removeprefix('中共')}委员会"
     if recipient and _ORG_SUFFIX_RE.search(recipient):

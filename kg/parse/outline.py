@@ -55,7 +55,8 @@ class Marker:
 
 def _num_cn(value: int) -> str:
     if value >= 100:
-        return cn2an.an2cn(value)
+        numeral: str = cn2an.an2cn(value)
+        return numeral
     if value <= 10:
         return "零一二三四五六七八九十"[value]
     tens, ones = divmod(value, 10)
@@ -248,5 +249,7 @@ def _close_ends(node: Node, end: int) -> None:
     """Set each node's end: where the next sibling (or the parent's end) begins."""
     node.end = end
     for i, child in enumerate(node.children):
-        child_end = node.children[i + 1].marker.start if i + 1 < len(node.children) else end
+        following = node.children[i + 1].marker if i + 1 < len(node.children) else None
+        assert following is not None or i + 1 == len(node.children)  # every child of a node has its marker
+        child_end = following.start if following is not None else end
         _close_ends(child, child_end)

@@ -482,7 +482,9 @@ def _problem(roles: Roles, node: Node) -> Problem:
         items: list[Node] = []
     else:
         items = node.children
-        content_end = items[0].marker.start if items else node.end
+        first = items[0].marker if items else None
+        assert first is not None or not items  # every child of a node has its marker
+        content_end = first.start if first is not None else node.end
     lead_start = head.rest
     if problem.status is None:  # "整改情况:已完成" written under the heading
         tag = _STATUS_LINE_RE.match(roles.text, lead_start, content_end)
@@ -502,9 +504,9 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
     """Measures in text[start:end] plus numbered item nodes; returns (measures, lead span)."""
     start = _skip_label(text, start, end)
     if items:
-        measures = [_measure(text, item.marker.end if item.marker else item.head_start, item.end,
-                             item.marker.label if item.marker else None) for item in items]
-        return [m for m in measures if m], _trim(text, start, end)
+        marked = [_measure(text, item.marker.end if item.marker else item.head_start, item.end,
+                           item.marker.label if item.marker else None) for item in items]
+        return [m for m in marked if m], _trim(text, start, end)
     for pattern in (_XSHI_RE, _CIRCLED_RE):
         found = _sequence(text, start, end, pattern)
         if found:
