@@ -31,7 +31,8 @@ from kg.build import BULK_BATCH_QUADS, build
 from kg.index import TextIndex
 from kg.parse import parse_file
 from kg.query import resolve_query, run_query
-from kg.rdf import ID, report_quads
+from kg.namespaces import ID
+from kg.rdf import report_quads
 
 
 def replicate(graphs: list[tuple[NamedNode, list[Quad]]], copies: int) -> list[tuple[NamedNode, list[Quad]]]:

@@ -38,7 +38,7 @@ from benchmarks.synthetic import generate
 from kg.build import default_jobs
 from kg.parse import parse_file
 from kg.query import SavedQuery, resolve_query, run_query
-from kg.rdf import ID
+from kg.namespaces import ID
 from kg.store import open_index, open_store
 
 

@@ -35,17 +35,18 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Variable, parse, serialize
 
 from kg.exceptions import KgError, StoreError, UnexpectedError
-from kg.ingest import read_file_bytes
 from kg.index import Entry, Indexed, Tally, TextIndex
+from kg.ingest import read_file_bytes
+from kg.namespaces import DCT, ID, KG, PROV
 from kg.parse import parse_file
-from kg.rdf import DCT, ID, KG, report_rdf, report_regions
+from kg.rdf import report_rdf, report_regions
 from kg.sparql import select, term_text
 from kg.store import Progress, ensure_vocabularies, sources_in_store
 from kg.text import tokens
 from kg.totals import refresh_totals, report_tallies
 
 REPORT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".shtml"}
-PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+PROV_DERIVED = NamedNode(PROV + "wasDerivedFrom")
 SOURCE_PATH = NamedNode(KG + "sourcePath")
 ITEM_TEXT = NamedNode(KG + "text")
 

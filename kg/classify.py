@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 
+from kg.namespaces import KG, SKOS, TYPES, sparql_prefixes
 from kg.parse.region import division_code
 from kg.resources import ONTOLOGY_DIR
 from kg.sparql import Term, select, values_clause, with_values
@@ -28,9 +29,7 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
 
 TYPES_FILE = ONTOLOGY_DIR / "problem-types.ttl"
-TYPES_NS = "https://w3id.org/xunshi-kg/types/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-KEYWORD = "https://w3id.org/xunshi-kg/ontology#keyword"
+KEYWORD = KG + "keyword"
 MIN_SCORE = 1.0
 CONTEXT_WEIGHT = 0.5
 MAX_TYPES = 3
@@ -49,7 +48,7 @@ class Concept:
 
     @property
     def slug(self) -> str:
-        return self.iri.removeprefix(TYPES_NS)
+        return self.iri.removeprefix(TYPES)
 
 
 @dataclass
@@ -201,9 +200,7 @@ def classify(text: str, context: list[str] | None = None, tax: Taxonomy | None =
 
 # --- types in the graph ------------------------------------------------------------------
 
-_TYPE_PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
+_TYPE_PREFIXES = sparql_prefixes("kg", "skos")
 
 
 @dataclass

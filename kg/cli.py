@@ -26,6 +26,7 @@ from typer.core import TyperGroup
 from kg import __version__
 from kg.exceptions import KgError, QueryError, UnexpectedError
 from kg.index import INDEX_FILE
+from kg.namespaces import ID, local_id, shorten
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -121,7 +122,6 @@ def _iri(value: str | None) -> str | None:
     """An item or report named on the command line (an IRI, or the part after /id/) must make an IRI."""
     from pyoxigraph import NamedNode
 
-    from kg.rdf import ID
     if value is not None:
         try:
             NamedNode(value if value.startswith("http") else ID + value.lstrip("/"))
@@ -244,18 +244,14 @@ def _outline_tree(report: Report, show_measures: bool = False) -> Tree:
 def _add_problem(parent: Tree, problem: Problem, show_measures: bool) -> None:
     status = f" [green]({problem.status})[/green]" if problem.status else ""
     counts = f"{len(problem.measures)} 措施" + (f", {len(problem.problems)} 子问题" if problem.problems else "")
-    node = parent.add(f"{problem.marker or ''}{escape(_short(problem.title or '(无标题)', 48))}{status} "
+    node = parent.add(f"{problem.marker or ''}{escape(shorten(problem.title or '(无标题)', 48))}{status} "
                       f"[dim][{counts}][/dim]")
     if show_measures:
         for measure in problem.measures:
             docs = f" [cyan]《{'》《'.join(measure.documents)}》[/cyan]" if measure.documents else ""
-            node.add(f"[dim]{measure.marker or '·'}[/dim]{escape(_short(measure.text, 40))}{docs}")
+            node.add(f"[dim]{measure.marker or '·'}[/dim]{escape(shorten(measure.text, 40))}{docs}")
     for sub in problem.problems:
         _add_problem(node, sub, show_measures)
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 StoreOption = Annotated[Path | None, typer.Option(
@@ -416,7 +412,7 @@ def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = Non
         for variable in result.variables:
             table.add_column(variable, overflow="fold")
         for row in result.rows:
-            cells = [escape(_short(_display(v), 60)) for v in row]
+            cells = [escape(shorten(_display(v), 60)) for v in row]
             if highlight:  # 【term】 marks from snippets become highlighted terms
                 cells = [c.replace("【", "[bold red]").replace("】", "[/bold red]") for c in cells]
             table.add_row(*cells)
@@ -428,7 +424,7 @@ def _display(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
-    return text.removeprefix("https://w3id.org/xunshi-kg/id/")
+    return local_id(text)
 
 
 @app.command("validate")
@@ -613,7 +609,7 @@ def measures_command(
     found = measures_of_type(db, concept, region, since)
     if reasons is not None:
         found = [m for m in found if m.item in reasons]
-    rows = [[m.region_code, m.committee, m.year, m.problem, _short(m.text, 80), m.score, "、".join(m.matched), m.item]
+    rows = [[m.region_code, m.committee, m.year, m.problem, shorten(m.text, 80), m.score, "、".join(m.matched), m.item]
             for m in found]
     _print_result(QueryResult(["region", "committee", "year", "problem", "measure", "score", "keywords", "item"], rows),
                   fmt, title=f"{concept.notation} {concept.label_zh} ({concept.label_en})")
@@ -633,12 +629,11 @@ def _concrete_reasons(db: Store) -> dict[str, tuple[str, int, list[str], str]]:
 def _print_concrete(reasons: dict[str, tuple[str, int, list[str], str]], region: str | None, fmt: TableFormat) -> None:
     """The concrete measures, most concrete first; --region keeps reports of that division and those below it."""
     from kg.query import QueryResult
-    from kg.rdf import ID
 
     prefix = f"{ID}report/{region.rstrip('0')}" if region else f"{ID}report/"
     order = ("quantity", "document", "organisation", "date", "deadline")
     rows: list[list[Any]] = [[report.removeprefix(f"{ID}report/"), item.removeprefix(report + "/"), score,
-             "、".join(sorted(why, key=order.index)), _short(text, 80)]
+             "、".join(sorted(why, key=order.index)), shorten(text, 80)]
             for item, (report, score, why, text) in reasons.items() if report.startswith(prefix)]
     rows.sort(key=lambda r: (-int(r[2]), str(r[0]), str(r[1])))
     _print_result(QueryResult(["report", "item", "score", "reasons", "measure"], rows), fmt,

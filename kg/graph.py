@@ -34,15 +34,14 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import networkx as nx
 from typing import Any, cast
 
+import networkx as nx
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from kg.exceptions import GraphError
 from kg.index import TextIndex
-from kg.rdf import DCT, ID, KG, PROV, SKOS_PREF, TYPES_GRAPH
+from kg.namespaces import DCT, KG, PROV, SKOS, SKOS_PREF, TYPES_GRAPH, local_id, shorten, sparql_prefixes
 from kg.sparql import select, term_text
 from kg.store import report_graph, report_graphs
 from kg.text import tokens
@@ -56,7 +55,6 @@ VIEWS: dict[str, str] = {
                           "weight = similarity 0..1)",
 }
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 LABEL_CHARS = 40
 NODE_KINDS = ("Report", "PartyCommittee", "Region", "Inspection", "InspectionGroup", "ProblemCategory", "Problem",
               "Measure", "DocumentMention", "NamedDocument", "Organisation", "DeclaredCount", "SourceFile")
@@ -197,7 +195,7 @@ class Reader:
                 for row in rows]
 
 
-_PREFIXES = "PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>\n"
+_PREFIXES = sparql_prefixes("kg")
 _FIELD, _ROW = "\u0001", "\u0002"  # separators inside GROUP_CONCAT; report text holds no control characters
 
 
@@ -364,12 +362,11 @@ def _label(context: Context, node: str, kind: str, values: dict[str, object]) ->
         return str(values["sourcePath"]).rsplit("/", 1)[-1]
     if "text" in values:
         return str(values["text"])
-    return node.removeprefix(ID)
+    return local_id(node)
 
 
 def _short(text: str, width: int = LABEL_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return shorten(" ".join(text.split()), width)
 
 
 # --- views ----------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,10 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Store, Variable
 
 from kg.exceptions import QueryError
 from kg.index import KINDS, TextIndex
-from kg.rdf import ID, KG, XSD, XSD_DATE, XSD_INTEGER
+from kg.namespaces import ID, KG, XSD, XSD_DATE, XSD_INTEGER, sparql_prefixes
 from kg.resources import QUERY_DIR
 from kg.sparql import Term, code_only, select, values_clause, with_values
+
 XSD_DOUBLE = NamedNode(XSD + "double")
 XSD_BOOLEAN = NamedNode(XSD + "boolean")
 
@@ -388,9 +389,7 @@ class Source:
 def source_of(store: Store, item: str) -> Source:
     """An item's span and its report's canonical text, for showing the sentence in context."""
     node = NamedNode(item if item.startswith("http") else ID + item.lstrip("/"))
-    query = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?item ?type ?report ?committee ?text ?start ?end WHERE {
+    query = sparql_prefixes("kg", "skos") + """SELECT ?item ?type ?report ?committee ?text ?start ?end WHERE {
           ?item kg:inReport ?report ; kg:spanStart ?start ; kg:spanEnd ?end ; a ?type .
           ?report kg:canonicalText ?text ; kg:committee/skos:prefLabel ?committee .
         } LIMIT 1"""

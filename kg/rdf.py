@@ -23,30 +23,24 @@ from kg.classify import KEYWORD_SEPARATOR, classify
 from kg.index import Entry
 from kg.ingest import PAGE_SITE, PAGE_TITLE, PAGE_URL
 from kg.model import Category, Committee, Document, Measure, Problem, Quantity, Region, Report
+from kg.namespaces import (
+    DCT,
+    ID,
+    KG,
+    PROV,
+    RDF_TYPE,
+    SKOS,
+    SKOS_PREF,
+    TIME,
+    XSD,
+    XSD_DATE,
+    XSD_DECIMAL,
+    XSD_INTEGER,
+)
 from kg.parse.documents import document_kind
 from kg.parse.region import lookup_region
 from kg.sparql import term_text
 from kg.text import tokens
-
-BASE = "https://w3id.org/xunshi-kg/"
-ID = BASE + "id/"
-KG = BASE + "ontology#"
-ONTOLOGY_GRAPH = NamedNode(ID + "graph/ontology")
-SHAPES_GRAPH = NamedNode(ID + "graph/shapes")
-
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SKOS_PREF = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-ORG = "http://www.w3.org/ns/org#"
-TIME = "http://www.w3.org/2006/time#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_DATE = NamedNode(XSD + "date")
-XSD_INTEGER = NamedNode(XSD + "integer")
-XSD_DECIMAL = NamedNode(XSD + "decimal")
-TYPES_GRAPH = NamedNode(ID + "graph/problem-types")
-TOTALS_GRAPH = NamedNode(ID + "graph/totals")  # corpus totals kept at build time (kg.totals)
 
 TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
 _PROVINCIAL_BY = {"省委", "自治区党委"}
@@ -371,7 +365,7 @@ def _committee(out: _Emitter, report: Report) -> NamedNode:
     node = NamedNode(f"{ID}committee/{committee_key(committee)}")
     out.add(node, RDF_TYPE, kg("PartyCommittee"))
     out.text(node, SKOS_PREF, committee.name)
-    out.text(node, NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"), committee.short_name)
+    out.text(node, NamedNode(SKOS + "altLabel"), committee.short_name)
     out.text(node, kg("committeeKind"), committee.kind)
     out.add(node, kg("region"), _region(out, committee.region))
     if committee.span:

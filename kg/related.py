@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Store, Variable
@@ -22,9 +21,9 @@ from pyoxigraph import Literal, NamedNode, Store, Variable
 from kg.classify import classify, taxonomy
 from kg.exceptions import QueryError
 from kg.index import TextIndex
+from kg.namespaces import ID
 from kg.parse.documents import find_titles
 from kg.parse.region import code_within
-from kg.rdf import ID
 from kg.search import PREFIXES, Describer, snippet
 from kg.sparql import select
 from kg.text import tokens

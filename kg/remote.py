@@ -43,8 +43,8 @@ from pyoxigraph import (
 
 from kg.exceptions import EndpointError
 from kg.index import TextIndex
+from kg.namespaces import ID, KG, TOTALS_GRAPH
 from kg.query import QueryResult, SavedQuery, paged, prepare, query_result, sort_rows
-from kg.rdf import ID, KG, TOTALS_GRAPH
 from kg.sparql import term_text
 from kg.store import VOCABULARY_GRAPHS, Progress, report_graphs
 

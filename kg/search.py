@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
 from typing import Any
 
 from pyoxigraph import NamedNode, QuerySolution, Store, Variable
@@ -19,13 +18,11 @@ from pyoxigraph import NamedNode, QuerySolution, Store, Variable
 import kg.classify  # noqa: F401 - adds the taxonomy's keywords to kg.text's words before a query is cut
 from kg.exceptions import QueryError
 from kg.index import TextIndex
+from kg.namespaces import sparql_prefixes
 from kg.sparql import select
 from kg.text import query_tokens
 
-PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+PREFIXES = sparql_prefixes("kg", "skos", "dcterms")
 SCOPES = {"measures": "Measure", "problems": "Problem", "documents": "NamedDocument"}
 COMMON_SHARE = 0.05  # a token in more than this share of items is left out of a multi-word ranking
 

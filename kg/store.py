@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg.exceptions import StoreError
 from kg.index import INDEX_FILE, TextIndex
-from kg.rdf import ID, KG, ONTOLOGY_GRAPH, SHAPES_GRAPH, TYPES_GRAPH
+from kg.namespaces import ID, KG, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH, TYPES_GRAPH
 from kg.resources import ONTOLOGY_DIR
 from kg.sparql import construct, select
 
@@ -214,8 +214,3 @@ def report_graph(store: Store, report: str) -> NamedNode:
     if not store.contains_named_graph(graph):
         raise StoreError(f"仓库中没有该报告 (no such report graph: {graph.value})")
     return graph
-
-
-PREFIXES = {"kg": KG, "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
-            "skos": "http://www.w3.org/2004/02/skos/core#", "org": "http://www.w3.org/ns/org#",
-            "time": "http://www.w3.org/2006/time#", "xsd": "http://www.w3.org/2001/XMLSchema#"}

@@ -15,14 +15,15 @@ import pyshacl
 import rdflib
 from pyoxigraph import NamedNode, RdfFormat, Store, Variable
 
-from kg.sparql import select
-from kg.resources import ONTOLOGY_DIR
 from kg.build import graph_sources
 from kg.index import KINDS, TextIndex
-from kg.rdf import KG
+from kg.namespaces import KG
+from kg.namespaces import SH as SHACL
+from kg.resources import ONTOLOGY_DIR
+from kg.sparql import select
 from kg.store import report_graph, report_graphs
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+SH = rdflib.Namespace(SHACL)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from pyoxigraph import Store
 
 from kg import __version__
 from kg.exceptions import VizError
-from kg.rdf import KG
+from kg.namespaces import KG, shorten, sparql_prefixes
 from kg.sparql import select
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -136,9 +136,7 @@ def kind_colours(kinds: Iterable[str]) -> dict[str, str]:
 
 def kind_labels(store: Store) -> dict[str, str]:
     """Chinese names of our classes, read from the ontology graph so the legend says what kg.ttl says."""
-    query = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?class ?label WHERE { ?class a owl:Class ; rdfs:label ?label FILTER(LANG(?label) = "zh") }"""
+    query = sparql_prefixes("owl", "rdfs") + """SELECT ?class ?label WHERE { ?class a owl:Class ; rdfs:label ?label FILTER(LANG(?label) = "zh") }"""
     labels = dict(EXTRA_KIND_LABELS)
     for row in select(store, query):
         if row["class"].value.startswith(KG):
@@ -163,7 +161,7 @@ def _value(value: Any) -> str | None:
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= SHORT_LABEL else label[: SHORT_LABEL - 1] + "…"
+    return shorten(label, SHORT_LABEL)
 
 
 def page_data(drawn: Drawn, labels: Mapping[str, str] | None = None, title: str = "") -> dict[str, Any]:

@@ -28,7 +28,7 @@ from pyoxigraph import Store
 from kg.exceptions import KgError
 from kg.model import Report
 from kg.parse import parse_file
-from kg.rdf import KG
+from kg.namespaces import KG
 
 from .conftest import REAL_REPORTS, assert_spans_faithful, parsed
 from .layouts import LAYOUTS, VARIANTS, Variant, compatible, compose, leaf_problems, norm_title

@@ -25,7 +25,7 @@ from kg.totals import type_counts
 from kg.cli import app
 from kg.exceptions import GraphError, StoreError
 from kg.graph import LABEL_CHARS, SIMILARITY_THRESHOLD, SIMILARITY_TOP_K, VIEWS, measure_similarity, project
-from kg.rdf import ID
+from kg.namespaces import ID
 
 PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -11,7 +11,8 @@ from pyoxigraph import Store
 from kg.exceptions import NoReportError
 from kg.ingest import PAGE_DATE, PAGE_SITE, PAGE_URL, looks_like_html
 from kg.parse import parse_file
-from kg.rdf import KG, report_iri
+from kg.namespaces import KG
+from kg.rdf import report_iri
 from kg.build import build
 from tests.conftest import REAL_REPORTS, assert_spans_faithful
 from tests.pages import LAYOUTS, split_title

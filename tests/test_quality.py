@@ -18,7 +18,7 @@ from kg.model import Report
 from kg.parse import parse_text
 from kg.parse.quality import judge
 from kg.query import resolve_query, run_query
-from kg.rdf import KG
+from kg.namespaces import KG
 from kg.build import build
 from kg.store import report_graphs
 from kg.validate import validate_store

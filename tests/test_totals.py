@@ -16,7 +16,7 @@ from pyoxigraph import Store
 from kg import totals
 from kg.index import SCHEMA_VERSION, TextIndex
 from kg.query import resolve_query, run_query
-from kg.rdf import TOTALS_GRAPH
+from kg.namespaces import TOTALS_GRAPH
 from kg.build import build, stored_tallies
 from kg.store import open_index, open_store, report_graphs
 from kg.validate import index_problems

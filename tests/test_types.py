@@ -11,7 +11,7 @@ from pyoxigraph import Store
 
 from kg.classify import KEYWORD_SEPARATOR, MIN_SCORE, classify, taxonomy
 from kg.index import TextIndex
-from kg.rdf import ID
+from kg.namespaces import ID
 from kg.related import related
 from kg.search import search
 from kg.build import build
