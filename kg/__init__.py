@@ -1,8 +1,13 @@
 """xunshi-kg: Chinese inspection-rectification reports as a knowledge graph.
 
-The package is organised by pipeline stage: ``ingest`` (file -> canonical text),
-``parse`` (canonical text -> document model), ``model`` (the dataclasses),
-``cli`` (the only module that prints).
+The package is organised by pipeline stage, as the README's layout table lists it: ``ingest``
+(file -> canonical text), ``parse`` (canonical text -> document model), ``model`` (the
+dataclasses), ``text`` (jieba tokens), ``classify`` (the problem-type taxonomy), ``rdf`` (model ->
+quads of one report graph), ``index`` (the text index), ``store`` (the Oxigraph store), ``build``
+(files -> store, incrementally), ``totals`` (corpus totals), ``sparql`` and ``query`` (saved
+queries), ``validate`` (SHACL, index checks), ``search`` and ``related``, ``serve`` (``kg serve``)
+and ``remote`` (other SPARQL servers), ``graph`` (NetworkX views), ``analysis``, ``export``,
+``viz``; ``namespaces``, ``resources`` and ``exceptions`` serve them all, and ``cli`` is the only module that prints.
 """
 
 __version__ = "0.1.0"
