@@ -5,6 +5,8 @@ Core constraints are checked by pyshacl on an rdflib copy of one report graph at
 SHACL-SPARQL constraints (sh:sparql / sh:select) are run by Oxigraph on the graph in the
 store instead: pyshacl evaluates them node by node through rdflib, 3.4 s a report here,
 Oxigraph in milliseconds.
+
+``index_problems`` checks the text index against the graph (kg validate reports each difference).
 """
 
 from __future__ import annotations
