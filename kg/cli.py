@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from rich.tree import Tree
 
     from kg.model import Problem, Report
-    from kg.query import QueryResult
+    from kg.query import QueryResult, SavedQuery
 
 _state: dict[str, Path | None] = {"store": None}  # the --store of the command running, for error messages
 
@@ -365,11 +365,28 @@ def queries_command() -> None:
     out.print(table)
 
 
+class QueryFormat(str, Enum):
+    """kg query's formats: TableFormat's, and the standard ones written from the answer's RDF terms (kg.results)."""
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    srj = "srj"
+    srx = "srx"
+    sparql_tsv = "sparql-tsv"
+    xlsx = "xlsx"
+
+
 @app.command("query")
 def query_command(
     name: Annotated[str, typer.Argument(help="查询名或 .rq 文件 (saved query name or a .rq file)")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="参数 name=value (bound, never pasted into the query)")] = None,
-    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table | csv | tsv | json")] = TableFormat.table,
+    fmt: Annotated[QueryFormat, typer.Option("--format", "-f", help=(
+        "table | csv (W3C SPARQL CSV) | tsv (plain values) | json (rows as objects) | srj (W3C SPARQL JSON results) | "
+        "srx (SPARQL XML results) | sparql-tsv (W3C SPARQL TSV: terms in N-Triples form) | xlsx (typed cells: codes "
+        "and years text, counts numbers; needs -o or a redirect)"))] = QueryFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 (write to this file instead of "
+                                                "standard output)", callback=_output, show_default=False)] = None,
     store: StoreOption = None,
     endpoint: Annotated[str | None, typer.Option(
         "--endpoint", "-e", help="远程 SPARQL 查询地址 (run on a SPARQL 1.1 endpoint instead of the store, e.g. "
@@ -385,26 +402,63 @@ def query_command(
     from kg.query import parse_params, resolve_query, run_query
     from kg.store import open_index, open_store
     query = resolve_query(name)
+    if fmt is QueryFormat.xlsx and output is None and sys.stdout.isatty():
+        raise QueryError("xlsx 是二进制文件: 用 -o 文件名 或重定向 (xlsx is binary: give -o FILE.xlsx or redirect "
+                         "standard output)")
     if endpoint:
-        from kg.remote import run_remote_query
+        from kg.remote import ACCEPT, TYPED_ACCEPT, run_remote_query
 
+        typed = fmt in (QueryFormat.srj, QueryFormat.srx, QueryFormat.sparql_tsv, QueryFormat.xlsx)
         result = run_remote_query(endpoint, query, parse_params(param or []),
-                                  index=open_index(store, read_only=True, required=False), limit=limit, offset=offset)
+                                  index=open_index(store, read_only=True, required=False), limit=limit, offset=offset,
+                                  accept=TYPED_ACCEPT if typed else ACCEPT)
     else:
         db = open_store(store, read_only=True)
         result = run_query(db, query, parse_params(param or []), open_index(store, read_only=True, required=False),
                            limit=limit, offset=offset)
-    _print_result(result, fmt, title=query.title)
+    if output is None and fmt in (QueryFormat.table, QueryFormat.tsv, QueryFormat.json):
+        _print_result(result, TableFormat(fmt.value), title=query.title)
+        return
+    _write_result(result, fmt, output, query)
 
 
-def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = None, highlight: bool = False) -> None:
+def _write_result(result: QueryResult, fmt: QueryFormat, output: Path | None, query: SavedQuery) -> None:
+    """A query's answer in a standard format (kg.results: pyoxigraph's SPARQL results serialisers, an
+    openpyxl workbook) or a table format, to a file or to standard output as bytes."""
+    import io
+
+    from kg.results import serialize_result, write_xlsx
+    if fmt is QueryFormat.xlsx:
+        buffer = io.BytesIO()
+        write_xlsx(result, buffer, title=query.title, sheet=query.name)
+        data = buffer.getvalue()
+    elif fmt in (QueryFormat.table, QueryFormat.tsv, QueryFormat.json):
+        text = io.StringIO()
+        _print_result(result, TableFormat(fmt.value), title=query.title, stream=text)
+        data = text.getvalue().encode("utf-8")
+    else:
+        data = serialize_result(result, fmt.value)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise KgError(f"无法写入 (cannot write: {exc.strerror or exc})", output) from None
+    err.print(f"[dim]已写出 {escape(str(output))} · {len(result.rows)} 行 (wrote; rows)[/dim]")
+
+
+def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = None, highlight: bool = False,
+                  stream: TextIO | None = None) -> None:
     from rich.table import Table
+    stream = sys.stdout if stream is None else stream
     if fmt is TableFormat.json:
-        sys.stdout.write(json.dumps(result.as_dicts(), ensure_ascii=False, indent=2) + "\n")
+        stream.write(json.dumps(result.as_dicts(), ensure_ascii=False, indent=2) + "\n")
     elif fmt in (TableFormat.csv, TableFormat.tsv):
         import csv
 
-        writer = csv.writer(sys.stdout, delimiter="," if fmt is TableFormat.csv else "\t", lineterminator="\n")
+        writer = csv.writer(stream, delimiter="," if fmt is TableFormat.csv else "\t", lineterminator="\n")
         writer.writerow(result.variables)
         writer.writerows([["" if v is None else v for v in row] for row in result.rows])
     else:
@@ -416,7 +470,7 @@ def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = Non
             if highlight:  # 【term】 marks from snippets become highlighted terms
                 cells = [c.replace("【", "[bold red]").replace("】", "[/bold red]") for c in cells]
             table.add_row(*cells)
-        out.print(table)
+        (out if stream is sys.stdout else Console(file=stream, highlight=False, width=200)).print(table)
         err.print(f"[dim]{len(result.rows)} 行 (rows)[/dim]")
 
 
@@ -512,21 +566,25 @@ class Scope(str, Enum):
 
 @app.command("search")
 def search_command(
-    words: Annotated[list[str], typer.Argument(help="检索词 (words; jieba tokens are matched)")],
+    words: Annotated[list[str], typer.Argument(help="检索词 (words: each found as written, then by jieba tokens)")],
     scope: Annotated[Scope, typer.Option("--in", help="measures | problems | documents")] = Scope.measures,
     top: Annotated[int, typer.Option("--top", "-n", help="结果数 (number of results)")] = 10,
+    exact: Annotated[bool, typer.Option("--exact", "-e", help="只要原文包含每个检索词的条目 (only items containing every word as written)")] = False,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
     store: StoreOption = None,
 ) -> None:
-    """中文全文检索 (rank problems, measures or documents by jieba-token match; exact matches first)."""
+    """中文全文检索 (items containing the words as written first, then ranked partial matches by jieba tokens)."""
     from kg.query import QueryResult
     from kg.search import search
     from kg.store import open_index, open_store
 
-    hits = search(open_store(store, read_only=True), open_index(store, read_only=True), " ".join(words), scope.value, top)
+    hits = search(open_store(store, read_only=True), open_index(store, read_only=True), " ".join(words), scope.value, top,
+                  exact=exact)
+    if hits.warning:
+        err.print(f"[yellow]提示[/yellow] {escape(hits.warning)}")
     rows = [[i, h.score, "是" if h.exact else "", h.region_code, h.committee, h.snippet, h.item] for i, h in enumerate(hits, 1)]
     _print_result(QueryResult(["rank", "score", "exact", "region", "committee", "snippet", "item"], rows), fmt,
-                  title=f"检索 {' '.join(words)} ({scope.value})", highlight=True)
+                  title=f"检索 {' '.join(words)} ({scope.value}; 原文包含 {hits.exact_total} 条)", highlight=True)
 
 
 @app.command("related")

@@ -83,11 +83,30 @@ class SavedQuery:
 
 @dataclass
 class QueryResult:
+    """A SELECT's answer: Python values for people and JSON (``rows``), and, when it came from a
+    query, the RDF terms themselves (``terms``: IRIs, literals with their language or datatype,
+    blank nodes; None where unbound), row for row, for the standard result formats (kg.results)."""
+
     variables: list[str]
     rows: list[list[Any]]
+    terms: list[list[Term | None]] | None = None
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+    def reordered(self, order: list[int]) -> QueryResult:
+        """The same answer with its rows (and their terms) taken in this order of row numbers."""
+        terms = None if self.terms is None else [self.terms[i] for i in order]
+        return QueryResult(self.variables, [self.rows[i] for i in order], terms)
+
+    def solution_terms(self) -> list[list[Term | None]]:
+        """The rows as RDF terms: the query's own, or for rows made in Python (kg stats, kg search…)
+        an integer as xsd:integer and anything else as a plain literal (codes stay text)."""
+        if self.terms is not None:
+            return self.terms
+        return [[None if v is None else Literal(str(v), datatype=XSD_INTEGER)
+                 if isinstance(v, int) and not isinstance(v, bool) else Literal(str(v)) for v in row]
+                for row in self.rows]
 
 
 def load_query(path: Path) -> SavedQuery:
@@ -296,14 +315,15 @@ def sort_rows(result: QueryResult, order: list[tuple[str, bool]]) -> QueryResult
     """Rows ordered by the query's ``# sort:`` columns, here rather than by an ORDER BY that would
     make Oxigraph evaluate the whole corpus before the first row; unbound values come last."""
     rows = result.rows
+    at_row = list(range(len(rows)))
     for column, descending in reversed(order):
         if column not in result.variables:
             continue
         at = result.variables.index(column)
-        bound = [r for r in rows if r[at] is not None]
-        bound.sort(key=lambda r: _sort_key(r[at]), reverse=descending)
-        rows = bound + [r for r in rows if r[at] is None]
-    return QueryResult(result.variables, rows)
+        bound = [i for i in at_row if rows[i][at] is not None]
+        bound.sort(key=lambda i: _sort_key(rows[i][at]), reverse=descending)
+        at_row = bound + [i for i in at_row if rows[i][at] is None]
+    return result.reordered(at_row)
 
 
 _NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -333,15 +353,17 @@ def run_query(store: Store, query: SavedQuery, values: dict[str, str] | None = N
     wanted = None if limit is None else offset + limit
     variables: list[str] = []
     rows: list[list[Any]] = []
+    terms: list[list[Term | None]] = []
     for start in range(0, max(len(hits), 1), CONTAINS_CHUNK):  # no hits: one query, no rows, its columns
         page = None if wanted is None else wanted - len(rows)
         chunk = hits[start:start + CONTAINS_CHUNK]
         part = _solve(store, query, paged(prepare(query, values, index, chunk, portable=portable), page), functions)
         variables = part.variables
         rows += part.rows
+        terms += part.solution_terms()
         if wanted is not None and len(rows) >= wanted:
             break
-    return sort_rows(QueryResult(variables, rows[offset:wanted]), query.sort)
+    return sort_rows(QueryResult(variables, rows[offset:wanted], terms[offset:wanted]), query.sort)
 
 
 def _solve(store: Store, query: SavedQuery, text: str, functions: dict[NamedNode, Any] | None) -> QueryResult:
@@ -355,12 +377,13 @@ def _solve(store: Store, query: SavedQuery, text: str, functions: dict[NamedNode
 
 
 def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:
-    """Rows of Python values from SELECT solutions (local, or parsed from a remote server's answer)."""
+    """Rows of Python values, and their terms, from SELECT solutions (local, or parsed from a remote
+    server's answer)."""
     if not isinstance(solutions, QuerySolutions):
         raise QueryError("只支持 SELECT 查询 (only SELECT queries are supported here)", path)
     variables = [v.value for v in solutions.variables]
-    rows = [[term_value(solution[v]) for v in variables] for solution in solutions]
-    return QueryResult(variables, rows)
+    terms: list[list[Term | None]] = [[solution[v] for v in variables] for solution in solutions]
+    return QueryResult(variables, [[term_value(term) for term in row] for row in terms], terms)
 
 
 def term_value(term: Any) -> Any:

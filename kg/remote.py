@@ -54,6 +54,8 @@ AUTH_ENV = "KG_ENDPOINT_AUTH"  # basic (default) or digest
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
 ACCEPT = f"{SPARQL_JSON}, {SPARQL_XML};q=0.9, text/tab-separated-values;q=0.8, text/csv;q=0.5"
+TYPED_ACCEPT = f"{SPARQL_JSON}, {SPARQL_XML};q=0.9, text/tab-separated-values;q=0.8"  # the formats that keep
+# every term's kind, language and datatype (CSV keeps only text): for kg query -f srj, srx, sparql-tsv, xlsx
 METHOD_ENV = "KG_ENDPOINT_METHOD"  # post (form-encoded, default), get or direct
 QUERY_METHODS = ("post", "get", "direct")
 GET_MAX = 2_000  # characters of URL a GET query may take (servers and proxies cut longer ones)
@@ -216,7 +218,9 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
     (GET_MAX), else a form POST; ``direct``, the query as the POST body
     (``application/sparql-query``: Virtuoso 7 never answers it). A server refusing the method (405)
     is asked once more with GET or a form POST. The answer may be SPARQL JSON, XML, TSV or CSV
-    (``Accept`` lists them, JSON first); CSV carries no types, so its values stay text.
+    (``Accept`` lists them, JSON first); CSV carries no types, so its values stay text (and plain
+    literals in ``terms``: ask with ``TYPED_ACCEPT`` where the terms matter). The terms of a JSON,
+    XML or TSV answer are kept as the server wrote them (Virtuoso's blank node names made N-Triples-safe).
     The endpoint's default graph must be the union of its named graphs (Oxigraph:
     ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``; Virtuoso's is). A ``search``
     parameter is answered by the local text index, its hits sent as IRIs in a VALUES block.
