@@ -4,7 +4,7 @@ Run: python -m benchmarks.graph [--synthetic N] [--no-memory]
 
 For data/ (the four real reports) and for N synthetic reports (benchmarks/synthetic.py; default
 1000, about 3 minutes to build; 0 skips them), prints one row per step: each view's projection
-from the store (kg.graph.project) and each export format of each view (kg.export.export_graph),
+from the store (kg.analysis.views.project) and each export format of each view (kg.export.export_graph),
 with wall-clock seconds (one run, without tracing), the peak of Python allocations during the
 step (tracemalloc, a second run; Oxigraph's own Rust memory is not traced), and the size of what
 was written. The process's peak resident memory is printed at the end.
@@ -26,7 +26,7 @@ from pyoxigraph import Store
 from benchmarks.synthetic import generate
 from kg.build import build
 from kg.export import FORMATS, export_graph
-from kg.graph import VIEWS, project
+from kg.analysis.views import VIEWS, project
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -785,7 +785,7 @@ def viz_command(
     store: StoreOption = None,
 ) -> None:
     """画出图谱 (draw a view as one self-contained interactive HTML page; --png for a picture too)."""
-    from kg.graph import VIEWS, project
+    from kg.analysis.views import VIEWS, project
     from kg.store import open_index, open_store
     from kg.viz import DEFAULT_MAX_NODES, kind_labels, screenshot, write_html
 
@@ -814,7 +814,8 @@ def graph_command(
     store: StoreOption = None,
 ) -> None:
     """图谱视图概况 (a NetworkX view of the graph: nodes by kind, edges by relation, density, components)."""
-    from kg.graph import VIEWS, project, summarise
+    from kg.analysis.views import VIEWS, project
+    from kg.graph import summarise
     from kg.query import QueryResult
     from kg.store import open_index, open_store
 

@@ -27,7 +27,7 @@ from networkx.readwrite.gexf import GEXFWriter
 from pyoxigraph import Store
 
 from kg.exceptions import GraphError
-from kg.graph import project
+from kg.analysis.views import project
 from kg.index import TextIndex
 
 FORMATS: dict[str, str] = {

@@ -6,7 +6,7 @@ explanations, which make up most quads, are read only by the views that need the
 multi-valued data comes aggregated, one row per node (Python pays per row; Oxigraph joins fast).
 Literals become node attributes, never nodes.
 
-Views (``VIEWS``):
+Views (``VIEWS``), each read straight from the store:
 
 - ``full``: a MultiDiGraph of every resource of the report graphs (reports, committees, regions,
   inspections, groups, categories, problems, measures, document mentions, documents, organisations,
@@ -18,8 +18,9 @@ Views (``VIEWS``):
   (edge ``weight`` = number of measures; ``formulates``/``applies``/``mentions`` = measures per relation).
 - ``region-type``: regions (the inspected committees' divisions) and leaf problem types (edge
   ``weight`` = problems + measures typed so, as ``kg.totals.type_counts`` counts them).
-- ``measure-similarity``: measures linked when they share a problem type and a cited document or
-  enough rare tokens; ``weight`` in 0..1 (see ``measure_similarity``).
+
+The measure-similarity view is computed from these (kg.analysis.similarity), and
+kg.analysis.views names every view, these and that one.
 
 Every node has ``kind`` (class local name), ``label`` (Chinese, at most 40 characters) and ``iri``
 (also the node key); where they apply ``region`` (division code), ``region_label``, ``report``,
@@ -29,30 +30,24 @@ type notations, space separated). Every edge has ``relation``. No attribute is e
 
 from __future__ import annotations
 
-import heapq
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from kg.exceptions import GraphError
-from kg.index import TextIndex
 from kg.namespaces import DCT, KG, PROV, SKOS, SKOS_PREF, TYPES_GRAPH, local_id, shorten, sparql_prefixes
 from kg.sparql import select, term_text
 from kg.store import report_graph, report_graphs
-from kg.text import tokens
 
 VIEWS: dict[str, str] = {
     "full": "全图 (every report resource and problem type; object-property edges; MultiDiGraph)",
     "committee-document": "党组织—文件 (committees and the documents their measures formulate, apply or mention; "
                           "weight = measures)",
     "region-type": "地区—问题类型 (regions and problem types; weight = problems + measures of that type)",
-    "measure-similarity": "相似措施 (measures sharing problem types and documents or rare words; "
-                          "weight = similarity 0..1)",
 }
 
 LABEL_CHARS = 40
@@ -79,21 +74,11 @@ LITERALS: dict[str, tuple[str, type]] = {
 }
 SPAN_START, SPAN_END = KG + "spanStart", KG + "spanEnd"
 
-# measure-similarity: link rule, score weights, sparsity
-SIMILARITY_THRESHOLD = 0.25
-SIMILARITY_TOP_K = 10
-MIN_TOKEN_COSINE = 0.15  # "enough tokens" when no document is shared
-SCORE_WEIGHTS = {"tokens": 0.5, "types": 0.3, "documents": 0.2}
-POSTINGS_BUDGET = 400  # postings visited per measure (rarest tokens first) to find candidates
-CANDIDATES = 50  # best candidates by partial token score scored exactly
 
 
-def project(store: Store, view: str = "full", *, report: str | None = None, index: TextIndex | None = None) -> nx.Graph:
-    """The store (or one report graph) as a NetworkX graph of the named view (the text index, when
-    given, supplies the measure-similarity view's tokens)."""
+def project(store: Store, view: str = "full", *, report: str | None = None) -> nx.Graph:
+    """The store (or one report graph) as a NetworkX graph of the named view."""
     builders = {"full": _full, "committee-document": _committee_document, "region-type": _region_type}
-    if view == "measure-similarity":
-        return measure_similarity(store, report=report, index=index)
     if view not in builders:
         raise GraphError(f"没有这个视图 (no view {view!r}; views: {', '.join(VIEWS)})")
     return builders[view](store, report=report)
@@ -179,12 +164,6 @@ class Reader:
             values = dict.fromkeys(tuple(part.split(_FIELD, 1)) for part in row[1].value.split(_ROW))
             found[row[0].value] = [v for v in values if len(v) == 2]
         return found
-
-    def tokens(self, kind: str) -> dict[str, set[str]]:
-        """{item: its distinct jieba tokens} of a class of items, cut from their stored text the way
-        the text index cuts them (the index lives outside the graph, kg.index)."""
-        rows = self.select("DISTINCT ?s ?t", f"?s a {NamedNode(KG + kind)} ; kg:text ?t")
-        return {row[0].value: set(tokens(row[1].value)) for row in rows}
 
     def type_assignments(self) -> list[tuple[str, str, float, str]]:
         """(item, concept, score, matched keywords joined with 、) of every type assignment."""
@@ -448,139 +427,6 @@ def _region_type(store: Store, *, report: str | None = None) -> nx.Graph:
         graph.add_edge(region, concept, relation="problemType", weight=len(found), problems=kinds.get("Problem", 0),
                        measures=kinds.get("Measure", 0))
     return graph
-
-
-# --- measure similarity -----------------------------------------------------------------------
-
-
-@dataclass
-class MeasureFeatures:
-    """Per measure: distinct tokens, leaf problem types, cited documents; and token idf."""
-
-    tokens: dict[str, set[str]]
-    types: dict[str, set[str]]
-    documents: dict[str, set[str]]
-    idf: dict[str, float]
-
-
-def measure_features(context: Context, index: TextIndex | None = None) -> MeasureFeatures:
-    """The tokens, types and cited documents of the measures in scope; the tokens from the text
-    index when given (else cut again from the stored texts: 15 s of jieba at 1,000 reports)."""
-    measures = {n for n, k in context.kinds.items() if k == "Measure"}
-    stored = index.tokens_of("Measure") if index is not None else context.reader.tokens("Measure")
-    tokens = {m: set(stored.get(m, ())) for m in measures}
-    types = {m: set(c) for m, c in context.reader.links("problemType").items() if m in measures}
-    documents: dict[str, set[str]] = defaultdict(set)
-    for relation in CITES:
-        for measure, cited in context.reader.links(relation).items():
-            if measure in measures:
-                documents[measure].update(cited)
-    df = Counter(t for found in tokens.values() for t in found)
-    total = len(measures)
-    idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
-    return MeasureFeatures(tokens, types, dict(documents), idf)
-
-
-def measure_similarity(store: Store, *, report: str | None = None, threshold: float = SIMILARITY_THRESHOLD,
-                       top_k: int = SIMILARITY_TOP_K, index: TextIndex | None = None) -> nx.Graph:
-    """Measures linked by shared types and documents or rare tokens, sparse: score >= threshold, top-k.
-
-    Candidates come from the token postings (each measure's rarest tokens first, a bounded number of
-    postings) and from documents cited in common, never from all pairs; each candidate pair is then
-    scored exactly: 0.5 token cosine (idf-weighted) + 0.3 type Jaccard + 0.2 document Jaccard.
-    A pair must share a problem type, and a document or a token cosine of MIN_TOKEN_COSINE.
-    """
-    context = Context.of(store, report)
-    return similarity_graph(context, measure_features(context, index), threshold=threshold, top_k=top_k)
-
-
-def similarity_graph(context: Context, features: MeasureFeatures, *, threshold: float = SIMILARITY_THRESHOLD,
-                     top_k: int = SIMILARITY_TOP_K) -> nx.Graph:
-    """The measure-similarity view from features already read (analyses reuse them)."""
-    graph = nx.Graph(view="measure-similarity", report=context.scope, threshold=threshold, top_k=top_k)
-    for node, attributes in node_attributes(context, features.tokens).items():
-        graph.add_node(node, **attributes)
-    for (a, b), attributes in _similar_pairs(features, threshold, top_k).items():
-        graph.add_edge(a, b, relation="similarTo", **attributes)
-    return graph
-
-
-def _similar_pairs(features: MeasureFeatures, threshold: float, top_k: int) -> dict[tuple[str, str], dict[str, object]]:
-    """The kept edges: each measure's top-k candidates scoring at least the threshold."""
-    scorer = _Scorer(features)
-    kept: dict[tuple[str, str], dict[str, object]] = {}
-    for measure in sorted(features.tokens):
-        if not features.types.get(measure):
-            continue
-        scored = []
-        for other in scorer.candidates(measure):
-            attributes = scorer.score(measure, other)
-            weight = cast(float, attributes["weight"]) if attributes else 0.0
-            if attributes and weight >= threshold:
-                scored.append((weight, other, attributes))
-        for _, other, attributes in heapq.nlargest(top_k, scored, key=lambda s: (s[0], s[1])):
-            kept[(min(measure, other), max(measure, other))] = attributes
-    return kept
-
-
-class _Scorer:
-    """Candidate generation from the token and document postings, and exact pair scores (cached)."""
-
-    def __init__(self, features: MeasureFeatures) -> None:
-        self.features = features
-        self.postings: dict[str, list[str]] = defaultdict(list)
-        for measure, found in features.tokens.items():
-            for token in found:
-                self.postings[token].append(measure)
-        self.by_document: dict[str, list[str]] = defaultdict(list)
-        for measure, cited in features.documents.items():
-            for document in cited:
-                self.by_document[document].append(measure)
-        self.idf2 = {t: w * w for t, w in features.idf.items()}
-        self.norm = {m: math.sqrt(sum(self.idf2[t] for t in found)) or 1.0 for m, found in features.tokens.items()}
-        self.cache: dict[tuple[str, str], dict[str, object] | None] = {}
-
-    def candidates(self, measure: str) -> set[str]:
-        """Measures holding this one's rarest tokens (within a postings budget), and co-citing ones."""
-        partial: dict[str, float] = defaultdict(float)
-        visited = 0
-        for token in sorted(self.features.tokens[measure], key=lambda t: (len(self.postings[t]), t)):
-            if visited >= POSTINGS_BUDGET:
-                break
-            weight = self.idf2[token]
-            for other in self.postings[token]:
-                partial[other] += weight
-            visited += len(self.postings[token])
-        found = {m for m, _ in heapq.nlargest(CANDIDATES, partial.items(), key=lambda kv: kv[1])}  # most_common
-        for document in sorted(self.features.documents.get(measure, ())):
-            found.update(self.by_document[document][:CANDIDATES])
-        found.discard(measure)
-        return found
-
-    def score(self, a: str, b: str) -> dict[str, object] | None:
-        key = (a, b) if a < b else (b, a)
-        if key not in self.cache:
-            self.cache[key] = self._score(*key)
-        return self.cache[key]
-
-    def _score(self, a: str, b: str) -> dict[str, object] | None:
-        """Similarity of two measures in 0..1 with its parts, or None when they are not to be linked."""
-        features = self.features
-        types_a, types_b = features.types.get(a, set()), features.types.get(b, set())
-        shared_types = types_a & types_b
-        if not shared_types:
-            return None
-        docs_a, docs_b = features.documents.get(a, set()), features.documents.get(b, set())
-        shared_docs = docs_a & docs_b
-        idf2 = self.idf2
-        cosine = min(sum(idf2[t] for t in features.tokens[a] & features.tokens[b]) / (self.norm[a] * self.norm[b]), 1.0)
-        if not shared_docs and cosine < MIN_TOKEN_COSINE:
-            return None
-        types = len(shared_types) / len(types_a | types_b)
-        documents = len(shared_docs) / len(docs_a | docs_b) if shared_docs else 0.0
-        score = SCORE_WEIGHTS["tokens"] * cosine + SCORE_WEIGHTS["types"] * types + SCORE_WEIGHTS["documents"] * documents
-        return {"weight": round(score, 4), "token_similarity": round(cosine, 4),
-                "shared_types": len(shared_types), "shared_documents": len(shared_docs)}
 
 
 # --- summary --------------------------------------------------------------------------------

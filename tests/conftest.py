@@ -79,6 +79,6 @@ def store(store_dir: Path) -> Store:
 
 @pytest.fixture(scope="session")
 def views(store: Store) -> dict[str, nx.Graph]:
-    from kg.graph import VIEWS, project
+    from kg.analysis.views import VIEWS, project
 
     return {name: project(store, name) for name in VIEWS}

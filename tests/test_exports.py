@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.exceptions import GraphError
 from kg.export import FORMATS, csv_paths, dot_bytes, export_graph, gexf_bytes, graphml_bytes
-from kg.graph import VIEWS, project
+from kg.analysis.views import VIEWS, project
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 FORMAT_EXTRAS = {"id", "value", "name", "source", "target", "key", "viz", "networkx_key"}  # added by a format

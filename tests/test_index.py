@@ -182,7 +182,9 @@ def test_commands_say_when_the_index_is_missing_and_validate_reports_a_stale_one
 
 
 def test_the_similarity_view_reads_the_same_tokens_from_the_index_as_from_the_texts(store: Store, store_dir: Path) -> None:
-    from kg.graph import Context, measure_features, project
+    from kg.analysis.similarity import measure_features
+    from kg.analysis.views import project
+    from kg.graph import Context
 
     context = Context.of(store, None)
     index = open_index(store_dir, read_only=True)

@@ -24,7 +24,9 @@ from kg.classify import taxonomy
 from kg.totals import type_counts
 from kg.cli import app
 from kg.exceptions import GraphError, StoreError
-from kg.graph import LABEL_CHARS, SIMILARITY_THRESHOLD, SIMILARITY_TOP_K, VIEWS, measure_similarity, project
+from kg.analysis.similarity import SIMILARITY_THRESHOLD, SIMILARITY_TOP_K, measure_similarity
+from kg.analysis.views import VIEWS, project
+from kg.graph import LABEL_CHARS
 from kg.namespaces import ID
 
 PREFIXES = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>

@@ -1,7 +1,9 @@
 """Analyses of the graph views, NetworkX style: a graph in, plain rows (dicts) out.
 
-Each module has a function over a view (``documents_by_regions(graph)``, …) and ``run(store, *,
-report=None, top=None)``, which projects the view it needs and returns the rows, best first.
+Each analysis module has a function over a view (``documents_by_regions(graph)``, …) and ``run(store,
+*, report=None, top=None)``, which projects the view it needs and returns the rows, best first.
+Beside them: ``similarity`` scores measures against each other (the measure-similarity view, which
+communities groups), and ``views`` names every view, kg.graph's projections and that one.
 """
 
 from __future__ import annotations

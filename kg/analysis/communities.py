@@ -15,7 +15,8 @@ from typing import Any
 import networkx as nx
 from pyoxigraph import Store
 
-from kg.graph import Context, MeasureFeatures, measure_features, similarity_graph
+from kg.analysis.similarity import MeasureFeatures, measure_features, similarity_graph
+from kg.graph import Context
 from kg.index import TextIndex
 
 TITLE = "整改措施社群 (communities of similar measures)"
