@@ -877,6 +877,71 @@ def export_command(
               f"(wrote; nodes, edges)")
 
 
+@app.command("compare")
+def compare_command(
+    names: Annotated[list[str], typer.Argument(help="地区 (division code or name: 370105, 天桥区, 山东省), 党组织 (committee) "
+                                               "或报告 (report/…); two or more")],
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="table | csv | tsv | json")] = TableFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """地区对比 (regions or committees side by side: reports, problems by type, measures, concrete share,
+    accountability figures, money, rules made, days from feedback to report)."""
+    from kg.compare import FIELDS, compare
+    from kg.store import open_store
+
+    if len(names) < 2:
+        raise QueryError("至少需要两个地区或党组织 (give two or more regions or committees)")
+    sides = compare(open_store(store, read_only=True), names)
+    if fmt is TableFormat.json:
+        sys.stdout.write(json.dumps([s.to_dict() for s in sides], ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt in (TableFormat.csv, TableFormat.tsv):
+        from kg.query import QueryResult
+
+        keys = [key for key, _ in FIELDS]
+        _print_result(QueryResult(keys, [[s.flat()[k] for k in keys] for s in sides]), fmt)
+        return
+    from rich.table import Table
+
+    table = Table(title="地区对比 (comparison)", show_lines=True)
+    table.add_column("项目")
+    for s in sides:
+        table.add_column(escape(s.scope.label), overflow="fold")
+    for key, header in FIELDS[1:]:
+        cells = [s.flat()[key] for s in sides]
+        if key == "top_types":
+            cells = ["\n".join(f"{t.notation} {t.label} {t.problems}" for t in s.top_types()) for s in sides]
+        table.add_row(header, *(escape("" if v is None else str(v)) for v in cells))
+    out.print(table)
+
+
+@app.command("brief")
+def brief_command(
+    name: Annotated[str, typer.Argument(help="地区 (division code or name), 党组织 (committee) 或报告 (report/…)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML 文件 (the page to write)",
+                                         callback=_output)] = Path("kg-brief.html"),
+    png: Annotated[Path | None, typer.Option("--png", help="另存截图 (also a PNG, rendered by headless Chromium)",
+                                             callback=_output)] = None,
+    store: StoreOption = None,
+) -> None:
+    """简报页面 (one self-contained HTML page of a region's, committee's or report's figures as charts, with its most
+    concrete measures)."""
+    from kg.brief import write_html
+    from kg.compare import resolve, side
+    from kg.store import open_store
+
+    db = open_store(store, read_only=True)
+    data = side(db, resolve(db, name))
+    write_html(data, output)
+    out.print(f"已写出 {escape(str(output))} · {escape(data.scope.label)} · 报告 {len(data.reports)} · 问题 "
+              f"{data.problems} · 措施 {data.measures} (wrote the page: reports, problems, measures)")
+    if png:
+        from kg.viz import screenshot
+
+        screenshot(output, png, height=2200)
+        out.print(f"已写出 {escape(str(png))} (wrote the picture)")
+
+
 def main() -> None:
     app()
 

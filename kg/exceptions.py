@@ -78,3 +78,7 @@ class UnexpectedError(KgError):
         name = type(exc).__name__
         detail = " ".join(str(exc).split())[:300] or name
         return cls(f"意外错误 (unexpected {name}: {detail})", path, name)
+
+
+class UnknownRegionError(KgError):
+    """kg compare or kg brief was given a region, committee or report the store does not hold."""

@@ -1,7 +1,8 @@
-"""Refresh the two data files kg ships instead of depending on the packages that carry them.
+"""Refresh the data files kg ships instead of depending on the packages that carry them.
 
     python tools/vendor.py divisions PATH     # PATH: jionlp's china_location.zip (or its site-packages/jionlp)
     python tools/vendor.py vis-network 10.1.5 # needs npm; fetches the npm package by name
+    python tools/vendor.py echarts 6.1.0      # needs npm; fetches the npm package by name
 
 Why vendored (measured in a fresh virtualenv, runtime dependencies only): jionlp brings jiojio
 (148 MB) and numpy (73 MB) though kg reads only its place dictionary, and pyvis brings IPython,
@@ -15,9 +16,12 @@ civil-affairs list and lack the ~140 development and management zones (秦皇岛
   tab-indented format (name, 6-digit code, aliases); towns and villages are left out.
 * kg/vendor/vis-network/: dist/vis-network.min.js and dist/dist/vis-network.min.css of the npm
   package vis-network (dual-licensed Apache-2.0 or MIT; LICENSE-MIT kept beside them).
+* kg/vendor/echarts/: dist/echarts.min.js of the npm package echarts (Apache ECharts, Apache-2.0;
+  LICENSE and NOTICE kept beside it), inlined into kg brief's page. It is a browser script, not a
+  Python package: no PyPI package ships it without a Python charting layer kg does not need.
 
-After refreshing, set kg.viz.VIS_VERSION and run tests/test_region.py (its code samples) and
-tests/test_viz.py.
+After refreshing, set kg.viz.VIS_VERSION (kg.brief.ECHARTS_VERSION) and run tests/test_region.py
+(its code samples) and tests/test_viz.py (tests/test_brief.py).
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ VIS_DIR = ROOT / "kg" / "vendor" / "vis-network"
 VIS_FILES = {"package/dist/vis-network.min.js": "vis-network.min.js",
              "package/dist/dist/vis-network.min.css": "vis-network.min.css",
              "package/LICENSE-MIT": "LICENSE-MIT"}
+ECHARTS_DIR = ROOT / "kg" / "vendor" / "echarts"
+ECHARTS_FILES = {"package/dist/echarts.min.js": "echarts.min.js", "package/LICENSE": "LICENSE",
+                 "package/NOTICE": "NOTICE"}
 
 
 def divisions(source: Path) -> None:
@@ -62,19 +69,29 @@ def _jionlp_version(zip_path: Path) -> str:
 
 
 def vis_network(version: str) -> None:
+    _npm_files("vis-network", version, VIS_FILES, VIS_DIR)
+    print(f"now set VIS_VERSION = {version!r} in kg/viz.py")
+
+
+def echarts(version: str) -> None:
+    _npm_files("echarts", version, ECHARTS_FILES, ECHARTS_DIR)
+    print(f"now set ECHARTS_VERSION = {version!r} in kg/brief.py")
+
+
+def _npm_files(package: str, version: str, files: dict[str, str], folder: Path) -> None:
+    """Files of an npm package (fetched by name with npm pack) copied into folder."""
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["npm", "pack", f"vis-network@{version}"], cwd=tmp, check=True, capture_output=True)
-        tarball = next(Path(tmp).glob("vis-network-*.tgz"))
-        VIS_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", f"{package}@{version}"], cwd=tmp, check=True, capture_output=True)
+        tarball = next(Path(tmp).glob(f"{package}-*.tgz"))
+        folder.mkdir(parents=True, exist_ok=True)
         with tarfile.open(tarball) as archive:
-            for member, name in VIS_FILES.items():
+            for member, name in files.items():
                 source = archive.extractfile(member)
                 assert source is not None, member
-                with (VIS_DIR / name).open("wb") as out:
+                with (folder / name).open("wb") as out:
                     shutil.copyfileobj(source, out)
-    for name in VIS_FILES.values():
-        print(f"{(VIS_DIR / name).relative_to(ROOT)}: {(VIS_DIR / name).stat().st_size:,} bytes")
-    print(f"now set VIS_VERSION = {version!r} in kg/viz.py")
+    for name in files.values():
+        print(f"{(folder / name).relative_to(ROOT)}: {(folder / name).stat().st_size:,} bytes")
 
 
 def main(argv: list[str]) -> None:
@@ -82,6 +99,8 @@ def main(argv: list[str]) -> None:
         divisions(Path(argv[1]))
     elif len(argv) == 2 and argv[0] == "vis-network":
         vis_network(argv[1])
+    elif len(argv) == 2 and argv[0] == "echarts":
+        echarts(argv[1])
     else:
         sys.exit(__doc__)
 
