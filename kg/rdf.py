@@ -37,8 +37,7 @@ from kg.namespaces import (
     XSD_DECIMAL,
     XSD_INTEGER,
 )
-from kg.parse.documents import document_kind
-from kg.parse.region import lookup_region
+from kg.parse.documents import issuer_of, scope_of
 from kg.sparql import term_text
 from kg.text import tokens
 
@@ -46,23 +45,6 @@ TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委",
 _PROVINCIAL_BY = {"省委", "自治区党委"}
 _CITY_BY = {"市委", "州委", "盟委"}
 _COUNTY_BY = {"区委", "县委", "旗委"}
-_SHARED_PREFIXES = ("中国共产党", "中共中央", "中央", "国务院", "全国", "中华人民共和国", "习近平", "党政领导干部",
-                    "关于新形势下", "党章", "中共中央办公厅")
-_SHARED_KINDS = {"条例", "准则", "纲要", "章程"}
-_LOCAL_WORDS_RE = re.compile(r"全区|我区|本区|全县|我县|全市|我市|本市|全省|区委|县委|市委|开发区|高新区|街道|"
-                             r"[\u4e00-\u9fff]{1,8}(省|市|区|县|州|旗)(?!场|委会|域|别|分|间|长)")
-# 文号 prefixes that tell the issuer. Central bodies first; then one-character province abbreviations.
-_CENTRAL_ISSUERS = {"中发": "中共中央", "中办发": "中共中央办公厅", "国发": "国务院", "国办发": "国务院办公厅",
-                    "中组发": "中共中央组织部", "中纪发": "中央纪委", "中宣发": "中共中央宣传部", "厅字": "中共中央办公厅"}
-_PROVINCE_ABBR = {"京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
-                  "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省", "苏": "江苏省", "浙": "浙江省", "皖": "安徽省",
-                  "闽": "福建省", "赣": "江西省", "鲁": "山东省", "豫": "河南省", "鄂": "湖北省", "湘": "湖南省",
-                  "粤": "广东省", "琼": "海南省", "川": "四川省", "蜀": "四川省", "贵": "贵州省", "黔": "贵州省",
-                  "云": "云南省", "滇": "云南省", "陕": "陕西省", "秦": "陕西省", "甘": "甘肃省", "陇": "甘肃省",
-                  "青": "青海省", "蒙": "内蒙古自治区", "桂": "广西壮族自治区", "藏": "西藏自治区",
-                  "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区"}
-_PROVINCE_BODIES = {"纪发": "纪委", "发": "省委", "办发": "省委办公厅", "组发": "省委组织部", "政发": "人民政府",
-                    "政办发": "人民政府办公厅", "宣发": "省委宣传部"}
 
 
 @lru_cache(maxsize=None)
@@ -152,42 +134,13 @@ def inspection_iri(report: Report) -> NamedNode:
                      f"{when.isoformat() if when else 'na'}")
 
 
-@lru_cache(maxsize=65536)
-def document_scope(title: str) -> str:
-    """'shared' for national regulations and books cited by many; 'local' for a region's own.
-
-    Every region issues its own 《关于激励干部担当作为的实施意见》, so a title is local
-    unless it is national by its opening words, or is a regulation/book that names no place.
-    """
-    if title.startswith(_SHARED_PREFIXES):
-        return "shared"
-    names_place = bool(_LOCAL_WORDS_RE.search(title)) or lookup_region(title)[0].code is not None
-    kind = document_kind(title)
-    if not names_place and (kind in _SHARED_KINDS or kind is None):
-        return "shared"
-    return "local"
-
-
 def document_iri(document: Document, region_code: str | None) -> NamedNode:
-    if document.number:
-        return NamedNode(f"{ID}document/wh/{slug(document.number)}")
-    if document_scope(document.title) == "shared":
+    scope = scope_of(document)
+    if scope == "numbered":
+        return NamedNode(f"{ID}document/wh/{slug(document.number or '')}")
+    if scope == "shared":
         return NamedNode(f"{ID}document/{slug(document.title)}")
     return NamedNode(f"{ID}document/{region_code or 'unknown'}/{slug(document.title)}")
-
-
-def issuer_of(number: str | None) -> str | None:
-    """The issuing body from a 文号 prefix: 鲁纪发〔2013〕8号 -> 山东省纪委."""
-    if not number:
-        return None
-    prefix = re.split(r"[〔\[【(]", number, maxsplit=1)[0]
-    if prefix in _CENTRAL_ISSUERS:
-        return _CENTRAL_ISSUERS[prefix]
-    if len(prefix) >= 2 and prefix[0] in _PROVINCE_ABBR and prefix[1:] in _PROVINCE_BODIES:
-        province = _PROVINCE_ABBR[prefix[0]]
-        body = _PROVINCE_BODIES[prefix[1:]]
-        return f"中共{province}{body}" if body.startswith(("纪委", "省委")) else f"{province}{body}"
-    return None
 
 
 def organisation_iri(name: str, region_code: str | None) -> NamedNode:
@@ -529,7 +482,7 @@ def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | Non
         out.text(doc, NamedNode(DCT + "identifier"), document.number)
         out.text(doc, kg("documentKind"), document.kind)
         out.text(doc, kg("issuer"), issuer_of(document.number))
-        out.text(doc, kg("scope"), "numbered" if document.number else document_scope(document.title))
+        out.text(doc, kg("scope"), scope_of(document))
         _index(out, "NamedDocument", doc, document.title)
         for mention in document.mentions:
             n += 1

@@ -14,7 +14,8 @@ import kg.build
 from kg.model import Committee, Document, Inspection, Region, Report, SourceInfo
 from kg.parse import parse_file
 from kg.namespaces import KG
-from kg.rdf import committee_key, document_iri, group_iri, issuer_of, organisation_iri, report_iri, report_quads
+from kg.parse.documents import issuer_of
+from kg.rdf import committee_key, document_iri, group_iri, organisation_iri, report_iri, report_quads
 from kg.build import build
 from kg.store import report_graphs, sources_in_store
 

@@ -3,14 +3,18 @@
 《贯彻落实〈党委(党组)落实全面从严治党主体责任规定〉实施意见》 names two documents;
 a 文号 written beside a title (鲁纪发〔2013〕8号) belongs to it; the verb nearest before
 the title in its clause says whether the measure formulated, applied or only mentioned it.
+A document's scope (numbered by its 文号, shared by the nation, or one region's own) and its
+issuer (from the 文号's prefix) are read from its title and 文号 here too; kg.rdf maps them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.model import Document, Mention, Span
+from kg.parse.region import lookup_region
 
 _OPEN = {"《": "》", "〈": "〉", "<": ">"}
 DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,14}\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第\s*)?\d{1,4}\s*号")
@@ -31,6 +35,23 @@ _KINDS = [
     ("守则", "守则"), ("流程", "流程"), ("体系", "体系"), ("提醒函", "函"), ("函", "函"), ("表", "表"), ("书", "书"),
 ]
 _TRAILING_NOTE_RE = re.compile(r"\((?:试行|暂行|修订|征求意见稿|草案)\)$")
+_SHARED_PREFIXES = ("中国共产党", "中共中央", "中央", "国务院", "全国", "中华人民共和国", "习近平", "党政领导干部",
+                    "关于新形势下", "党章", "中共中央办公厅")
+_SHARED_KINDS = {"条例", "准则", "纲要", "章程"}
+_LOCAL_WORDS_RE = re.compile(r"全区|我区|本区|全县|我县|全市|我市|本市|全省|区委|县委|市委|开发区|高新区|街道|"
+                             r"[\u4e00-\u9fff]{1,8}(省|市|区|县|州|旗)(?!场|委会|域|别|分|间|长)")
+# 文号 prefixes that tell the issuer. Central bodies first; then one-character province abbreviations.
+_CENTRAL_ISSUERS = {"中发": "中共中央", "中办发": "中共中央办公厅", "国发": "国务院", "国办发": "国务院办公厅",
+                    "中组发": "中共中央组织部", "中纪发": "中央纪委", "中宣发": "中共中央宣传部", "厅字": "中共中央办公厅"}
+_PROVINCE_ABBR = {"京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
+                  "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省", "苏": "江苏省", "浙": "浙江省", "皖": "安徽省",
+                  "闽": "福建省", "赣": "江西省", "鲁": "山东省", "豫": "河南省", "鄂": "湖北省", "湘": "湖南省",
+                  "粤": "广东省", "琼": "海南省", "川": "四川省", "蜀": "四川省", "贵": "贵州省", "黔": "贵州省",
+                  "云": "云南省", "滇": "云南省", "陕": "陕西省", "秦": "陕西省", "甘": "甘肃省", "陇": "甘肃省",
+                  "青": "青海省", "蒙": "内蒙古自治区", "桂": "广西壮族自治区", "藏": "西藏自治区",
+                  "宁": "宁夏回族自治区", "新": "新疆维吾尔自治区"}
+_PROVINCE_BODIES = {"纪发": "纪委", "发": "省委", "办发": "省委办公厅", "组发": "省委组织部", "政发": "人民政府",
+                    "政办发": "人民政府办公厅", "宣发": "省委宣传部"}
 
 
 @dataclass
@@ -179,3 +200,38 @@ def collect_documents(mentions: list[TitleMention]) -> list[Document]:
             documents[key] = Document(title=mention.title, number=number, kind=document_kind(mention.title))
         documents[key].mentions.append(Mention(span=mention.span, relation=mention.relation))
     return list(documents.values())
+
+
+def scope_of(document: Document) -> str:
+    """'numbered' when the document has a 文号 (one document wherever it is cited), else its title's scope."""
+    return "numbered" if document.number else document_scope(document.title)
+
+
+@lru_cache(maxsize=65536)
+def document_scope(title: str) -> str:
+    """'shared' for national regulations and books cited by many; 'local' for a region's own.
+
+    Every region issues its own 《关于激励干部担当作为的实施意见》, so a title is local
+    unless it is national by its opening words, or is a regulation/book that names no place.
+    """
+    if title.startswith(_SHARED_PREFIXES):
+        return "shared"
+    names_place = bool(_LOCAL_WORDS_RE.search(title)) or lookup_region(title)[0].code is not None
+    kind = document_kind(title)
+    if not names_place and (kind in _SHARED_KINDS or kind is None):
+        return "shared"
+    return "local"
+
+
+def issuer_of(number: str | None) -> str | None:
+    """The issuing body from a 文号 prefix: 鲁纪发〔2013〕8号 -> 山东省纪委."""
+    if not number:
+        return None
+    prefix = re.split(r"[〔\[【(]", number, maxsplit=1)[0]
+    if prefix in _CENTRAL_ISSUERS:
+        return _CENTRAL_ISSUERS[prefix]
+    if len(prefix) >= 2 and prefix[0] in _PROVINCE_ABBR and prefix[1:] in _PROVINCE_BODIES:
+        province = _PROVINCE_ABBR[prefix[0]]
+        body = _PROVINCE_BODIES[prefix[1:]]
+        return f"中共{province}{body}" if body.startswith(("纪委", "省委")) else f"{province}{body}"
+    return None
