@@ -74,6 +74,11 @@ def _figures(side: Side) -> str:
     return "".join(f'<div class="fig"><dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd></div>' for k, v in items)
 
 
+def _none(figures: dict[str, int], note: str) -> str:
+    """A note under a chart whose figures are all zero: the reports say nothing of it."""
+    return "" if any(figures.values()) else f'<p class="sub">{html.escape(note)}</p>'
+
+
 def _reports(side: Side) -> str:
     rows = []
     for r in side.reports:
@@ -167,8 +172,10 @@ def render_html(side: Side) -> str:
 <div id="kg-chart-timeline" class="chart"></div>
 {_reports(side)}
 <div class="grid">
-<div><h2>问责与处分 (accountability)</h2><div id="kg-chart-accountability" class="chart"></div></div>
-<div><h2>资金 (money, yuan)</h2><div id="kg-chart-money" class="chart"></div></div>
+<div><h2>问责与处分 (accountability)</h2><div id="kg-chart-accountability" class="chart"></div>
+{_none(side.accountability, "报告的措施中没有立案、处分、问责等人数或件数 (the measures state no accountability figure)")}</div>
+<div><h2>资金 (money, yuan)</h2><div id="kg-chart-money" class="chart"></div>
+{_none(side.money, "报告的措施中没有追回、清退或节约的金额 (the measures state no sum recovered, refunded or saved)")}</div>
 </div>
 <h2>最具体的整改措施 (the most concrete measures)</h2>
 {_measures(side)}

@@ -911,7 +911,7 @@ def compare_command(
         cells = [s.flat()[key] for s in sides]
         if key == "top_types":
             cells = ["\n".join(f"{t.notation} {t.label} {t.problems}" for t in s.top_types()) for s in sides]
-        table.add_row(header, *(escape("" if v is None else str(v)) for v in cells))
+        table.add_row(header, *(escape("" if v is None else f"{v:g}" if isinstance(v, float) else str(v)) for v in cells))
     out.print(table)
 
 
