@@ -56,6 +56,41 @@ class Inspection:
     end: dt.date | None = None
     feedback: dt.date | None = None
     span: Span | None = None
+    term: int | None = None  # 届 of the dispatching committee (十二届市委第二轮 -> 12), kg.parse.recurrence
+    round_number: int | None = None  # 轮 within the term (-> 2)
+
+
+@dataclass
+class Progress:
+    """A statement of how far rectification has come (kg.parse.progress): "已完成22个", "除3个问题正在推进外",
+    "3项整改需要长期坚持"; text[span] == quote. ``total`` is the count the statement splits (31个具体问题)."""
+
+    state: str  # done, basically_done, staged, in_progress, long_term, not_done
+    quote: str
+    span: Span
+    count: int | None = None
+    counted: str | None = None  # the noun counted (问题, 任务, 事项…), when written
+    total: int | None = None
+    where: str = "summary"  # summary (before the problem list), item (inside it), plan (after it)
+
+
+@dataclass
+class Reference:
+    """A reference to an earlier inspection, audit, supervision or campaign (kg.parse.recurrence):
+    "2015年省委巡视反馈13个问题中8个未整改到位", "巡视反馈一些问题整改不到位"; text[span] == quote."""
+
+    kind: str  # inspection, audit, supervision, campaign
+    quote: str
+    span: Span
+    sentence: Span
+    year: int | None = None
+    by: str | None = None  # the dispatching or issuing body as written (省委, 中央…)
+    term: int | None = None
+    round_number: int | None = None
+    followup: bool = False  # a 回头看 of it
+    not_fixed: bool = False  # the sentence says its problems were not (fully) rectified
+    total: int | None = None  # 13个问题中8个未整改到位: total 13, open 8
+    open: int | None = None
 
 
 @dataclass
@@ -68,6 +103,8 @@ class Declared:
     span: Span
     compared_with: str | None = None
     found: int | None = None
+    not_compared: str | None = None  # why no level of the report fits the counted noun (kg.parse.counts)
+    sentence: Span | None = None  # the sentence holding it: counts of one sentence are one statement
 
 
 @dataclass
@@ -181,6 +218,8 @@ class Report:
     contact: Contact = field(default_factory=Contact)
     warnings: list[str] = field(default_factory=list)
     quality: Quality = field(default_factory=Quality)  # set by kg.parse.quality.judge at the end of parsing
+    progress: list[Progress] = field(default_factory=list)  # kg.parse.progress
+    references: list[Reference] = field(default_factory=list)  # kg.parse.recurrence
 
     def iter_problems(self) -> list[Problem]:
         """All problems, depth first, sub-problems after their parent."""

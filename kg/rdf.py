@@ -38,6 +38,7 @@ from kg.namespaces import (
     XSD_INTEGER,
 )
 from kg.parse.documents import issuer_of, scope_of
+from kg.parse.progress import state_of
 from kg.sparql import term_text
 from kg.text import tokens
 
@@ -219,6 +220,9 @@ def report_rdf(report: Report) -> ReportRdf:
         out.text(node, kg("countedThing"), declared.what)
         out.text(node, kg("comparedWith"), declared.compared_with)
         out.integer(node, kg("foundCount"), declared.found)
+        out.text(node, kg("notCompared"), declared.not_compared)
+    _progress(out, iri, report)
+    _references(out, iri, report)
     _quality(out, iri, report)
     return ReportRdf(iri, list(dict.fromkeys(out.quads)), out.entries)  # shared nodes are described once per graph
 
@@ -253,6 +257,66 @@ def _status_counts(out: _Emitter, iri: NamedNode, report: Report) -> None:
         out.add(iri, kg("statusCount"), node)
         out.text(node, kg("statusTag"), status)
         out.integer(node, kg("problemCount"), count)
+
+
+def _progress(out: _Emitter, iri: NamedNode, report: Report) -> None:
+    """The report's statements of progress (kg.parse.progress), each with its span, state and count."""
+    for i, item in enumerate(report.progress, 1):
+        node = NamedNode(f"{iri.value}/progress/{i}")
+        out.add(iri, kg("statesProgress"), node)
+        out.add(node, RDF_TYPE, kg("ProgressStatement"))
+        out.span(node, iri, item.span, item.quote)
+        out.text(node, kg("progressState"), item.state)
+        out.integer(node, kg("count"), item.count)
+        out.text(node, kg("countedThing"), item.counted)
+        out.integer(node, kg("progressTotal"), item.total)
+        out.text(node, kg("statedIn"), item.where)
+
+
+def _references(out: _Emitter, iri: NamedNode, report: Report) -> None:
+    """References to earlier inspections, audits and campaigns (kg.parse.recurrence), each with its
+    span, its sentence and the problem, measure or category heading it stands in."""
+    items = _item_spans(report, iri.value)
+    for i, ref in enumerate(report.references, 1):
+        node = NamedNode(f"{iri.value}/reference/{i}")
+        out.add(iri, kg("refersTo"), node)
+        out.add(node, RDF_TYPE, kg("EarlierReference"))
+        out.span(node, iri, ref.span, ref.quote)
+        out.text(node, kg("referenceKind"), ref.kind)
+        out.text(node, kg("sentence"), report.text[ref.sentence[0]:ref.sentence[1]])
+        out.integer(node, kg("referenceYear"), ref.year)
+        out.text(node, kg("referenceBy"), ref.by)
+        out.integer(node, kg("term"), ref.term)
+        out.integer(node, kg("roundNumber"), ref.round_number)
+        out.integer(node, kg("referenceTotal"), ref.total)
+        out.integer(node, kg("openCount"), ref.open)
+        for prop, flag in (("followUp", ref.followup), ("notFixed", ref.not_fixed)):
+            if flag:
+                out.add(node, kg(prop), Literal("true", datatype=NamedNode(XSD + "boolean")))
+        inside = [(end - start, path) for start, end, path in items if start <= ref.span[0] and ref.span[1] <= end]
+        if inside:
+            out.add(node, kg("inItem"), NamedNode(min(inside)[1]))
+
+
+def _item_spans(report: Report, base: str) -> list[tuple[int, int, str]]:
+    """(start, end, node IRI) of every category heading, problem (title to lead) and measure, with the
+    paths _category, _problem and _measure give them."""
+    spans: list[tuple[int, int, str]] = []
+
+    def walk(problems: list[Problem], path: str) -> None:
+        for j, problem in enumerate(problems, 1):
+            here = f"{path}/p{j}"
+            parts = [s for s in (problem.span, problem.lead_span) if s is not None]
+            if parts:
+                spans.append((min(a for a, _ in parts), max(b for _, b in parts), here))
+            spans.extend((m.span[0], m.span[1], f"{here}/m{k}") for k, m in enumerate(problem.measures, 1))
+            walk(problem.problems, here)
+
+    for i, category in enumerate(report.categories, 1):
+        if category.span is not None:
+            spans.append((category.span[0], category.span[1], f"{base}/c{i}"))
+        walk(category.problems, f"{base}/c{i}")
+    return spans
 
 
 def _quality(out: _Emitter, iri: NamedNode, report: Report) -> None:
@@ -337,6 +401,8 @@ def _inspection(out: _Emitter, iri: NamedNode, report: Report, committee: NamedN
     out.date(node, kg("endDate"), inspection.end)
     out.date(node, kg("feedbackDate"), inspection.feedback)
     out.text(node, kg("round"), inspection.round)
+    out.integer(node, kg("term"), inspection.term)
+    out.integer(node, kg("roundNumber"), inspection.round_number)
     if inspection.span:
         out.span(node, iri, inspection.span, report.text[inspection.span[0]:inspection.span[1]])
     if inspection.start or inspection.end:
@@ -396,6 +462,7 @@ def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, posi
     out.add(node, kg("category"), category)
     out.add(node, kg("subProblemOf"), parent)
     out.text(node, kg("status"), problem.status)
+    out.text(node, kg("progressState"), state_of(problem.status))
     out.text(node, kg("marker"), problem.marker)
     out.text(node, kg("lead"), problem.lead)
     out.integer(node, kg("position"), position)

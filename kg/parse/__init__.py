@@ -3,7 +3,8 @@
 ``parse_file`` reads and parses one file; ``parse_text`` parses text already in hand.
 Stages, each in its own module: outline (numbered lines -> tree), structure (roles:
 categories, problems, measures), documents (《》 titles), entities (committee,
-inspection, contact, organisations), counts (declared counts), dates, region.
+inspection, contact, organisations), counts (declared counts), progress (statuses and open work),
+recurrence (rounds and earlier inspections), dates, region.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from pathlib import Path
 from kg import SCHEMA
 from kg.exceptions import NoReportError
 from kg.ingest import MAX_REPORT_CHARS, PAGE_DATE, PAGE_SITE, PAGE_TITLE, TITLE_RE, CanonicalText, canonicalize, read_report
-from kg.model import Inspection, Report, SourceInfo, Span
+from kg.model import Inspection, Quantity, Report, SourceInfo, Span
 from kg.parse.counts import compare_declared, find_declared
 from kg.parse.dates import parse_date_text
 from kg.parse.documents import TitleMention, collect_documents, find_titles
 from kg.parse.entities import committee_from, contact_from, find_closing, inspection_from, organizations_in, signature
 from kg.parse.outline import build_outline
+from kg.parse.progress import find_progress
 from kg.parse.quality import judge
 from kg.parse.quantities import concreteness, find_quantities, quantities_in
+from kg.parse.recurrence import find_references, inspection_round
 from kg.parse.structure import Roles, build_categories
 
 _REPORT_WORDS = re.compile(r"巡视|巡察")
@@ -81,12 +84,17 @@ def parse_canonical(source: CanonicalText) -> Report:
 
     mentions = find_titles(text)
     report.documents = collect_documents(mentions)
-    _link_measures(report, mentions)
+    found = find_quantities(text)  # read once: the measures', the problems' and progress's numbers
+    _link_measures(report, mentions, found)
 
     summary_end = covered[0][0] if covered else closing
     report.declared = find_declared(text, [(0, summary_end)])
     if report.categories:  # a text cut short before its list has nothing to compare the counts with
         report.warnings.extend(compare_declared(report.declared, report.categories))
+    report.inspection.term, report.inspection.round_number = inspection_round(report.inspection)
+    listed = (covered[0][0], covered[-1][1]) if covered else None
+    report.progress = find_progress(text, report.declared, found, listed)
+    report.references = find_references(text, report.inspection)
     report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing))
     report.quality = judge(report)  # ok / review / incomplete, with the reasons (kg.parse.quality)
     return report
@@ -161,9 +169,8 @@ def _published(metadata: dict[str, str]) -> dt.date | None:
     return None
 
 
-def _link_measures(report: Report, mentions: list[TitleMention]) -> None:
+def _link_measures(report: Report, mentions: list[TitleMention], found: list[Quantity]) -> None:
     """Give each measure the documents mentioned inside it and the organisations it names."""
-    found = find_quantities(report.text)
     for measure in report.iter_measures():
         start, end = measure.span
         titles = [m.title for m in mentions if start <= m.outer[0] and m.outer[1] <= end]

@@ -28,6 +28,7 @@ _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
     (re.compile(rf"(?<=方面){_N}\s*{_CLS}(?=[,;。、]|$)"), 1, None),  # "3个方面21条": 21 problems
 ]
 _STATUS_ONLY_RE = re.compile(_STATUS)
+_SENTENCE_END = "。;;!?!?\n"
 _UNIT_RE = re.compile(r"措施|任务|事项")
 _COMPLETED = {"已整改完成", "已完成整改", "整改完成", "已完成", "已整改到位", "整改到位", "已整改"}
 _LONG_TERM = {"长期坚持", "需长期坚持", "需要长期坚持"}
@@ -47,23 +48,32 @@ def find_declared(text: str, ranges: list[tuple[int, int]]) -> list[Declared]:
                 if _STATUS_ONLY_RE.fullmatch(what):  # "已完成整改措施71条" counts measures done, not problems
                     unit = _UNIT_RE.search(match.group(0))
                     what += unit.group(0) if unit else ""
-                found.setdefault((match.start(), match.end()), Declared(match.group(0), count, what, (match.start(), match.end())))
+                found.setdefault((match.start(), match.end()), Declared(match.group(0), count, what, (match.start(), match.end()),
+                                                                 sentence=sentence_of(text, match.start(), match.end())))
     spans = list(found)
     maximal = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
     return [found[k] for k in sorted(maximal)]
+
+
+def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding text[start:end]: from after the previous 。;!? or line break to the next."""
+    left = max(text.rfind(c, 0, start) for c in _SENTENCE_END) + 1
+    ends = [i for i in (text.find(c, end) for c in _SENTENCE_END) if i != -1]
+    return left, min(ends) if ends else len(text)
 
 
 @dataclass
 class DeclaredCheck:
     """One declared count compared at the level it names: ``level`` is categories, problems,
     sub-problems (leaf problems), tasks, measures or status X; ``found`` is None when the
-    report's own structure has no such level to compare with."""
+    report's own structure has no such level to compare with, and ``reason`` then says why."""
 
     text: str
     count: int
     what: str
     level: str | None
     found: int | None
+    reason: str | None = None
 
     @property
     def agrees(self) -> bool | None:
@@ -81,6 +91,11 @@ class _Levels:
     measures: int
     statuses: Counter[str]
 
+    @property
+    def flat(self) -> bool:
+        """One tier of problem headings: nothing is listed between the problems and their measures."""
+        return self.top_problems is None
+
 
 def _levels(categories: list[Category]) -> _Levels:
     problems = [p for c in categories for p in c.problems]
@@ -94,38 +109,80 @@ def _levels(categories: list[Category]) -> _Levels:
                    statuses=Counter(_status_key(p.status) for p in walked if p.status))
 
 
-def _level_of(item: Declared, declared: list[Declared], levels: _Levels) -> tuple[str | None, int | None]:
-    """The level a declared word names, and what was found there (None: not comparable)."""
+Level = tuple[str | None, int | None, str | None]  # (level, found there, why not compared)
+
+_NO_STATUS_TAGS = "报告未给各问题标注整改状态 (no item carries a status tag to count)"
+_STATUS_OF_MEASURES = "所称为措施或任务的完成数, 解析只有问题的状态 (a status count of measures or tasks; only problems carry status tags)"
+_NO_CATEGORY_HEADINGS = "报告未列出这一层的标题 (the report lists no headings at this level)"
+_NO_FINER_LEVEL = "报告只列出一层问题, 未列出更细的具体问题 (the report lists one tier of problems, none finer)"
+_FINER_MEASURES = ("列出的措施({found})多于所称方案措施数, 是另一种单位 (the report lists {found} measure paragraphs, "
+                   "more than the plan's {count}: another unit)")
+
+
+def _level_of(item: Declared, declared: list[Declared], levels: _Levels) -> Level:
+    """The level a declared word names, what was found there, and why not when nothing fits."""
     what = item.what
     status = _STATUS_ONLY_RE.match(what)
     if status:
         if what[status.end():]:  # a status of measures or tasks: the parser keeps statuses of problems only
-            return None, None
+            return None, None, _STATUS_OF_MEASURES
         key = _status_key(what)
         if levels.statuses and key in ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效"):
-            return f"status {key}", levels.statuses.get(key, 0)
-        return None, None
-    if what in ("方面", "大类"):
-        return "categories", levels.categories
+            return f"status {key}", levels.statuses.get(key, 0), None
+        return None, None, _NO_STATUS_TAGS
+    if what == "大类":
+        return _big_classes(levels)
+    if what == "方面":
+        return _aspects(item, declared, levels)
     if what.startswith("大项"):  # the level above the leaves: problems over sub-problems, else categories
         if levels.top_problems is not None:
-            return "problems", levels.top_problems
-        return "categories", levels.categories
+            return "problems", levels.top_problems, None
+        return _found("categories", levels.categories, _NO_CATEGORY_HEADINGS)
     if what.startswith(("子项", "小项")):
-        return "sub-problems", levels.leaves
+        return "sub-problems", levels.leaves, None
     if what in ("问题", "具体问题"):
         return _problem_tier(item, declared, levels)
     if what.endswith("措施"):
-        return "measures", levels.measures
+        if levels.measures > item.count:
+            # a plan of N measures cannot list more than N: the paragraphs found (一是…) are another unit
+            return None, None, _FINER_MEASURES.format(found=levels.measures, count=item.count)
+        return "measures", levels.measures, None
     if what in ("任务", "整改任务"):
         # tasks are the level below the deepest declared problem level: with 子项问题 declared
         # beside them they are measures, otherwise the numbered leaf headings (tasks/problems)
-        sub_declared = any(d.what.startswith(("子项", "小项")) or d.what == "具体问题" for d in declared)
-        return "tasks", levels.measures if sub_declared else levels.leaves
-    return None, None
+        return "tasks", levels.measures if _sub_declared(declared) else levels.leaves, None
+    return None, None, f"“{what}”不对应报告的任何层级 (“{what}” names no level the report lists)"
 
 
-_STATEMENT_GAP = 12  # "12项问题,细化为49项具体问题": counts this close belong to one statement
+def _sub_declared(declared: list[Declared]) -> bool:
+    return any(d.what.startswith(("子项", "小项")) or d.what == "具体问题" for d in declared)
+
+
+def _found(level: str, found: int | None, reason: str) -> Level:
+    return (level, found, None) if found is not None else (None, None, reason)
+
+
+def _big_classes(levels: _Levels) -> Level:
+    """大类 is the coarsest tier: the titled categories, when the report has them."""
+    return _found("categories", levels.categories, _NO_CATEGORY_HEADINGS)
+
+
+def _aspects(item: Declared, declared: list[Declared], levels: _Levels) -> Level:
+    """方面 names the categories; below a 大类 count in the same statement (8大类19个方面) it names the
+    tier under them, and so does it when the report has no titled categories: its top headings are
+    then its 方面, unless a bare 问题 count of the same statement claims that tier (4个方面12项问题)."""
+    own = _statement_of(item, declared)
+    below_classes = any(d.what == "大类" for d in own)
+    if levels.categories is not None and not below_classes:
+        return "categories", levels.categories, None
+    if any(d.what == "问题" and d.count > item.count for d in own):
+        return None, None, _NO_CATEGORY_HEADINGS
+    return "problems", levels.problems, None
+
+
+def _statement_of(item: Declared, declared: list[Declared]) -> list[Declared]:
+    """The counts of the sentence that holds ``item`` (and ``item`` itself)."""
+    return [d for d in declared if d.sentence == item.sentence] if item.sentence else [item]
 
 
 def _names_problems(what: str) -> bool:
@@ -137,34 +194,53 @@ def _finer(what: str) -> bool:
 
 
 def _statements(declared: list[Declared]) -> list[list[Declared]]:
-    """Problem counts grouped by statement: each group is a run of counts a few characters apart."""
-    groups: list[list[Declared]] = []
+    """Problem counts grouped by statement: the counts of one sentence."""
+    groups: dict[object, list[Declared]] = {}
     for item in sorted((d for d in declared if _names_problems(d.what)), key=lambda d: d.span):
-        if groups and item.span[0] - groups[-1][-1].span[1] <= _STATEMENT_GAP:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-    return groups
+        groups.setdefault(item.sentence or item.span, []).append(item)
+    return list(groups.values())
 
 
-def _problem_tier(item: Declared, declared: list[Declared], levels: _Levels) -> tuple[str, int]:
+def _problem_tier(item: Declared, declared: list[Declared], levels: _Levels) -> Level:
     """问题/具体问题 name a level by the report's own tiers, not by the word: in one statement with two
     problem counts (4个方面12项问题,细化为49项具体问题) the smaller is the problems, the larger the leaves,
-    and the same count in another statement names the same level (围绕12项具体问题…); otherwise 具体 (or a bare 问题 repeating a 具体
-    count: 反馈的31个问题细化为31个具体问题) names the leaves and a bare 问题 the problems."""
-    problems, leaves = ("problems", levels.problems), ("sub-problems", levels.leaves)
-    groups = _statements(declared)
-    own = next((g for g in groups if item in g), [item])
+    and the same count in another statement names the same level (围绕12项具体问题…); otherwise 具体 (or a
+    bare 问题 repeating a 具体 count: 反馈的31个问题细化为31个具体问题) names the leaves and a bare 问题 the
+    problems. A report listing one tier of problems has no finer tier: a count its statement puts below
+    a coarser one (4方面12类问题…具体问题40项; 19个方面问题,细化为80个具体问题) is not compared."""
+    problems: Level = ("problems", levels.problems, None)
+    leaves: Level = ("sub-problems", levels.leaves, None)
+    own = next((g for g in _statements(declared) if item in g), [item])
+    tier = _tier(item, own, declared)
+    if tier == "problems":
+        return problems
+    if levels.flat and _coarser_in_statement(item, declared, levels):
+        return None, None, _NO_FINER_LEVEL
+    return leaves
+
+
+def _tier(item: Declared, own: list[Declared], declared: list[Declared]) -> str:
     tiers = sorted({d.count for d in own})
     if len(tiers) >= 2:
-        return problems if item.count == tiers[0] else leaves
-    for group in groups:
+        return "problems" if item.count == tiers[0] else "leaves"
+    if any(d.count == item.count and _finer(d.what) for d in own):
+        return "leaves"
+    for group in _statements(declared):
         ranked = sorted({d.count for d in group})
         if len(ranked) >= 2 and item.count in ranked:
-            return problems if item.count == ranked[0] else leaves
-    if any(d.count == item.count and _finer(d.what) for d in own):
-        return leaves
-    return leaves if any(d.count == item.count and _finer(d.what) for d in declared) else problems
+            return "problems" if item.count == ranked[0] else "leaves"
+    return "leaves" if any(d.count == item.count and _finer(d.what) for d in declared) else "problems"
+
+
+def _coarser_in_statement(item: Declared, declared: list[Declared], levels: _Levels) -> bool:
+    """A smaller count of the listed problem tier in the same sentence: a bare 问题 count, or a 方面
+    count that names the top headings (no titled categories)."""
+    for other in _statement_of(item, declared):
+        if other is item or other.count >= item.count:
+            continue
+        if other.what == "问题" or (other.what == "方面" and _aspects(other, declared, levels)[0] == "problems"):
+            return True
+    return False
 
 
 def check_declared(declared: list[Declared], categories: list[Category]) -> list[DeclaredCheck]:
@@ -172,17 +248,21 @@ def check_declared(declared: list[Declared], categories: list[Category]) -> list
     levels = _levels(categories)
     checks: list[DeclaredCheck] = []
     for item in declared:
-        level, found = _level_of(item, declared, levels)
-        checks.append(DeclaredCheck(item.text, item.count, item.what, level if found is not None else None, found))
+        level, found, reason = _level_of(item, declared, levels)
+        if found is None:
+            level, reason = None, reason or _NO_CATEGORY_HEADINGS
+        checks.append(DeclaredCheck(item.text, item.count, item.what, level, found, reason))
     return checks
 
 
 def compare_declared(declared: list[Declared], categories: list[Category]) -> list[str]:
-    """Fill found/compared_with on each declared count; return warnings for mismatches."""
+    """Fill found/compared_with (or not_compared, the reason) on each declared count; return
+    warnings for mismatches."""
     warnings: list[str] = []
     seen: set[tuple[str, int]] = set()
     for item, check in zip(declared, check_declared(declared, categories), strict=True):
         if check.found is None:
+            item.not_compared = check.reason
             continue
         item.compared_with, item.found = _LEGACY_NAMES.get(check.level or "", check.level), check.found
         if item.found != item.count and (item.what, item.count) not in seen:
