@@ -40,7 +40,9 @@ def chart_data(side: Side) -> dict[str, Any]:
                   "concrete": [t.concrete for t in types]},
         "timeline": {"reports": [f"{r.committee} {r.signed or ''}".strip() for r in side.reports],
                      "events": [{"name": label, "data": [[getattr(r, key), i] for i, r in enumerate(side.reports)
-                                                          if getattr(r, key)]} for key, label in EVENTS]},
+                                                          if getattr(r, key)]} for key, label in EVENTS],
+                     "spans": [[[getattr(r, key), i] for key, _ in EVENTS if getattr(r, key)]
+                               for i, r in enumerate(side.reports)]},
         "accountability": {"categories": list(ACCOUNTABILITY.values()),
                            "values": [side.accountability[k] for k in ACCOUNTABILITY]},
         "money": {"categories": [f"{label}资金" for label in MONEY.values()],
@@ -134,12 +136,16 @@ _SCRIPT = """
   charts.accountability = bars("kg-chart-accountability", data.accountability.categories,
     [["人数/件数", data.accountability.values]], false);
   charts.money = bars("kg-chart-money", data.money.categories, [["元", data.money.values]], false);
-  var timeline = echarts.init(document.getElementById("kg-chart-timeline"), null, {renderer: "canvas"});
+  var box = document.getElementById("kg-chart-timeline");
+  box.style.height = Math.max(220, 90 + 46 * data.timeline.reports.length) + "px";  // one row a report
+  var timeline = echarts.init(box, null, {renderer: "canvas"});
   timeline.setOption({animation: false, textStyle: font, tooltip: {trigger: "item"}, legend: {top: 0},
     grid: {left: 260, right: 40, top: 40, bottom: 40},
     xAxis: {type: "time"}, yAxis: {type: "category", data: data.timeline.reports},
-    series: data.timeline.events.map(function (e) { return {type: "scatter", name: e.name, data: e.data,
-      symbolSize: 14}; })});
+    series: data.timeline.spans.map(function (span) { return {type: "line", data: span, symbol: "none",
+      silent: true, lineStyle: {color: "#bbb", width: 3}, z: 1}; }).concat(
+      data.timeline.events.map(function (e) { return {type: "scatter", name: e.name, data: e.data,
+        symbolSize: 14, z: 2}; }))});
   charts.timeline = timeline;
   window.kgBrief = {data: data, charts: charts};
   document.body.setAttribute("data-ready", "1");
