@@ -6,7 +6,10 @@ substring lookups narrowed to a region) and each report's tallies of the corpus 
 Oxigraph has no full-text index, and keeping one triple per token in the graph made tokens
 56% of all quads (build time, store size). So the tokens live in an FTS5 database inside the
 store folder (``kg-text-index.sqlite``): one FTS5 table per kind of item, one row per item and
-report graph, the item's jieba tokens (with repeats) as its text, ranked by FTS5's BM25.
+report graph, the item's jieba tokens (with repeats) as its text and, in a second column, the
+longer dictionary words inside its compound tokens (compound_parts), ranked by FTS5's BM25. The
+texts themselves are indexed by trigram, so that any substring (a stop word, a number, a 文号)
+is found exactly (``holding``).
 
 The graph stays the truth. `kg build` writes a report's index rows before its quads, and
 ``reconcile`` (run at the start and end of every build) drops rows of graphs the store no
@@ -33,7 +36,8 @@ from kg.exceptions import StoreError
 
 INDEX_FILE = "kg-text-index.sqlite"
 KINDS = ("Measure", "Problem", "NamedDocument")
-SCHEMA_VERSION = "4"  # 2: tallies of the corpus totals; 3: texts and report regions; 4: trigrams of the texts
+SCHEMA_VERSION = "5"  # 2: tallies of the corpus totals; 3: texts and report regions; 4: trigrams of the texts;
+#                      5: the parts of compound tokens (a column of their own)
 TOTALS_STALE = "totals-stale"  # meta key set with every change of a report's tallies
 TOTALS_KEPT = "totals-kept"  # meta key: the totals table describes the totals graph (unset while it is written)
 _CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
@@ -133,6 +137,29 @@ def _encode_tallies(tallies: list[Tally]) -> str:
 def _decode_tallies(text: str) -> Iterator[Tally]:
     for kind, key, n, detail in json.loads(text):
         yield Tally(kind, tuple(key), n, tuple(detail))
+
+
+def compound_parts(tokens: Iterable[str]) -> tuple[str, ...]:
+    """The dictionary words of four characters or more inside a longer token that the tokens lack
+    (区属国有企业 → 国有企业, 全面从严治党 → 从严治党): jieba's search mode gives only the two- and
+    three-character words inside a word, so a search for 国有企业 missed 区属国有企业. Indexed in
+    a column of their own, so the tokens (what kg.graph and kg.related compare) stay jieba's."""
+    tokens = tuple(tokens)
+    long = [token for token in tokens if len(token) >= 5]
+    if not long:
+        return ()
+    import kg.classify  # noqa: F401 - the taxonomy's keywords are words of the dictionary read here (kg.text)
+    from kg.text import stopwords, tokenizer
+
+    words, stop, held = tokenizer().FREQ, stopwords(), set(tokens)
+    found: dict[str, None] = {}
+    for token in long:
+        for start in range(len(token) - 3):
+            for end in range(start + 4, len(token) + (start > 0)):  # never the token itself
+                part = token[start:end]
+                if part not in held and words.get(part, 0) > 0 and part not in stop:
+                    found[part] = None
+    return tuple(found)
 
 
 def _phrase(token: str) -> str:
@@ -267,8 +294,8 @@ class TextIndex:
             if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'texts'").fetchone():
                 self._create_trigrams()
             for kind in KINDS:
-                self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kind)} USING fts5(tokens)")
-                self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS vocab_{kind} USING fts5vocab({_table(kind)}, 'row')")
+                self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kind)} USING fts5(tokens, parts)")
+                self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS vocab_{kind} USING fts5vocab({_table(kind)}, 'col')")
             self.db.execute("CREATE TABLE IF NOT EXISTS totals (kind TEXT NOT NULL, key TEXT NOT NULL, "
                             "value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID")
             for table in _COUNTED:  # an index written before the counts were kept starts counting now
@@ -364,7 +391,7 @@ class TextIndex:
             rows: list[tuple[str, str, str]] = []
             items: list[tuple[int, str, str, str, str]] = []
             regions: list[tuple[str, str]] = []
-            tokens: dict[str, list[tuple[int, str]]] = {kind: [] for kind in KINDS}
+            tokens: dict[str, list[tuple[int, str, str]]] = {kind: [] for kind in KINDS}
             latest = {report[0]: Indexed(*report) for report in reports}  # a graph given twice: the last
             for graph, sha256, entries, tallies, codes in latest.values():
                 if self.db.execute("SELECT 1 FROM reports WHERE graph = ?", (graph,)).fetchone():
@@ -374,7 +401,7 @@ class TextIndex:
                 for entry in entries:
                     items.append((next_id, graph, entry.kind, entry.item, entry.text))
                     if entry.kind in tokens:
-                        tokens[entry.kind].append((next_id, " ".join(entry.tokens)))
+                        tokens[entry.kind].append((next_id, " ".join(entry.tokens), " ".join(compound_parts(entry.tokens))))
                     next_id += 1
             self.db.executemany("INSERT INTO reports VALUES (?, ?, ?)", rows)
             self.db.executemany("INSERT INTO entries (id, graph, kind, item, text) VALUES (?, ?, ?, ?, ?)", items)
@@ -383,7 +410,7 @@ class TextIndex:
             for table, added in (("reports", rows), ("entries", items), ("regions", regions)):
                 self._count_rows(table, len(added))
             for kind in KINDS:
-                self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens) VALUES (?, ?)", tokens[kind])
+                self.db.executemany(f"INSERT INTO {_table(kind)} (rowid, tokens, parts) VALUES (?, ?, ?)", tokens[kind])
             if rows:
                 self._mark_totals_stale()
         self._df.clear()
@@ -468,7 +495,8 @@ class TextIndex:
         key = (kind, token)
         if key not in self._df:
             _table(kind)
-            row = self.db.execute(f"SELECT doc FROM vocab_{kind} WHERE term = ?", (token.lower(),)).fetchone()
+            row = self.db.execute(f"SELECT doc FROM vocab_{kind} WHERE term = ? AND col = 'tokens'",
+                                  (token.lower(),)).fetchone()
             self._df[key] = row[0] if row else 0
         return self._df[key]
 
@@ -477,8 +505,10 @@ class TextIndex:
         return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
     def rank(self, kind: str, words: list[str], *, every: bool = False, limit: int | None = 50,
-             exclude_graph: str | None = None) -> list[Match]:
-        """Items of a kind holding any (or, with every, all) of the words, best BM25 first.
+             exclude_graph: str | None = None, held: list[str] | None = None) -> list[Match]:
+        """Items of a kind holding any (or, with every, all) of the words, best BM25 first; a
+        word is held as a token or as a part of one (compound_parts). ``matched`` lists the words
+        (or, when given, the ``held`` words) each item holds.
 
         An item indexed under several report graphs (a document cited by many reports)
         comes once, under its best-scoring graph."""
@@ -486,12 +516,13 @@ class TextIndex:
         if not words:
             return []
         expression = (" AND " if every else " OR ").join(map(_phrase, words))
+        reported = words if held is None else list(dict.fromkeys(held))
         if limit is None:
-            return self._ranked(kind, expression, words, None, exclude_graph, None)
+            return self._ranked(kind, expression, reported, None, exclude_graph, None)
         cap = limit * 4  # room for items indexed under several graphs, and for the excluded graph
-        found = self._ranked(kind, expression, words, cap, exclude_graph, limit)
+        found = self._ranked(kind, expression, reported, cap, exclude_graph, limit)
         if len(found) < limit and self._matches(kind, expression) > cap:
-            found = self._ranked(kind, expression, words, None, exclude_graph, limit)
+            found = self._ranked(kind, expression, reported, None, exclude_graph, limit)
         return found
 
     def _ranked(self, kind: str, expression: str, words: list[str], cap: int | None,
@@ -500,7 +531,8 @@ class TextIndex:
         read: at 10,000 reports, 22 ms instead of 55 for the best 100 of 8,496 measures."""
         table = _table(kind)
         best = f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank" + (" LIMIT ?" if cap else "")
-        sql = (f"SELECT e.item, e.graph, r.rank, t.tokens FROM ({best}) AS r JOIN entries AS e ON e.id = r.rowid "
+        sql = (f"SELECT e.item, e.graph, r.rank, t.tokens || ' ' || t.parts FROM ({best}) AS r "
+               f"JOIN entries AS e ON e.id = r.rowid "
                f"JOIN {table} AS t ON t.rowid = r.rowid")
         params: list[object] = [expression, *([cap] if cap else [])]
         if exclude_graph:
@@ -524,22 +556,34 @@ class TextIndex:
     def containing(self, text: str, kinds: Iterable[str] = KINDS, region: str | None = None) -> list[tuple[str, str]]:
         """(item, report graph) of every item of the kinds whose text contains ``text`` exactly (as
         SPARQL's CONTAINS does), in the reports of ``region`` (a division code: the report's region
-        or one holding it) when given, in index order.
+        or one holding it) when given, in index order."""
+        return [(item, graph) for item, graph, _ in self.holding([text], kinds, region)]
+
+    def holding(self, texts: list[str], kinds: Iterable[str] = KINDS,
+                region: str | None = None) -> list[tuple[str, str, str]]:
+        """(item, report graph, text) of every item of the kinds whose text contains each of
+        ``texts`` exactly, in the reports of ``region`` when given, in index order.
 
         Oxigraph reads a text in about 9 us, so CONTAINS over a province's 33,000 measures took
-        340 ms of a 700 ms query at 10,000 reports. Text of three characters or more is looked up
-        in the trigram index (the items holding all its trigrams), then checked with ``instr``; a
-        shorter one is sought with ``instr`` over the region's texts. At 10,000 reports, a province
-        and 公务用车: 93 ms by instr alone, 19 ms through the trigrams."""
+        340 ms of a 700 ms query at 10,000 reports. Texts of three characters or more are looked up
+        in the trigram index (the items holding all their trigrams), then checked with ``instr``;
+        when all are shorter they are sought with ``instr`` over the region's texts. At 10,000
+        reports, a province and 公务用车: 93 ms by instr alone, 19 ms through the trigrams."""
         kinds = [kind for kind in kinds if _table(kind)]  # an unknown kind is an error
-        trigrams = list(dict.fromkeys(text[i:i + 3] for i in range(len(text) - 2)))
+        texts = list(dict.fromkeys(texts)) or [""]
+        trigrams = list(dict.fromkeys(text[i:i + 3] for text in texts for i in range(len(text) - 2)))
         found = "JOIN texts ON texts.rowid = e.id AND texts MATCH ? " if trigrams else ""
         narrowed = "JOIN regions AS r ON r.graph = e.graph AND r.code = ? " if region is not None else ""
-        sql = (f"SELECT e.item, e.graph FROM entries AS e {found}{narrowed}"
-               f"WHERE e.kind IN ({','.join('?' * len(kinds))}) AND instr(e.text, ?) > 0 ORDER BY e.id")
+        checks = " AND ".join("instr(e.text, ?) > 0" for _ in texts)
+        sql = (f"SELECT e.item, e.graph, e.text FROM entries AS e {found}{narrowed}"
+               f"WHERE e.kind IN ({','.join('?' * len(kinds))}) AND {checks} ORDER BY e.id")
         expression = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
-        params = [*([expression] if trigrams else []), *([region] if region is not None else []), *kinds, text]
-        return [(item, graph) for item, graph in self.db.execute(sql, params)]
+        params = [*([expression] if trigrams else []), *([region] if region is not None else []), *kinds, *texts]
+        try:
+            return [(item, graph, text) for item, graph, text in self.db.execute(sql, params)]
+        except sqlite3.DatabaseError as exc:  # the trigram table's own pages unreadable: "vtable constructor failed"
+            raise StoreError(f"文本索引已损坏, 请运行 kg build (text index damaged: {exc}; run kg build)",
+                             self.path) from None
 
     def tokens_of(self, kind: str) -> dict[str, tuple[str, ...]]:
         """{item: its tokens} of every indexed item of a kind."""

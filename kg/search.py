@@ -1,15 +1,21 @@
 """Search: Chinese full-text search over the text index (kg.index, SQLite FTS5 beside the graph).
 
-Every problem, measure and document is indexed by its jieba tokens. A search ranks the items
-of one kind by BM25 over the query's tokens, leaving out tokens too common to tell items apart,
-and puts items containing the whole query text first. The graph then gives each hit its text,
-committee, region and report. SPARQL reaches the same index through a ``search`` parameter of a
-saved query (kg/queries/search-text.rq) or the ``kg:textScore`` function (kg.query).
+A search finds, first, every item of one kind whose own text contains each word of the query as
+written (a substring lookup over the indexed texts, so stop words, numbers, 文号 and parts of
+compound words are found as surely as terms), ranked among themselves by BM25 over those words;
+then, unless only exact hits are asked for, the items holding some of the query's jieba tokens:
+those holding every part of the query before those holding only some (形式 or 主义 alone rank
+below 形式 and 主义), each group by BM25. When nothing matches, or nothing contains the query
+whole, the answer says why (``Hits.warning``). The graph then gives each hit its text, committee,
+region and report. SPARQL reaches the token index through a ``search`` parameter of a saved
+query (kg/queries/search-text.rq) or the ``kg:textScore`` function (kg.query).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,14 +23,17 @@ from pyoxigraph import NamedNode, QuerySolution, Store, Variable
 
 import kg.classify  # noqa: F401 - adds the taxonomy's keywords to kg.text's words before a query is cut
 from kg.exceptions import QueryError
-from kg.index import TextIndex
+from kg.index import Match, TextIndex
 from kg.namespaces import sparql_prefixes
 from kg.sparql import select
-from kg.text import query_tokens
+from kg.text import stopwords, tokens
 
 PREFIXES = sparql_prefixes("kg", "skos", "dcterms")
 SCOPES = {"measures": "Measure", "problems": "Problem", "documents": "NamedDocument"}
+SCOPE_NAMES = {"measures": "措施", "problems": "问题", "documents": "文件"}
 COMMON_SHARE = 0.05  # a token in more than this share of items is left out of a multi-word ranking
+K1, B = 1.2, 0.75  # BM25's usual constants, for ranking the exact hits by the query's words
+_NUMBER_RE = re.compile(r"^[\d.%０-９]+$")
 
 
 @dataclass
@@ -41,27 +50,117 @@ class Hit:
     exact: bool = False
 
 
-def search(store: Store, index: TextIndex, query: str, scope: str = "measures", top: int = 10) -> list[Hit]:
-    """Items of a scope ranked by BM25 over jieba tokens; exact matches of the query first."""
+class Hits(list[Hit]):
+    """The hits of one search, best first, with how many items contain the query whole
+    (``exact_total``, all of them, not only those shown) and, when nothing matched or nothing
+    contains the query whole, why (``warning``, one line, Chinese first)."""
+
+    def __init__(self, hits: Iterable[Hit] = (), *, exact_total: int = 0, warning: str | None = None) -> None:
+        super().__init__(hits)
+        self.exact_total = exact_total
+        self.warning = warning
+
+
+def search(store: Store, index: TextIndex, query: str, scope: str = "measures", top: int | None = 10, *,
+           exact: bool = False) -> Hits:
+    """Items of a scope containing every word of the query first (all of them when ``top`` is
+    None), then, unless ``exact``, items holding some of its tokens, those holding every part first."""
     if scope not in SCOPES:
         raise QueryError(f"检索范围须为 {'/'.join(SCOPES)} (scope must be one of {', '.join(SCOPES)})")
-    words = query_tokens(query)
-    if not words:
+    parts = query.split()
+    if not parts:
         raise QueryError("检索词为空 (empty search)")
     kind = SCOPES[scope]
+    whole = _exact_matches(index, kind, parts)
+    partial = [] if exact else _partial_matches(index, kind, parts, whole, top)
+    ranked = [*whole, *partial][:top]
+    describer = Describer(store)
+    hits = Hits(exact_total=len(whole), warning=_warning(query, parts, scope, whole, partial, exact))
+    held = {m.item for m in whole}
+    for match in ranked:
+        hit = describer(match.item, kind, match.score, match.matched)
+        hit.exact = match.item in held
+        hit.snippet = snippet(hit.text, [*parts, *match.matched])
+        hits.append(hit)
+    return hits
+
+
+def _exact_matches(index: TextIndex, kind: str, parts: list[str]) -> list[Match]:
+    """Every item whose text contains each part, ranked by BM25 over the parts (counted in the
+    texts; idf from the token index, a part that is no token counting as rare)."""
+    rows: dict[str, tuple[str, str]] = {}
+    for item, graph, text in index.holding(parts, [kind]):
+        rows.setdefault(item, (graph, text))  # a document cited by several reports: once
+    if not rows:
+        return []
+    total = index.total(kind)
+    weights = {part: index.idf(kind, part) if index.df(kind, part) else math.log(1 + (total + 0.5) / 0.5)
+               for part in dict.fromkeys(parts)}
+    average = sum(len(text) for _, text in rows.values()) / len(rows)
+    found = []
+    for item, (graph, text) in rows.items():
+        norm = K1 * (1 - B + B * len(text) / average)
+        score = sum(weight * (n := text.count(part)) * (K1 + 1) / (n + norm) for part, weight in weights.items())
+        found.append(Match(item, graph, round(score, 4), list(weights)))
+    found.sort(key=lambda m: -m.score)
+    return found
+
+
+def _partial_matches(index: TextIndex, kind: str, query: list[str], whole: list[Match], top: int | None) -> list[Match]:
+    """Items holding some of the query's tokens but not the query whole: those holding every
+    part (the tokens no other query token contains: 形式 and 主义 of 形式主义) first, then by BM25."""
+    words = list(dict.fromkeys(token for part in query for token in tokens(part)))  # no stop words, numbers
+    if not words:
+        return []
+    parts = [w for w in words if not any(other != w and other in w for other in words)]
+    wanted = None if top is None else max(top - len(whole), 0)
+    if wanted == 0:
+        return []
+    limit = None if wanted is None else max(wanted * 3, 30) + len(whole)
     total = index.total(kind)
     rare = [w for w in words if index.df(kind, w) <= COMMON_SHARE * total]
-    matches = index.rank(kind, rare or words, limit=max(top * 3, 30))  # common tokens add little, cost most
-    phrase = re.sub(r"\s+", "", query)
-    hits = []
-    describer = Describer(store)
-    for match in matches:
-        hit = describer(match.item, kind, match.score, match.matched)
-        hit.exact = phrase in hit.text
-        hit.snippet = snippet(hit.text, [phrase, *match.matched])
-        hits.append(hit)
-    hits.sort(key=lambda h: (not h.exact, -h.score))
-    return hits[:top]
+    seen = {m.item for m in whole}
+    found: dict[str, tuple[float, Match]] = {}
+    candidates = [*index.rank(kind, parts, every=True, limit=limit, held=words),
+                  *index.rank(kind, rare or words, limit=limit, held=words)]
+    if rare and len(rare) < len(words) and (limit is None or len(candidates) < limit):  # too few: common words too
+        candidates += index.rank(kind, words, limit=limit, held=words)
+    for match in candidates:
+        if match.item in seen or match.item in found:
+            continue
+        cover = sum(part in match.matched for part in parts) / len(parts)
+        found[match.item] = (cover, match)
+    ranked = sorted(found.values(), key=lambda pair: (-pair[0], -pair[1].score))
+    return [match for _, match in ranked]
+
+
+def _warning(query: str, parts: list[str], scope: str, whole: list[Match], partial: list[Match],
+             exact: bool) -> str | None:
+    """Why nothing matched, or why no hit contains the query whole; None when some hit does."""
+    if whole:
+        return None
+    name = SCOPE_NAMES[scope]
+    shown = "」「".join(parts)
+    unindexed = [part for part in parts if not tokens(part)]
+    reasons = [f"「{part}」{_why_unindexed(part)}" for part in unindexed]
+    if partial:
+        return (f"没有{name}原文包含「{shown}」, 以下为部分词语相符的{name} "
+                f"(no {scope} contain {' '.join(parts)}; partial matches follow)")
+    why = ("; " + "; ".join(reasons)) if reasons else ""
+    mode = "" if exact else ", 也没有相符的词"
+    return (f"没有{name}原文包含「{shown}」{mode}{why} (nothing in {scope} contains {' '.join(parts)}"
+            f"{'' if exact else ' or shares its words'})")
+
+
+def _why_unindexed(part: str) -> str:
+    """Why a word is not in the token index (so only its exact text can be found)."""
+    if part in stopwords():
+        return "是停用词, 不入词索引"
+    if _NUMBER_RE.match(part):
+        return "是数字, 不入词索引"
+    if len(part) < 2:
+        return "是单字, 不入词索引"
+    return "不构成检索词"
 
 
 class Describer:
