@@ -151,7 +151,7 @@ class Side:
             "problems": self.problems,
             "top_types": "; ".join(f"{t.notation} {t.label} {t.problems}" for t in self.top_types()),
             "measures": self.measures, "concrete_measures": self.concrete, "concrete_share": self.concrete_share,
-            "rules_made": self.rules, "days_feedback_to_report": self.mean_days_to_report}
+            "rules_made": self.rules, "days_feedback_to_report": self.mean_days_to_report}  # mean over reports
         values.update(self.accountability)
         values.update({f"money_{use}": yuan for use, yuan in self.money.items()})
         return {key: values.get(key) for key, _ in FIELDS}
@@ -159,8 +159,7 @@ class Side:
     def to_dict(self) -> dict[str, Any]:
         """Everything, nested, with stable English keys (kg compare --format json, the brief's data)."""
         return {"query": self.scope.query, "kind": self.scope.kind, **self.flat(),
-                "days_feedback_to_report": self.days_to_report,
-                "mean_days_feedback_to_report": self.mean_days_to_report,
+                "days_feedback_to_report_by_report": self.days_to_report,
                 "types": [t.to_dict() for t in self.types], "accountability": self.accountability,
                 "money": self.money, "reports_detail": [r.to_dict() for r in self.reports],
                 "top_concrete_measures": [m.to_dict() for m in self.top_measures]}

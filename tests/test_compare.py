@@ -130,7 +130,8 @@ def test_cli_csv_json_and_table(store_dir: Path) -> None:
     code, text = _run(store_dir, "天桥区", "鼓楼区", "-f", "json")
     sides = json.loads(text)
     assert code == 0 and [s["code"] for s in sides] == ["370105", "320302"]
-    assert sides[0]["days_feedback_to_report"] == [146]  # 2020-09-15 → 2021-02-08
+    assert sides[0]["days_feedback_to_report_by_report"] == [146]  # 2020-09-15 → 2021-02-08
+    assert sides[0]["days_feedback_to_report"] == 146  # the mean over the region's reports
     assert {"types", "accountability", "money", "reports_detail", "top_concrete_measures"} <= set(sides[0])
     code, text = _run(store_dir, "天桥区", "鼓楼区")
     assert code == 0 and all(header in text for _, header in FIELDS[1:])
