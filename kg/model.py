@@ -137,12 +137,27 @@ class Quantity:
 
 
 @dataclass
+class Body:
+    """A body a measure names (kg.parse.entities): its name as written (normalised), where, and its role there.
+
+    ``role`` is lead (牵头), responsible (由…负责, 责任单位), participant (acts or is acted on) or mentioned
+    (named for context: a requirement cited, an honour); ``level`` is the tier its name or its enumeration
+    gives (中央, 省, 市, 区, 县…), which places the body in a region; None when the name has none."""
+
+    name: str
+    span: Span
+    role: str = "participant"
+    level: str | None = None
+
+
+@dataclass
 class Measure:
     text: str
     span: Span
     marker: str | None = None
     documents: list[str] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
+    bodies: list[Body] = field(default_factory=list)  # the organisations with their spans and roles
     quantities: list[Quantity] = field(default_factory=list)
     concreteness: int = 0  # how many kinds of concrete fact it carries (kg.parse.quantities.concreteness)
     concrete_reasons: list[str] = field(default_factory=list)

@@ -145,7 +145,29 @@ def document_iri(document: Document, region_code: str | None) -> NamedNode:
 
 
 def organisation_iri(name: str, region_code: str | None) -> NamedNode:
+    """One node per body per region: the region's code and the name as written (市纪委 in two reports of one
+    city is one node); central bodies (中央…) under org/central/."""
     return NamedNode(f"{ID}org/{region_code or 'unknown'}/{slug(name)}")
+
+
+CENTRAL = "central"
+#: The property that links a measure to a body in each role (kg.model.Body.role); each is a sub-property of
+#: kg:namesOrganisation, which is written beside it so that queries need no inference.
+ROLE_PROPERTIES = {"lead": "leadBody", "responsible": "responsibleBody", "participant": "participantBody",
+                   "mentioned": "mentionedBody"}
+
+
+def body_region(level: str | None, code: str | None) -> str | None:
+    """The division a body belongs to, from the tier its name opens with and the report's division: 市纪委 in a
+    county's report is the city's (code[:4] + 00), 省委 the province's; 区/县 and names with no tier are the
+    report's own division."""
+    if level == "中央":
+        return CENTRAL
+    if code and level == "省":
+        return code[:2] + "0000"
+    if code and level in ("市", "州", "盟") and code[4:] != "00":
+        return code[:4] + "00"
+    return code
 
 
 # --- quads ---------------------------------------------------------------------------
@@ -510,12 +532,14 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, posi
     out.integer(node, kg("concreteness"), measure.concreteness)
     for reason in measure.concrete_reasons:
         out.text(node, kg("concreteReason"), reason)
-    for name in measure.organizations:
-        org = organisation_iri(name, code)
+    for body in measure.bodies:
+        place = body_region(body.level, code)
+        org = organisation_iri(body.name, place)
         out.add(node, kg("namesOrganisation"), org)
+        out.add(node, kg(ROLE_PROPERTIES[body.role]), org)  # one edge says the role: no node per mention
         out.add(org, RDF_TYPE, kg("Organisation"))
-        out.text(org, SKOS_PREF, name)
-        out.add(org, kg("region"), region_iri(code) if code else None)
+        out.text(org, SKOS_PREF, body.name)
+        out.add(org, kg("region"), region_iri(place) if place and place != CENTRAL else None)
 
 
 def _types(out: _Emitter, node: NamedNode, text: str, headings: list[str]) -> None:

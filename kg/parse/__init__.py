@@ -20,7 +20,7 @@ from kg.model import Inspection, Quantity, Report, SourceInfo, Span
 from kg.parse.counts import compare_declared, find_declared
 from kg.parse.dates import parse_date_text
 from kg.parse.documents import TitleMention, collect_documents, find_titles
-from kg.parse.entities import committee_from, contact_from, find_closing, inspection_from, organizations_in, signature
+from kg.parse.entities import bodies_in, committee_from, contact_from, find_closing, inspection_from, signature
 from kg.parse.outline import build_outline
 from kg.parse.progress import find_progress
 from kg.parse.quality import judge
@@ -175,7 +175,8 @@ def _link_measures(report: Report, mentions: list[TitleMention], found: list[Qua
         start, end = measure.span
         titles = [m.title for m in mentions if start <= m.outer[0] and m.outer[1] <= end]
         measure.documents = list(dict.fromkeys(titles))
-        measure.organizations = organizations_in(report.text, start, end)
+        measure.bodies = bodies_in(report.text, start, end)
+        measure.organizations = [body.name for body in measure.bodies]
         measure.quantities = quantities_in(report.text, start, end, found)
         measure.concrete_reasons = concreteness(measure.text, measure.quantities, measure.documents,
                                                 measure.organizations)

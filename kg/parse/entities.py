@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from kg.model import Committee, Contact, Inspection, Region, Span
+from kg.model import Body, Committee, Contact, Inspection, Region, Span
 from kg.parse.dates import DATE_RE, DateMention, find_dates, find_month_range
 from kg.parse.numerals import to_int
 from kg.parse.region import lookup_region
@@ -418,46 +418,222 @@ def contact_from(text: str, closing: int) -> Contact:
     return contact
 
 
-# --- organisations named as actors --------------------------------------------------
+# --- bodies named in measures --------------------------------------------------------
+#
+# A body's name ends in a head word of an institution (局, 纪委监委, 领导小组, 公司…) and starts after
+# punctuation, a conjunction, a preposition or a verb of handing and acting: both ends are read from the
+# classes of words around it, never from a list of bodies. Names inside 《》 titles are not bodies. A name
+# that runs into a post (区委常委, 书记, 班子成员) is people; one opened by a quantifier or a class word (各街道,
+# 相关部门, 区属平台公司, 4个工作组) is a class of bodies. Enumerations (、 和 及 与) give one body each; 区委区政府
+# is two. Roles come from the words that frame the name in its clause: X牵头 (lead), 由X负责/督办/跟进 and
+# 责任单位: (responsible), 按照X要求 and honours (mentioned); otherwise the body takes part (participant).
 
-_ORG_PREFIX = "区县市省州旗镇乡"
-_ORG_SUFFIXES = ("纪委监委", "纪工委", "监委", "组织部", "宣传部", "统战部", "政法委", "编办", "机管局", "人大常委会",
-                 "常委会", "政协", "法院", "检察院", "管委会", "党工委", "党委", "党组", "委员会", "办公室", "督查室",
-                 "中心", "公司", "集团", "局", "办", "委", "院", "部", "室", "厅")
-_ORG_BEFORE = set("。,;:、由对向与和及同将在(“ \n")
-_ORG_AFTER = ("对", "开展", "联合", "牵头", "会同", "制定", "印发", "出台", "组织", "负责", "将", "已", "先后", "结合",
-              "按照", "进行", "向", "与", "和", "、", ",", "。", ";", "等", "共同", "持续", "定期", "专题", "召开", "成立",
-              "建立", "完善", "严格", "督促", "加强", "深入", "及时", "认真", "派驻", "下发", "研究", "分别", "均",
-              "全面", "积极", "主动", "聚焦", "围绕", "针对", "通过", "坚持", "把", "在", "要求", "依法", ")", "”",
-              "听取", "审议", "专门", "不定期", "多次", "指导", "配合", "抽调", "会商", "统筹", "安排")
-_ORG_MAX = 10
-_ORG_PREFIX_RE = re.compile(f"[{_ORG_PREFIX}]")
+ROLES = ("lead", "responsible", "participant", "mentioned")
+_ROLE_RANK = {role: rank for rank, role in enumerate(("mentioned", "participant", "responsible", "lead"))}
+
+# Head words that end a body's name; the longest is tried first where one contains another.
+_HEADS = ("中央", "纪委监委", "人民代表大会", "人大常委会", "管理委员会", "工作委员会", "委员会", "常委会", "管委会", "党工委",
+          "纪工委", "工委", "党委", "党组", "党总支", "组织部", "宣传部", "统战部", "武装部", "政法委", "人民政府", "政府",
+          "办公室", "办公厅", "督查室", "研究室", "办事处", "联络处", "管理处", "领导小组", "中心组", "纪检监察组", "执纪组",
+          "工作专班", "专班", "公安分局", "分局", "人民法院", "法院", "人民检察院", "检察院", "医院", "学院", "大学", "小学",
+          "中学", "银行", "有限公司", "公司", "集团", "中心", "管委", "政协", "人大", "纪委", "监委", "局", "厅", "委", "办")
+_HEAD_RE = re.compile("|".join(sorted(_HEADS, key=len, reverse=True)))
+# Characters that cannot follow a head for it to end a name (局面, 委托, 办理, 中心城区, 公司制, 人大代表…).
+_NOT_AFTER = {"党组": "织", "组织部": "门", "宣传部": "门", "统战部": "门", "局": "面限势部长", "委": "员托屈婉派",
+              "办": "理法好事结案学实件文会公证", "厅": "长", "中心": "城工任环区点", "公司": "制", "人大": "代",
+              "政协": "委", "监委": "员", "纪委": "员书", "大学": "科生"}
+# Characters before a head that make it a verb or a situation (督办, 查办, 通办; 布局, 格局; 为中心).
+_NOT_BEFORE = {"办": set("督查承主交转帮代协包领举创开兴接通申难好自联快盯次民"), "局": set("布格结大全开当时变棋新破"),
+               "中心": set("为"), "厅": set("大餐客展"), "小学": set("中")}
+# Heads that need a proper name before them (承包公司, 燃气公司 and 银行 alone are classes, not bodies).
+_NAMED_HEADS = {"公司": 4, "有限公司": 4, "集团": 3, "银行": 2, "小学": 2, "中学": 2, "学院": 3, "大学": 2, "医院": 2,
+                "办": 2, "政府": 1}
+# Heads that may stand alone as a body (党工委 is a zone's committee, 常委会 a committee's standing committee).
+_ALONE = {"中央", "党工委", "纪工委", "管委", "管委会", "常委会", "纪委监委", "纪委", "政协"}
+_CENTRAL_AFTER = ("和", "、", "及", "与", ",", "。", "的", "部署", "决策", "要求", "精神")
+_LEVELS = ("中央", "省", "市", "区", "县", "州", "盟", "旗", "乡", "镇")
+# Heads a complete name before a new level ends with (区委|区政府).
+_COMPLETE = ("委", "政府", "政协", "人大", "纪委监委", "常委会", "法院", "检察院")
+# Words a name starts after (a name never holds them): conjunctions, prepositions, verbs of handing and acting.
+_BEFORE_WORDS = sorted({
+    "和", "及", "与", "同", "由", "向", "对", "在", "到", "将", "从", "经", "被", "让", "给", "把", "为", "以", "是", "于",
+    "了", "的", "等", "并", "或", "至", "请", "就", "按照", "根据", "依据", "配合", "会同", "联合", "协调", "督促", "要求",
+    "听取", "提交", "接办", "指导", "划入", "列入", "纳入", "设立", "成立", "组建", "邀请", "抽调", "通过", "推动", "支持",
+    "召开", "报请", "报送", "移交", "移送", "交由", "联系", "报告", "汇报", "承办", "落实", "贯彻", "其中", "其", "此外",
+    "同时", "目前", "今年", "以来", "期间", "先后", "已经", "已", "均", "还", "也", "又", "即", "由于", "针对", "围绕",
+    "聚焦", "结合", "制发", "印发", "下发", "出台", "制定", "建立", "健全", "完善", "加强", "强化", "开展", "组织",
+    "约谈", "问责", "选派", "派出", "牵头", "负责", "跟进", "督办", "分别", "全力", "积极", "主动", "获得", "获", "获批",
+    "取得", "明确", "依托", "借助", "对接", "协同", "发挥", "执行", "提高", "提升", "完成", "增设", "培育", "拥有",
+    "领会", "实现", "推进", "规范", "了解", "上报", "报至", "报", "充实", "深化", "严格", "切实", "认真", "进一步", "不断",
+    "持续", "进驻", "参加", "组成", "共建", "此前", "参与", "列席", "面向", "深入",
+}, key=len, reverse=True)
+_BEFORE_RE = re.compile("(?:" + "|".join(_BEFORE_WORDS) + ")$")
+# Words that hold a before-word inside a name (经信局, 经济开发区, 就业局, 和平区, 联合体).
+_COMPOUNDS = ("经济", "经信", "经开区", "经管", "就业", "和平", "对外", "为民", "同济", "联合体", "联合会", "应对", "同级", "上级",
+              "下级", "党的", "以色列")
+# A name opened by one of these names a class of bodies, not one body.
+_CLASS_START = ("各", "全区", "全市", "全县", "全省", "相关", "有关", "区属", "市属", "县属", "区直", "市直", "县直", "区级",
+                "市级", "县级", "省级", "基层", "上级", "下级", "下一级", "同级", "职能", "重点", "所属", "所在", "本级", "本",
+                "我", "该", "多", "部分", "一级", "二级", "属地", "牵头", "责任", "被", "国有", "街道", "社区", "村", "乡镇",
+                "其他", "其余", "政法各", "派驻", "案发", "核查", "党政", "党", "平台", "子", "参股", "业务", "镇街", "乡街",
+                "大型", "中小", "小微", "重大", "企业", "一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十")
+# Words inside a name that make it a class (省、市两级发改委, 各级党组织).
+_CLASS_INSIDE_RE = re.compile(r"[两三四五各]级")
+# Words after a name that make it a post or people (区委常委, 区委书记, 区政府班子成员, 人大代表).
+_POST_AFTER = ("常委", "书记", "副书记", "主要领导", "主要负责", "领导班子", "班子", "领导", "委员", "主任", "部长", "局长",
+               "干部", "成员", "代表", "负责同志", "负责人", "分管")
+_NOT_POST = ("领导小组", "班子会", "常委会")
+# Words after a name that make it the inspection (省委巡视, 省委第三巡视组) or a place (第四小学教学综合楼).
+_SOURCE_AFTER_RE = re.compile(r"(?:第[一二三四五六七八九十\d]+)?(?:轮)?(?:巡视|巡察|督察)")
+_PLACE_AFTER = ("教学", "楼", "工程", "项目", "投资项目", "改造", "周边", "门口", "地块", "校区", "院区", "建设", "选址")
+_CLASSIFIERS = set("个家所支名批")
+_NUMERALS = set("一二两三四五六七八九十百几多")
+_CLASSIFIER_RE = re.compile(r"(?:\d+|[一二两三四五六七八九十百几多]+)[个家所支名批]$")
+_NAME_MAX = 24
+_DATED_RE = re.compile(r"\d(?:年度?|月|日)$")
+_PARTY_PREFIX_RE = re.compile(r"^(?:中国共产党|中共)(?=.)")
+_TITLE_RE = re.compile(r"《[^《》]*》|〔[^〔〕]*〕")
+# Roles: the words that frame a name (or the enumeration it is in) within its clause.
+_ENUMERATED = r"(?:(?:、|和|及(?!时)|与|以及)[^,。;、和及与]{1,24}?)*?(?:等(?:单位|部门)?)?"
+_LEAD_RE = re.compile(rf"{_ENUMERATED}(?:统一|共同|具体)?牵头")
+_RESPONSIBLE_RE = re.compile(rf"{_ENUMERATED}(?:统一|共同|具体|专门|分别)?(?:负责(?!同志|人)|督查督办|督办|跟进|承办|主抓|抓总)")
+_LABELLED_RE = re.compile(r"(牵头|责任)(?:单位|部门)\s*[::为是](?:[^,。;:]*(?:、|和|及|与))?$")
+_BY_RE = re.compile(r"由(?:[^,。;]*(?:、|和|及|与))?$")
+_MENTIONED_AFTER_RE = re.compile(
+    rf"{_ENUMERATED}(?:的)?[^,。;、]{{0,8}}?(?:要求|部署|精神|规定|决策|标准|名录|指示|批示)"
+    r"|(?:获评|获得|荣获|被评为|授予|表彰)|[^,。;]{0,12}?全会召开后")
+_MENTIONED_BEFORE_RE = re.compile(r"(?:按照|根据|依据|贯彻|对标|遵照)[^,。;]{0,4}$|(?:列入|纳入)$")
+# Honours from outside: 被X表扬/命名/刊登 (the body is named as the source of praise).
+_HONOURED_RE = re.compile(r"被$")
+_HONOUR_AFTER_RE = re.compile(r"[^,。;]{0,16}?(?:表扬|命名|评为|刊登|推广|肯定|授予|认定|通报表扬)")
 
 
 def organizations_in(text: str, start: int, end: int) -> list[str]:
-    """Organisation names in text[start:end] that stand as actors: 区纪委监委, 区委组织部…"""
-    found: list[str] = []
-    resume = start  # after a name, the search goes on past it
-    for match in _ORG_PREFIX_RE.finditer(text, start, end):
-        pos = match.start()
-        if pos < resume or (pos > 0 and text[pos - 1] not in _ORG_BEFORE):
-            continue
-        name = _org_at(text, pos, end)
-        if name:
-            if name not in found:
-                found.append(name)
-            resume = pos + len(name)
-    return found
+    """Names of the bodies text[start:end] names, each once, in order (see :func:`bodies_in`)."""
+    return [body.name for body in bodies_in(text, start, end)]
 
 
-def _org_at(text: str, pos: int, end: int) -> str | None:
-    for length in range(min(_ORG_MAX, end - pos), 2, -1):
-        candidate = text[pos:pos + length]
-        if not all("\u4e00" <= c <= "\u9fff" for c in candidate):
+def bodies_in(text: str, start: int, end: int) -> list[Body]:
+    """The bodies text[start:end] names, each once in its first and fullest form, with its span there, its
+    strongest role over its mentions (lead > responsible > participant > mentioned) and its level."""
+    seg = _TITLE_RE.sub(lambda m: "□" * len(m.group(0)), text[start:end])  # names in titles are not bodies
+    found: dict[str, Body] = {}
+    for a, b, head in _names(seg):
+        if not _is_body(seg, a, b, head):
             continue
-        if not candidate.endswith(_ORG_SUFFIXES):
+        name, role = _PARTY_PREFIX_RE.sub("", seg[a:b]), _role(seg, a, b)
+        body = found.setdefault(name, Body(name, (start + a, start + b), role, _level_of(name)))
+        if _ROLE_RANK[role] > _ROLE_RANK[body.role]:
+            body.role = role
+    bodies = list(found.values())
+    _carry_levels(seg, start, bodies)
+    return bodies
+
+
+def _names(seg: str) -> list[tuple[int, int, str]]:
+    """Candidate names with their heads: each head that ends a name, reached back to where the name starts; a
+    name inside a longer one (区委 in 区委组织部) is dropped."""
+    spans: list[tuple[int, int, str]] = []
+    for match in _HEAD_RE.finditer(seg):
+        head, b = match.group(0), match.end()
+        if not _ends_name(seg, match.start(), b, head):
             continue
-        after = text[pos + length:pos + length + 4]
-        if pos + length >= end or after.startswith(_ORG_AFTER):
-            return candidate
+        a = _name_start(seg, match.start())
+        if a < match.start() or head in _ALONE:
+            spans.append((a, b, head))
+    return [(a, b, head) for a, b, head in spans
+            if not any(a2 <= a and b <= b2 and (a2, b2) != (a, b) for a2, b2, _ in spans)]
+
+
+def _ends_name(seg: str, a: int, b: int, head: str) -> bool:
+    after = seg[b:b + 1]
+    if (after and after in _NOT_AFTER.get(head, "")) or (a > 0 and seg[a - 1] in _NOT_BEFORE.get(head, ())):
+        return False
+    if head == "中央":
+        return not after or seg.startswith(_CENTRAL_AFTER, b)
+    # 区委组织部, 区人大常委会党组: the name goes on to the next head, unless a new level opens (区委区政府)
+    return not (after and _HEAD_RE.match(seg, b) and not seg.startswith(_LEVELS, b))
+
+
+def _name_start(seg: str, head_start: int) -> int:
+    """Where the name ending in the head at ``head_start`` begins: after the nearest punctuation, word a name
+    does not hold, quantity (131个), or complete name of another level (区委|区政府)."""
+    a = head_start
+    limit = max(0, head_start - _NAME_MAX)
+    while a > limit:
+        ch = seg[a - 1]
+        if not "\u4e00" <= ch <= "\u9fff":
+            break
+        if _BEFORE_RE.search(seg, max(0, a - 4), a) and not _in_compound(seg, a):
+            break
+        if seg.startswith(_LEVELS, a) and any(seg.endswith(head, 0, a) for head in _COMPLETE):
+            break
+        if ch in _CLASSIFIERS and a >= 2 and (seg[a - 2].isdigit() or seg[a - 2] in _NUMERALS):
+            break
+        if _DATED_RE.search(seg, max(0, a - 8), a):
+            break  # 2018年市纪委: the name starts after the date
+        a -= 1
+    return a
+
+
+def _in_compound(seg: str, pos: int) -> bool:
+    """The word that ends at ``pos`` is part of a compound (经|信局, 联合|体, 党的|建设, 同级|党委)."""
+    return any(seg.startswith(word, pos - k) for word in _COMPOUNDS for k in range(1, len(word) + 1))
+
+
+def _is_body(seg: str, a: int, b: int, head: str) -> bool:
+    """Not people, not a class of bodies, not the inspection nor a place: one body."""
+    name = seg[a:b]
+    if len(name) < 2 or name.endswith("常委") or len(name) - len(head) < _NAMED_HEADS.get(head, 0):
+        return False
+    if name not in _ALONE and name.startswith(_CLASS_START):
+        return False
+    if seg.startswith(_POST_AFTER, b) and not seg.startswith(_NOT_POST, b):
+        return False
+    if _SOURCE_AFTER_RE.match(seg, b) or seg.startswith(_PLACE_AFTER, b) or _CLASS_INSIDE_RE.search(name):
+        return False
+    if seg[a - 1:a] == "“" and seg[b:b + 1] == "”":
+        return False  # “企业服务专班”, “两委”: a mechanism's or a slogan's name
+    return not _CLASSIFIER_RE.search(seg, max(0, a - 4), a)
+
+
+def _clause(seg: str, a: int, b: int) -> tuple[int, int]:
+    """The clause around seg[a:b]: between the nearest ,。;!? (or the segment's ends); a colon stays inside, so
+    that 责任单位: X reads as one clause."""
+    left = max(seg.rfind(ch, 0, a) for ch in ",。;!?")
+    rights = [pos for ch in ",。;!?" if (pos := seg.find(ch, b)) != -1]
+    return left + 1, min(rights) if rights else len(seg)
+
+
+def _role(seg: str, a: int, b: int) -> str:
+    """lead, responsible, mentioned or participant, from the words that frame the name in its clause."""
+    c0, c1 = _clause(seg, a, b)
+    before, after = seg[c0:a], seg[b:c1]
+    labelled = _LABELLED_RE.search(before)
+    if labelled:
+        return "lead" if labelled.group(1) == "牵头" else "responsible"
+    if _LEAD_RE.match(after):
+        return "lead"
+    if _RESPONSIBLE_RE.match(after) and (_BY_RE.search(before) or not before.strip()):
+        return "responsible"
+    if _MENTIONED_AFTER_RE.match(after) or _MENTIONED_BEFORE_RE.search(before):
+        return "mentioned"
+    if _HONOURED_RE.search(before) and _HONOUR_AFTER_RE.match(after):
+        return "mentioned"
+    return "participant"
+
+
+def _level_of(name: str) -> str | None:
+    """The tier a name opens with (市纪委 -> 市); None for a name that opens with a place's own name."""
+    for level in ("中央", "党中央", "省", "市", "区", "县", "州", "盟", "旗"):
+        if name.startswith(level):
+            return "中央" if level == "党中央" else level
     return None
+
+
+def _carry_levels(seg: str, start: int, found: list[Body]) -> None:
+    """In an enumeration the level carries over (市纪委、人社局: the city's 人社局) to names that open with none."""
+    for before, body in zip(found, found[1:]):
+        gap = seg[before.span[1] - start:body.span[0] - start]
+        if body.level is None and before.level is not None and gap in ("、", "和", "及", "与", "以及"):
+            body.level = before.level
