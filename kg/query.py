@@ -382,8 +382,16 @@ def query_result(solutions: Any, path: str | Path | None = None) -> QueryResult:
     if not isinstance(solutions, QuerySolutions):
         raise QueryError("只支持 SELECT 查询 (only SELECT queries are supported here)", path)
     variables = [v.value for v in solutions.variables]
-    terms: list[list[Term | None]] = [[solution[v] for v in variables] for solution in solutions]
+    terms: list[list[Term | None]] = [[_canonical(solution[v]) for v in variables] for solution in solutions]
     return QueryResult(variables, [[term_value(term) for term in row] for row in terms], terms)
+
+
+def _canonical(term: Term | None) -> Term | None:
+    """A boolean in its canonical form, true or false (Virtuoso's JSON writes 1 and 0: the same value),
+    so that every engine's answer reads the same in srj/srx; any other term as it came."""
+    if isinstance(term, Literal) and term.datatype == XSD_BOOLEAN and term.value.strip() in ("1", "0"):
+        return Literal("true" if term.value.strip() == "1" else "false", datatype=XSD_BOOLEAN)
+    return term
 
 
 def term_value(term: Any) -> Any:

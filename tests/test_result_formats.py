@@ -3,7 +3,8 @@
 Every golden query case is run on the store built from data/, written in each SPARQL results format, and read
 back by other parsers (rdflib's SPARQL results parsers, the standard library's XML and CSV readers): the same
 rows, every term with its kind, language tag and datatype. The same formats come from a real Oxigraph server
-(``kg query --endpoint``), answered with the same terms. A workbook written from real results is opened with
+and a real Virtuoso (tests/test_virtuoso.py's fixtures; skipped without ``virtuoso-t``) through
+``kg query --endpoint``, answered with the same terms. A workbook written from real results is opened with
 openpyxl: division codes are text cells, counts number cells, dates date cells.
 """
 
@@ -31,13 +32,15 @@ from rdflib.query import Result
 
 from kg.index import TextIndex
 from kg.query import QueryResult, resolve_query, run_query
-from kg.remote import TYPED_ACCEPT, run_remote_query
+from kg.remote import SPARQL_XML, TYPED_ACCEPT, PushSummary, run_remote_query
 from kg.results import serialize_result, write_xlsx
 from kg.serve import Server, start_server
 from kg.sparql import Term
 from kg.store import open_index
 
 from .conftest import ROOT
+from .test_virtuoso import ISQL, VIRTUOSO, Virtuoso
+from .test_virtuoso import local, pushed, virtuoso  # noqa: F401 - Virtuoso's fixtures, started here too
 
 GOLDEN = sorted((ROOT / "tests" / "queries").glob("*.json"))
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -269,3 +272,17 @@ def test_cli_endpoint_srj(store_dir: Path, store: Store, server: Server) -> None
     assert there.returncode == 0, there.stderr.decode()
     assert _bindings(there.stdout) == _bindings(serialize_result(run_query(store, resolve_query("reports")), "srj"))
     assert json.loads(there.stdout)["head"]["vars"][:3] == ["report", "committee", "code"]
+
+
+@pytest.mark.skipif(VIRTUOSO is None or ISQL is None, reason="virtuoso-t not installed (apt-get install -y virtuoso-opensource)")
+@pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
+def test_virtuoso_answers_keep_their_terms(store: Store, index: TextIndex, virtuoso: Virtuoso,  # noqa: F811
+                                           pushed: PushSummary, golden: Path) -> None:  # noqa: F811
+    """Virtuoso's JSON and XML answers give the embedded store's terms, datatypes included (its JSON writes a
+    boolean as 1: the same value, written true by kg)."""
+    case = json.loads(golden.read_text(encoding="utf-8"))
+    query = resolve_query(case["query"])
+    here = _bindings(serialize_result(run_query(store, query, case.get("params", {}), index), "srj"))
+    for accept in (TYPED_ACCEPT, SPARQL_XML):
+        there = run_remote_query(virtuoso.query_url, query, case.get("params", {}), index=index, accept=accept)
+        assert _bindings(serialize_result(there, "srj")) == here, (golden.name, accept)
