@@ -223,7 +223,7 @@ def _tier(item: Declared, own: list[Declared], declared: list[Declared]) -> str:
     tiers = sorted({d.count for d in own})
     if len(tiers) >= 2:
         return "problems" if item.count == tiers[0] else "leaves"
-    if any(d.count == item.count and _finer(d.what) for d in own):
+    if any(d is not item and d.count == item.count for d in own):  # 31个问题细化为31个具体问题: one tier, the leaves
         return "leaves"
     for group in _statements(declared):
         ranked = sorted({d.count for d in group})

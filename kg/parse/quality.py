@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from kg.model import Declared, Problem, Quality, QualityReason, Report
+from kg.parse.progress import sum_disagreements
 from kg.parse.structure import problem_like
 
 VERDICTS = ("ok", "review", "incomplete")  # in rising order of severity
@@ -35,7 +36,7 @@ def judge(report: Report) -> Quality:
     """The verdict on a parsed report and every reason for it (none when it is ``ok``)."""
     disagreeing = _disagreeing(report)
     findings = [*_problem_list(report), *_cut_short(report, any(_at_most_half(d) for d in disagreeing)),
-                *_measures(report), *map(_mismatch, disagreeing), *_metadata(report)]
+                *_measures(report), *map(_mismatch, disagreeing), *_progress_sums(report), *_metadata(report)]
     verdict = max((v for v, _ in findings), key=VERDICTS.index, default="ok")
     return Quality(verdict, [reason for _, reason in findings])
 
@@ -131,6 +132,15 @@ def _disagreeing(report: Report) -> list[Declared]:
             continue
         found.setdefault((item.what, item.count), item)
     return list(found.values())
+
+
+def _progress_sums(report: Report) -> list[Finding]:
+    """A split of a declared total by state (31个具体问题,已完成22个、基本完成7个、未完成2个) that does not
+    add up to it: the report contradicts itself, or a part was misread."""
+    return [_reason("review", "progress-sum",
+                    f"进度分项之和 {found} 与所称总数 {total} 不符: {'、'.join(p.quote for p in parts)} "
+                    f"(the parts add up to {found}, not the declared {total})")
+            for total, found, parts in sum_disagreements(report.progress)]
 
 
 def _at_most_half(item: Declared) -> bool:
