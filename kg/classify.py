@@ -1,24 +1,33 @@
-"""Problem types: the SKOS taxonomy (kg/ontology/problem-types.ttl) and a keyword classifier.
+"""Problem types: the SKOS taxonomy (kg/ontology/problem-types.ttl) and the classifier that assigns them.
 
-An item (problem or measure) is scored against every leaf concept by the concept's keywords
-found among the item's own tokens (weight 1) and among the tokens of the headings above it
-(weight 0.5); longer keywords weigh more. Concepts found only in the headings count only
-when the item's own words match nothing. The concepts scoring at least MIN_SCORE and at
-least half the best score are kept (three at most), each with the keywords that matched, so
-every assignment can be explained.
+An item (problem or measure) is described by features of its own words and of the headings above it
+(the problems it sits under, then its category): its jieba tokens, and for every leaf concept whether
+one of the concept's keywords occurs in the item's own text or in a heading. Names of places, zones
+and committees (秦皇岛, 鼓楼区, 开发区, 高新区, 党工委…) are removed first, so that a name is never
+evidence. A one-vs-rest logistic regression over those features (weights in
+kg/data/problem-types-model.txt, trained on the hand labels of tests/labels/ by ``train``) gives each
+concept a probability; a concept is kept when its probability reaches KEEP on its own (absolute
+evidence, not a share of the best), or when it is the best and reaches MIN_SCORE. Each kept concept
+is explained by the keywords that matched (heading keywords in brackets) or, where none did, by the
+item's tokens that weigh most for it.
 """
 
 from __future__ import annotations
 
+import math
+import random
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 
 from kg.namespaces import KG, SKOS, TYPES, sparql_prefixes
-from kg.parse.region import division_code
+from kg.parse.region import _divisions, division_code
 from kg.resources import ONTOLOGY_DIR
 from kg.sparql import Term, select, values_clause, with_values
 from kg.text import add_words, tokens
@@ -29,9 +38,11 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
 
 TYPES_FILE = ONTOLOGY_DIR / "problem-types.ttl"
+MODEL_FILE = "problem-types-model.txt"  # in kg/data/
 KEYWORD = KG + "keyword"
-MIN_SCORE = 1.0
-CONTEXT_WEIGHT = 0.5
+NOT_WITHIN = KG + "keywordNotWithin"
+KEEP = 0.5  # a concept this probable is kept whatever the others score
+MIN_SCORE = 0.2  # the best concept is kept from this probability on
 MAX_TYPES = 3
 MEMO_LIMIT = 20_000  # texts whose keywords a process keeps (a report has about 150)
 
@@ -45,6 +56,7 @@ class Concept:
     definition: str = ""
     broader: str | None = None
     keywords: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)  # phrases inside which the keywords do not count
 
     @property
     def slug(self) -> str:
@@ -116,6 +128,7 @@ def taxonomy(path: Path = TYPES_FILE) -> Taxonomy:
             definition=next((d.value for d in values.get((iri, SKOS + "definition"), [])), ""),
             broader=next((b.value for b in values.get((iri, SKOS + "broader"), [])), None),
             keywords=sorted({k.value for k in values.get((iri, KEYWORD), [])}, key=lambda k: (-len(k), k)),
+            exceptions=sorted({k.value for k in values.get((iri, NOT_WITHIN), [])}, key=lambda k: (-len(k), k)),
         )
     return Taxonomy(concepts)
 
@@ -126,10 +139,6 @@ def _keywords() -> list[str]:
 
 
 add_words(_keywords)
-
-
-def _weight(keyword: str) -> float:
-    return 1.0 + 0.25 * min(len(keyword) - 2, 4)
 
 
 @dataclass
@@ -167,6 +176,14 @@ class _Matcher:
         for keyword in sorted(present, key=lambda k: (-len(k), k)):
             for concept in self.by_keyword[keyword]:
                 found.setdefault(concept.iri, []).append(keyword)
+        for iri, keywords in list(found.items()):
+            if self.concepts[iri].exceptions:  # 教育 counts for schools, not inside 警示教育
+                kept = [k for k in keywords if any(k in self._present(_without(t, self.concepts[iri].exceptions))
+                                                     for t in texts if t)]
+                if kept:
+                    found[iri] = kept
+                else:
+                    del found[iri]
         self.found[texts] = found
         return found
 
@@ -178,24 +195,190 @@ class _Matcher:
         return self.present[text]
 
 
-def classify(text: str, context: list[str] | None = None, tax: Taxonomy | None = None) -> list[TypeHit]:
-    """Leaf concepts for an item, best first, each with its score and matched keywords."""
+# --- names are not evidence -----------------------------------------------------------------
+
+#: Zones and committees named as bodies: 秦皇岛开发区, 鼓楼高新区, 党工委, 管委会, 区委 (a zone is a place here;
+#: an item about a zone as an industrial park says 园区, 产业… besides).
+_BODY_NAMES = re.compile(r"(?:经济技术|高新技术产业|经济)?开发区|经开区|高新区|党工委|工委|管委会?|[省市区县]委(?!员)")
+#: What follows a two-character place name used as a name (鼓楼区, 天桥高新区, 徐州市).
+_NAME_SUFFIX = re.compile(r"[省市区县\ue002]|新区")
+_REMOVED = "\ue002"  # a zone or committee name taken out, until place names are
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> tuple[frozenset[str], frozenset[str], int]:
+    """(names removed wherever they occur, two-character names removed before a suffix, longest length).
+
+    Full names of three characters or more (秦皇岛市, 鼓楼区) and aliases (秦皇岛) from the division list;
+    aliases that are generic words for a zone (产业园, 示范区, 高新区) are left to _BODY_NAMES, and two-
+    character aliases (天桥, 新城, 合作, 振兴) count as names only before a suffix. A name inside a
+    taxonomy keyword (平安 in 平安建设) is never removed."""
+    keywords = _keywords()
+    always: set[str] = set()
+    short: set[str] = set()
+    for level in _divisions():
+        for division in level:
+            for name in division.names:
+                if any(name in keyword for keyword in keywords):
+                    continue
+                if len(name) >= 3 and not (name != division.names[0] and name[-1] in "区园城"):
+                    always.add(name)
+                elif len(name) == 2:
+                    short.add(name)
+    return frozenset(always), frozenset(short), max(map(len, always), default=2)
+
+
+def strip_names(text: str) -> str:
+    """The text with names of places, zones and committees replaced by spaces (jieba cuts there)."""
+    if not text:
+        return text
+    always, short, longest = _place_names()
+    text = _BODY_NAMES.sub(_REMOVED, text)  # 高新区 first: 新区 inside it is no name
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        for n in range(min(longest, len(text) - i), 1, -1):
+            part = text[i:i + n]
+            if part in always or (n == 2 and part in short and _NAME_SUFFIX.match(text, i + 2)):
+                out.append(" ")
+                i += n
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out).replace(_REMOVED, " ")
+
+
+# --- evidence and the model ------------------------------------------------------------------
+
+@lru_cache(maxsize=MEMO_LIMIT)
+def _stripped(text: str) -> str:
+    return strip_names(text)
+
+
+def _score(keywords: Sequence[str]) -> float:
+    """Keyword evidence: longer keywords say more (a 2-character keyword 1, a 6-character one 2)."""
+    return sum(1.0 + 0.25 * min(len(k) - 2, 4) for k in keywords)
+
+
+@dataclass
+class Candidate:
+    """A concept some keyword of which occurs in the item's own words or in a heading above it."""
+
+    concept: Concept
+    own: list[str]  # keywords in the item's own text
+    near: list[str]  # in the nearest heading (the problem a measure or sub-problem sits under)
+    far: list[str]  # in headings further up, the category included
+    features: dict[str, float]
+
+
+def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | None = None) -> list[Candidate]:
+    """Every concept with keyword evidence for the item, with the features the model weighs: how much
+    evidence the item's own words and each heading give, how it compares with the other concepts',
+    and each keyword matched (so that the model learns which keywords mislead).
+    Names of places, zones and committees are removed before matching."""
     matcher = (tax or taxonomy()).matcher
-    own = matcher.find(text)
-    heading = matcher.find(*(context or []))
-    candidates = own.keys() or heading.keys()  # headings decide alone only when the item's own words say nothing
-    hits: list[TypeHit] = []
-    for iri in candidates:
-        own_keywords = own.get(iri, [])
-        heading_keywords = [k for k in heading.get(iri, []) if k not in own_keywords]
-        score = sum(map(_weight, own_keywords)) + CONTEXT_WEIGHT * sum(map(_weight, heading_keywords))
-        if score >= MIN_SCORE:
-            hits.append(TypeHit(matcher.concepts[iri], round(score, 2), own_keywords + [f"({k})" for k in heading_keywords]))
-    hits.sort(key=lambda h: (-h.score, h.concept.notation))
-    if not hits:
-        return []
-    best = hits[0].score
-    return [h for h in hits if h.score >= best / 2][:MAX_TYPES]
+    headings = [_stripped(h) for h in context if h]
+    stripped = _stripped(text)
+    own = matcher.find(stripped)
+    near = matcher.find(headings[0]) if len(headings) > 1 else {}
+    far = matcher.find(*headings[1:]) if len(headings) > 1 else matcher.find(*headings)
+    iris = sorted(own.keys() | near.keys() | far.keys())
+    best_own = max((_score(own[i]) for i in own), default=0.0)
+    found = []
+    for iri in iris:
+        concept = matcher.concepts[iri]
+        mine, closer, further = own.get(iri, []), near.get(iri, []), far.get(iri, [])
+        score = _score(mine)
+        values = {
+            "bias": 1.0,
+            "own": float(bool(mine)), "own_score": score, "near": float(bool(closer)), "far": float(bool(further)),
+            "near_only": float(bool(closer) and not mine), "far_only": float(bool(further) and not mine and not closer),
+            "best": float(bool(mine) and score == best_own), "share": score / best_own if best_own else 0.0,
+            "silent": float(not own), "rivals": float(len(own) - bool(mine)), "long": float(len(stripped) - stripped.count(" ") > 80),  # names left out
+        }
+        values.update((f"k:{k}", 1.0) for k in mine)
+        values.update((f"hk:{k}", 1.0) for k in closer + further if k not in mine)
+        found.append(Candidate(concept, mine, closer, further, values))
+    return found
+
+
+@dataclass
+class Model:
+    """Logistic regression over a candidate's features: the probability that the concept is the item's."""
+
+    weights: dict[str, float]
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = sum(self.weights.get(f, 0.0) * v for f, v in values.items())
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def lines(self) -> list[str]:
+        """The model as lines of text: feature, tab, weight."""
+        return [f"{f}\t{w:.4f}" for f, w in sorted(self.weights.items())]
+
+    @classmethod
+    def of_lines(cls, lines: Iterable[str]) -> Model:
+        weights = {}
+        for line in lines:
+            if line.strip() and not line.startswith("#"):
+                feature, weight = line.rstrip("\n").split("\t")
+                weights[feature] = float(weight)
+        return cls(weights)
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The shipped model (kg/data/problem-types-model.txt), read once per process."""
+    text = resources.files("kg.data").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return Model.of_lines(text.splitlines())
+
+
+EPOCHS = 60
+RATE = 0.1
+L2 = 1e-3
+PRUNE = 1e-3  # weights smaller than this are not shipped
+
+
+def train(examples: Sequence[tuple[dict[str, float], bool]], seed: int = 22) -> Model:
+    """Fit the model to (candidate features, is the concept right) examples by stochastic gradient
+    descent on the log loss with L2 shrinkage (plain Python: two thousand candidates take a second)."""
+    weights: dict[str, float] = {}
+    order = list(range(len(examples)))
+    rng = random.Random(seed)
+    for epoch in range(EPOCHS):
+        rng.shuffle(order)
+        rate = RATE / (1 + epoch / 10)
+        for i in order:
+            values, right = examples[i]
+            z = sum(weights.get(f, 0.0) * v for f, v in values.items())
+            g = 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) - right
+            for f, v in values.items():
+                w = weights.get(f, 0.0)
+                weights[f] = w - rate * (g * v + L2 * w)
+    return Model({f: w for f, w in weights.items() if abs(w) >= PRUNE})
+
+
+def decide(scored: Sequence[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
+    """The concepts kept: each as probable as KEEP, or the most probable one from MIN_SCORE on."""
+    ranked = sorted(scored, key=lambda cp: (-cp[1], cp[0].concept.notation))
+    return [(c, p) for i, (c, p) in enumerate(ranked) if p >= KEEP or (i == 0 and p >= MIN_SCORE)][:MAX_TYPES]
+
+
+def _without(text: str, phrases: Sequence[str]) -> str:
+    for phrase in phrases:
+        text = text.replace(phrase, " ")
+    return text
+
+
+def classify(text: str, context: Sequence[str | None] | None = None, tax: Taxonomy | None = None,
+             using: Model | None = None) -> list[TypeHit]:
+    """Leaf concepts for an item, most probable first, each with its probability and the keywords that
+    matched (those of a heading in brackets)."""
+    chosen = using or model()
+    scored = [(c, chosen.probability(c.features)) for c in candidates(text, context or (), tax)]
+    return [TypeHit(c.concept, round(p, 2), c.own + [f"({k})" for k in dict.fromkeys(c.near + c.far) if k not in c.own])
+            for c, p in decide(scored)]
 
 
 # --- types in the graph ------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
+import re
 from pathlib import Path
 
 import pytest
@@ -36,32 +36,69 @@ def store(index: TextIndex) -> Store:
     return db
 
 
-def top_level_scores() -> tuple[dict[str, tuple[float, float]], float]:
-    """Precision and recall per top-level type, and micro-F1, of the classifier on the hand labels."""
-    items = json.loads((LABELS / "sample.json").read_text(encoding="utf-8"))
-    labels = json.loads((LABELS / "types.json").read_text(encoding="utf-8"))
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for item, label in zip(items, labels, strict=True):
-        assert item["item"] == label["item"]
-        predicted = {hit.concept.notation[0] for hit in classify(item["text"], [item.get("category"), item.get("problem")])}
-        gold = {notation[0] for notation in label["types"]}
-        for letter in predicted | gold:
-            if letter in predicted and letter in gold:
-                tp[letter] += 1
-            elif letter in predicted:
-                fp[letter] += 1
-            else:
-                fn[letter] += 1
-    per_type = {t: (tp[t] / ((tp[t] + fp[t]) or 1), tp[t] / ((tp[t] + fn[t]) or 1)) for t in "ABCDE"}
-    precision = sum(tp.values()) / (sum(tp.values()) + sum(fp.values()))
-    recall = sum(tp.values()) / (sum(tp.values()) + sum(fn.values()))
-    return per_type, 2 * precision * recall / (precision + recall)
+def _sample() -> list[dict]:
+    return [*json.loads((LABELS / "sample.json").read_text(encoding="utf-8")),
+            *json.loads((LABELS / "sample-more.json").read_text(encoding="utf-8"))]
 
 
-def test_classifier_reaches_the_target_on_hand_labels() -> None:
-    per_type, micro_f1 = top_level_scores()
-    assert len(json.loads((LABELS / "types.json").read_text(encoding="utf-8"))) >= 80
-    assert micro_f1 >= MICRO_F1_TARGET, f"micro-F1 {micro_f1:.3f}; per type (P, R): {per_type}"
+def _context(item: dict) -> list[str]:
+    """The headings of a labelled item as kg.rdf passes them: the problems above, nearest first, then the category."""
+    return [h for h in (item.get("problem"), item.get("parent"), item.get("category")) if h]
+
+
+def _types(text: str, context: list[str]) -> list[tuple[str, float]]:
+    return [(hit.concept.notation, hit.score) for hit in classify(text, context)]
+
+
+def test_top_types_on_text_the_model_did_not_learn(store_dir: Path) -> None:
+    """Top-level micro-F1 on the held-out half of the labels, typed by a model trained on the other half only
+    (the leaf figures, cross-validated, are benchmarks/answers/problem_types.py's, held by test_answers)."""
+    from benchmarks.answers import Bench
+    from benchmarks.answers.problem_types import labelled, trained
+
+    items = labelled(Bench(store_path=store_dir))
+    heldout = [i for i in items if i.heldout]
+    assert len(items) >= 400 and len(heldout) >= 150
+    typer = trained([i for i in items if not i.heldout])
+    tp = fp = fn = 0
+    for item in heldout:
+        predicted, gold = {t[0] for t in typer(item)}, {t[0] for t in item.gold}
+        tp, fp, fn = tp + len(predicted & gold), fp + len(predicted - gold), fn + len(gold - predicted)
+    micro_f1 = 2 * tp / (2 * tp + fp + fn)
+    assert micro_f1 >= MICRO_F1_TARGET, f"held-out top-level micro-F1 {micro_f1:.3f}"
+
+
+PLACE = re.compile(r"秦皇岛(?:市)?|(?:济南|徐州|西安)市|(?:天桥|鼓楼|莲湖)区")
+OTHER_PLACES = ["扬州市", "海淀区", "喀什地区", "遵义", "大连市金州区"]
+
+
+def test_a_place_name_is_never_evidence() -> None:
+    """Metamorphic: an item's place names replaced by another region's leave its types and scores as they were."""
+    items = [i for i in _sample() if PLACE.search(i["text"])]
+    assert len(items) >= 30
+    for k, item in enumerate(items):
+        other = OTHER_PLACES[k % len(OTHER_PLACES)]
+        moved = PLACE.sub(other, item["text"])
+        assert _types(moved, _context(item)) == _types(item["text"], _context(item)), (item["item"], moved)
+
+
+@pytest.mark.parametrize("zone", ["开发区", "经济技术开发区", "高新区", "秦皇岛经济技术开发区"])
+def test_a_zone_in_a_committee_name_is_never_evidence(zone: str) -> None:
+    """Metamorphic: 开发区/高新区 put into the name of a committee (区委 -> 开发区区委, 工委 -> 开发区工委) or
+    before an item changes no type; a zone's name alone is no type at all."""
+    items = [i for i in _sample() if re.search(r"([区市县]委|工委|管委)(?!员)", i["text"])]
+    assert len(items) >= 30
+    for item in items:
+        named = re.sub(r"([区市县]委|工委|管委)(?!员)", zone + r"\1", item["text"])
+        assert _types(named, _context(item)) == _types(item["text"], _context(item)), (item["item"], named)
+    assert classify(f"{zone}党工委、管委会") == [] and classify(f"{zone}管委会召开会议") == []
+
+
+def test_keywords_count_only_in_their_context() -> None:
+    """教育 inside 警示教育 is not schooling; 疫情防控 is not an integrity risk; 企业诉求 are not petitions."""
+    assert "E5" not in {n for n, _ in _types("开展警示教育和纪法教育,组织党员干部旁听庭审", [])}
+    assert "B5" not in {n for n, _ in _types("扎实做好疫情防控工作", [])}
+    assert "E3" not in {n for n, _ in _types("深入了解企业诉求,协助企业办理手续", [])}
 
 
 def test_taxonomy_shape() -> None:
