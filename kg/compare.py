@@ -32,7 +32,7 @@ MONEY = {"recovered": "追回", "refunded": "清退", "saved": "节约"}  # mone
 TOP_TYPES = 5  # problem types shown in the table, most problems first
 TOP_MEASURES = 10  # most concrete measures a side keeps for the brief
 REASON_ORDER = ("quantity", "document", "organisation", "date", "deadline")
-_CODE_RE = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+_CODE_RE = re.compile(r"^(\d{2}|\d{4}|\d{6})$")  # a province's or city's 2 or 4 digits are padded with 0s
 
 # The one table's rows: stable English key (programs) and Chinese header (people), in order.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -206,9 +206,7 @@ def resolve(store: Store, name: str, listing: list[ReportFacts] | None = None) -
             raise UnknownRegionError(f"没有这份报告 (no such report in the store: {name!r}; kg query reports lists them)")
         return Scope(name, "report", f"{found[0].committee} {found[0].signed or ''}".strip(), found[0].code, (iri,))
     if _CODE_RE.match(text):
-        from kg.parse.region import division_code
-
-        return _region_scope(store, name, division_code(text), listing)
+        return _region_scope(store, name, text.ljust(6, "0"), listing)
     places = {r.place: r.code for r in listing if r.place and r.code}
     if text in places:
         return _region_scope(store, name, places[text], listing)
@@ -219,11 +217,11 @@ def resolve(store: Store, name: str, listing: list[ReportFacts] | None = None) -
         return Scope(name, "committee", committees[0], listing_code(listing, reports), reports)
     if len(committees) > 1:
         raise UnknownRegionError(f"名称有歧义 (ambiguous name {name!r}: {'、'.join(committees)})")
-    from kg.parse.region import lookup_region
-
-    region, _ = lookup_region(text)
-    if region.code:
-        return _region_scope(store, name, region.code, listing)
+    codes = _region_codes(store, text)
+    if len(codes) == 1:
+        return _region_scope(store, name, codes[0], listing)
+    if len(codes) > 1:
+        raise UnknownRegionError(f"名称有歧义 (ambiguous name {name!r}: division codes {'、'.join(codes)})")
     raise UnknownRegionError(f"没有这个地区或党组织 (no region or committee named {name!r} in the store; "
                              f"known: {'、'.join(sorted(places)) or '无 (none)'})")
 
@@ -240,6 +238,19 @@ def _region_scope(store: Store, name: str, code: str, listing: list[ReportFacts]
     if not reports:
         raise UnknownRegionError(f"该地区没有报告 (no report in the store for region {name!r}, code {code})")
     return Scope(name, "region", _region_name(store, code) or name, code, reports)
+
+
+def _region_codes(store: Store, text: str) -> list[str]:
+    """Codes of the regions the graph names so (济南市), else whose name starts so (山东 → 山东省): a city
+    or province is described in its counties' reports. Kept out of kg.parse.region, whose package
+    takes a second and a half to import."""
+    query = sparql_prefixes("kg", "skos") + """SELECT DISTINCT ?code ?name WHERE {
+      ?r a kg:Region ; kg:divisionCode ?code ; skos:prefLabel ?name . FILTER (STRSTARTS(?name, ?text)) }"""
+    rows = select(store, query, {Variable("text"): Literal(text)})
+    found = {(term_text(row["code"]), term_text(row["name"])) for row in rows
+             if row["code"] is not None and row["name"] is not None}
+    exact = sorted({code for code, label in found if label == text})
+    return exact or sorted({code for code, _ in found})
 
 
 def _region_name(store: Store, code: str) -> str | None:

@@ -33,7 +33,7 @@ def _expected(code: str) -> dict:
     return next(e for e in REAL.values() if e["committee"]["region_code"] == code)
 
 
-@pytest.mark.parametrize("name", ["610104", "莲湖区", "6101", "61", "陕西省", "中共西安市莲湖区委", "莲湖区委",
+@pytest.mark.parametrize("name", ["610104", "莲湖区", "6101", "61", "西安市", "陕西省", "陕西", "中共西安市莲湖区委", "莲湖区委",
                                   "report/610104-区委/2020-10-20/2022-05-06"])
 def test_every_way_of_naming_lianhu_finds_its_report(store: Store, name: str) -> None:
     scope = resolve(store, name)
