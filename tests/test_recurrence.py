@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Store
 
 from kg.model import Reference, Report
 from kg.parse import parse_text
@@ -102,3 +103,28 @@ def test_moved_sentence_keeps_its_reference(real_reports: list[Report]) -> None:
     moved = text[:first_break] + "\n" + sentence + text[first_break:]
     refs = [r for r in find_references(moved, lianhu.inspection) if r.year == 2015]
     assert [(r.total, r.open) for r in refs] == [(13, 8)]
+
+
+def test_an_earlier_inspection_in_the_store_is_resolved(store: Store, tmp_path: Path) -> None:
+    """On data/ no reference resolves (no report holds an earlier inspection of the same committee). With
+    a 2015 inspection of Lianhu added (the report's own text with its dates moved back), the reference
+    2015年省委巡视反馈13个问题 resolves to it, and only that one."""
+    from kg.build import build
+    from kg.query import resolve_query, run_query
+    from kg.store import open_index, open_store
+
+    query = resolve_query("recurrences")
+    lianhu = {"report": "report/610104-区委/2020-10-20/2022-05-06"}
+    assert not [r for r in run_query(store, query, lianhu).as_dicts() if r.get("earlier")]
+    target = tmp_path / "store"
+    text = (ROOT / "data/reports/shaanxi-xian-lianhu-2022.txt").read_text(encoding="utf-8")
+    earlier = (tmp_path / "in" / "lianhu-2015.txt")
+    earlier.parent.mkdir()
+    earlier.write_text(text.replace("2020年10月20日至12月15日", "2015年4月20日至6月15日")
+                       .replace("2021年2月22日", "2015年7月22日"), encoding="utf-8")
+    summary = build(open_store(target), [ROOT / "data" / "reports", earlier.parent], index=open_index(target))
+    assert len(summary.added) == 5 and not summary.failed
+    rows = run_query(open_store(target, read_only=True), query, lianhu).as_dicts()
+    resolved = [(str(r["text"]), str(r["earlier"])) for r in rows if r.get("earlier")]
+    assert [t for t, _ in resolved] == ["2015年省委巡视反馈13个问题"]
+    assert resolved[0][1].endswith("/610104-区委/2015-04-20")
