@@ -1,8 +1,11 @@
-"""Shared fixtures: the real reports in data/, the hand-read expectations, parsed once."""
+"""Shared fixtures: the real reports in data/, the hand-read expectations, parsed once; the store and
+text index built from data/ once per session (and writable copies of them); the golden query cases."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,6 +13,7 @@ import networkx as nx
 import pytest
 from pyoxigraph import Store
 
+from kg.index import TextIndex
 from kg.model import Report
 from kg.parse import parse_file
 
@@ -17,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "reports"
 EXPECTED = sorted((ROOT / "tests" / "expected").glob("*.json")) + sorted((ROOT / "tests" / "variants").glob("*.expected.json"))
 REAL_REPORTS = sorted(DATA.glob("*.txt"))
+GOLDEN = sorted((ROOT / "tests" / "queries").glob("*.json"))  # golden query cases: tests/queries/README.md
 
 
 @lru_cache(maxsize=None)
@@ -75,6 +80,30 @@ def store(store_dir: Path) -> Store:
     from kg.store import open_store
 
     return open_store(store_dir, read_only=True)
+
+
+@pytest.fixture(scope="session")
+def index(store_dir: Path) -> TextIndex:
+    """The session store's text index, read-only."""
+    from kg.store import open_index
+
+    return open_index(store_dir, read_only=True)
+
+
+@pytest.fixture(scope="session")
+def store_copy(store: Store, store_dir: Path) -> Callable[[Path], Path]:
+    """copy(target) makes a writable copy of the session store and its text index at target (a path that
+    does not exist yet), for a test that changes its store (a push records what it pushed in the store)
+    without building data/ again."""
+    from kg.index import INDEX_FILE
+
+    def copy(target: Path) -> Path:
+        store.backup(str(target))
+        for part in store_dir.glob(INDEX_FILE + "*"):
+            shutil.copyfile(part, target / part.name)
+        return target
+
+    return copy
 
 
 @pytest.fixture(scope="session")

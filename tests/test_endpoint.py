@@ -1,7 +1,8 @@
 """The endpoint: a real Oxigraph server on loopback, pushes over the Graph Store Protocol, remote saved queries.
 
-No mocks: the module builds a store from data/reports, starts `oxigraph serve` on an empty store on
-a free loopback port, pushes, and checks every saved query answers the same remotely as locally.
+No mocks: the module copies the session's store of data/reports (a push records itself in the store it
+pushes), starts `oxigraph serve` on an empty store on a free loopback port, pushes, and checks every
+saved query answers the same remotely as locally.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -35,9 +36,8 @@ from kg.query import load_query, resolve_query, run_query, values_clause, with_v
 from kg.build import build
 from kg.store import open_index, open_store, report_graphs, sources_in_store
 
-from .conftest import DATA, REAL_REPORTS, ROOT
+from .conftest import DATA, GOLDEN, REAL_REPORTS
 
-GOLDEN = sorted((ROOT / "tests" / "queries").glob("*.json"))
 KG = "https://w3id.org/xunshi-kg/ontology#"
 
 
@@ -81,8 +81,8 @@ def local_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def local(local_dir: Path) -> Store:
-    return built_store(local_dir)
+def local(local_dir: Path, store_copy: Callable[[Path], Path]) -> Store:
+    return open_store(store_copy(local_dir / "store"))
 
 
 @pytest.fixture(scope="module")

@@ -25,10 +25,9 @@ from .conftest import DATA, REAL_REPORTS
 
 
 @pytest.fixture(scope="module")
-def plain_store() -> Store:
-    """A store built by the library without a text index."""
-    store = Store()
-    build(store, [DATA])
+def plain_store(store: Store) -> Store:
+    """The session's store of data/ (tests/conftest.py), used without its text index: each test here
+    brings an index of its own."""
     return store
 
 

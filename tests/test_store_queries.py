@@ -1,4 +1,5 @@
-"""The knowledge graph: saved queries against golden files, SHACL, IRIs, incremental builds."""
+"""The RDF store built from data/ and its saved queries: golden cases (tests/queries/README.md), standard
+SPARQL texts, listings and parameters; SHACL shapes; deterministic IRIs; incremental builds; store errors."""
 
 from __future__ import annotations
 
@@ -28,24 +29,7 @@ from kg.build import build
 from kg.store import open_store, report_graphs, sources_in_store
 from kg.validate import validate_store
 
-from .conftest import DATA, REAL_REPORTS
-
-GOLDEN = sorted((Path(__file__).parent / "queries").glob("*.json"))
-
-
-@pytest.fixture(scope="session")
-def graph_index() -> TextIndex:
-    """The text index of graph_store, in memory."""
-    return TextIndex.in_memory()
-
-
-@pytest.fixture(scope="session")
-def graph_store(graph_index: TextIndex) -> Store:
-    """An in-memory store built from data/ once for the whole session."""
-    store = Store()
-    summary = build(store, [DATA], index=graph_index)
-    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
-    return store
+from .conftest import DATA, GOLDEN, REAL_REPORTS
 
 
 def _s(value: object) -> str:
@@ -64,15 +48,15 @@ def _matches(row: dict, want: dict, contains_text: bool) -> bool:
 
 
 @pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
-def test_saved_query_golden(graph_store: Store, graph_index: TextIndex, golden: Path) -> None:
+def test_saved_query_golden(store: Store, index: TextIndex, golden: Path) -> None:
     """The case holds for the portable SPARQL 1.1 text and, when the query has one, for its local plan,
     and the two give the same rows."""
     case = json.loads(golden.read_text(encoding="utf-8"))
     query = resolve_query(case["query"])
-    portable = run_query(graph_store, query, case.get("params", {}), graph_index, portable=True)
+    portable = run_query(store, query, case.get("params", {}), index, portable=True)
     _check_golden(golden, case, portable)
     if query.local_text is not None:
-        local = run_query(graph_store, query, case.get("params", {}), graph_index)
+        local = run_query(store, query, case.get("params", {}), index)
         assert local.variables == portable.variables
         assert Counter(map(tuple, local.rows)) == Counter(map(tuple, portable.rows)), f"{golden.name}: plans differ"
         _check_golden(golden, case, local)
@@ -126,13 +110,13 @@ def _projection(text: str) -> list[str]:
     return re.findall(r"\?\w+", code[code.upper().index("SELECT"):code.upper().index("WHERE")])
 
 
-def test_region_hierarchy_is_at_most_three_levels(graph_store: Store) -> None:
+def test_region_hierarchy_is_at_most_three_levels(store: Store) -> None:
     """The portable region queries spell the hierarchy out as a region, its parent and its parent's
     parent (county < city < province); a deeper chain would be missed by them."""
     deeper = "PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> ASK { ?a kg:withinRegion/kg:withinRegion/kg:withinRegion ?b }"
     two = "PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> ASK { ?a kg:withinRegion/kg:withinRegion ?b }"
-    assert not graph_store.query(deeper, use_default_graph_as_union=True)
-    assert graph_store.query(two, use_default_graph_as_union=True)
+    assert not store.query(deeper, use_default_graph_as_union=True)
+    assert store.query(two, use_default_graph_as_union=True)
 
 
 def test_every_saved_query_has_a_header_and_a_golden_case() -> None:
@@ -143,32 +127,32 @@ def test_every_saved_query_has_a_header_and_a_golden_case() -> None:
     assert len(saved_queries()) >= 10
 
 
-def test_every_report_graph_conforms_to_the_shapes(graph_store: Store) -> None:
-    results = validate_store(graph_store)
+def test_every_report_graph_conforms_to_the_shapes(store: Store) -> None:
+    results = validate_store(store)
     assert len(results) == len(REAL_REPORTS)
     for result in results:
         assert result.conforms, [v.message for v in result.violations]
 
 
-def test_each_problem_states_how_many_measures_address_it(graph_store: Store) -> None:
+def test_each_problem_states_how_many_measures_address_it(store: Store) -> None:
     query = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
         SELECT ?problem ?stated (COUNT(?m) AS ?found) WHERE {
           ?problem a kg:Problem ; kg:measureCount ?stated . OPTIONAL { ?m kg:addresses ?problem }
         } GROUP BY ?problem ?stated"""
-    rows = list(graph_store.query(query, use_default_graph_as_union=True))
-    problems = list(graph_store.query("PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> "
+    rows = list(store.query(query, use_default_graph_as_union=True))
+    problems = list(store.query("PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> "
                                       "SELECT ?p WHERE { ?p a kg:Problem }", use_default_graph_as_union=True))
     assert len(rows) == len(problems) > 100
     assert all(int(r["stated"].value) == int(r["found"].value) for r in rows)
     assert any(int(r["stated"].value) > 0 for r in rows)
 
 
-def test_each_report_states_its_status_counts(graph_store: Store) -> None:
+def test_each_report_states_its_status_counts(store: Store) -> None:
     prefix = "PREFIX kg: <https://w3id.org/xunshi-kg/ontology#> "
-    counted = {(r["g"].value, r["status"].value): int(r["n"].value) for r in graph_store.query(
+    counted = {(r["g"].value, r["status"].value): int(r["n"].value) for r in store.query(
         prefix + "SELECT ?g ?status (COUNT(?p) AS ?n) WHERE { GRAPH ?g { ?p a kg:Problem ; kg:status ?status } } "
         "GROUP BY ?g ?status")}
-    stated = {(r["g"].value, r["status"].value): int(r["n"].value) for r in graph_store.query(
+    stated = {(r["g"].value, r["status"].value): int(r["n"].value) for r in store.query(
         prefix + "SELECT ?g ?status ?n WHERE { GRAPH ?g { ?g kg:statusCount ?s . "
         "?s kg:statusTag ?status ; kg:problemCount ?n } }")}
     assert stated == counted and len(counted) >= 3
@@ -191,17 +175,17 @@ def _report_nquads(store: Store) -> list[str]:
     return sorted(str(q) for g in report_graphs(store) for q in store.quads_for_pattern(None, None, None, g))
 
 
-def test_iris_are_deterministic_across_builds(graph_store: Store) -> None:
+def test_iris_are_deterministic_across_builds(store: Store) -> None:
     again = Store()
     build(again, list(reversed(REAL_REPORTS)))
-    assert _report_nquads(again) == _report_nquads(graph_store)
+    assert _report_nquads(again) == _report_nquads(store)
 
 
-def test_nquads_round_trip(graph_store: Store) -> None:
+def test_nquads_round_trip(store: Store) -> None:
     copy = Store()
-    copy.load(graph_store.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
-    assert _report_nquads(copy) == _report_nquads(graph_store)
-    assert len(copy) == len(graph_store)
+    copy.load(store.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
+    assert _report_nquads(copy) == _report_nquads(store)
+    assert len(copy) == len(store)
 
 
 def test_incremental_build_skip_replace_prune(tmp_path: Path) -> None:
@@ -237,72 +221,72 @@ def test_a_bad_file_is_reported_and_leaves_the_store_whole(tmp_path: Path) -> No
     assert len(summary.added) == 2 and len(report_graphs(store)) == 2
 
 
-def test_parameters_are_typed_and_checked(graph_store: Store, tmp_path: Path) -> None:
+def test_parameters_are_typed_and_checked(store: Store, tmp_path: Path) -> None:
     reports = resolve_query("region-reports")
     with pytest.raises(QueryError, match="未知参数"):
-        run_query(graph_store, reports, {"code": "370000", "nope": "1"})
+        run_query(store, reports, {"code": "370000", "nope": "1"})
     with pytest.raises(QueryError, match="缺少参数"):
-        run_query(graph_store, reports, {})
+        run_query(store, reports, {})
     with pytest.raises(QueryError, match="无效"):
-        run_query(graph_store, resolve_query("source-sentence"), {"item": "http://bad iri with spaces"})
+        run_query(store, resolve_query("source-sentence"), {"item": "http://bad iri with spaces"})
     by_type = resolve_query("measures-by-type")
     with pytest.raises(QueryError, match="没有这个问题类型"):
-        run_query(graph_store, by_type, {"type": "no-such-type"})
-    named = {r["measure"] for r in run_query(graph_store, by_type, {"type": "中央八项规定精神"}).as_dicts()}
-    assert named and named == {r["measure"] for r in run_query(graph_store, by_type, {"type": "B3"}).as_dicts()}
+        run_query(store, by_type, {"type": "no-such-type"})
+    named = {r["measure"] for r in run_query(store, by_type, {"type": "中央八项规定精神"}).as_dicts()}
+    assert named and named == {r["measure"] for r in run_query(store, by_type, {"type": "B3"}).as_dicts()}
     broken = tmp_path / "broken.rq"
     broken.write_text("# title: x\n# description: y\nSELECT ?x WHERE { ?x ?p }\n", encoding="utf-8")
     with pytest.raises(QueryError, match=r"error at \d+:\d+"):
-        run_query(graph_store, load_query(broken))
+        run_query(store, load_query(broken))
 
 
 @pytest.mark.parametrize("name", ["problems", "reports", "formulated-documents"])
-def test_pages_of_a_listing_add_up_to_the_whole_listing(graph_store: Store, name: str) -> None:
+def test_pages_of_a_listing_add_up_to_the_whole_listing(store: Store, name: str) -> None:
     query = resolve_query(name)
-    whole = run_query(graph_store, query).rows
+    whole = run_query(store, query).rows
     size = max(1, len(whole) // 3)
     pages, offset = [], 0
-    while page := run_query(graph_store, query, limit=size, offset=offset).rows:
+    while page := run_query(store, query, limit=size, offset=offset).rows:
         assert len(page) <= size
         pages.extend(page)
         offset += size
     assert len(whole) > 3 and Counter(map(tuple, pages)) == Counter(map(tuple, whole))
 
 
-def test_a_listing_is_sorted_by_its_sort_header(graph_store: Store) -> None:
+def test_a_listing_is_sorted_by_its_sort_header(store: Store) -> None:
     query = resolve_query("problems")
     assert query.sort == [("report", False), ("problem", False)]
-    rows = run_query(graph_store, query).as_dicts()
+    rows = run_query(store, query).as_dicts()
     keys = [(r["report"], r["problem"]) for r in rows]
     assert len(keys) > 100 and keys == sorted(keys)
     by_type = load_query(QUERY_DIR / "measures-by-type.rq")
     assert by_type.sort == [("code", False), ("score", True), ("measure", False)]
-    scored = run_query(graph_store, by_type, {"type": "supervision"}).as_dicts()
+    scored = run_query(store, by_type, {"type": "supervision"}).as_dicts()
     for code in {r["code"] for r in scored}:  # scores are decimals: 15.25 comes before 7
         scores = [float(r["score"]) for r in scored if r["code"] == code]
         assert scores == sorted(scores, reverse=True)
     assert max(float(r["score"]) for r in scored) >= 10
 
 
-def test_a_top_type_stands_for_its_kinds(graph_store: Store) -> None:
+def test_a_top_type_stands_for_its_kinds(store: Store) -> None:
     by_type = resolve_query("measures-by-type")
-    top = run_query(graph_store, by_type, {"type": "B"}).as_dicts()
+    top = run_query(store, by_type, {"type": "B"}).as_dicts()
     kinds = [r for kind in ("B1", "B2", "B3", "B4", "B5", "B6")
-             for r in run_query(graph_store, by_type, {"type": kind}).as_dicts()]
+             for r in run_query(store, by_type, {"type": kind}).as_dicts()]
     assert top and Counter(r["measure"] for r in top) == Counter(r["measure"] for r in kinds)
 
 
-def test_bad_pages_are_refused(graph_store: Store, tmp_path: Path) -> None:
+def test_bad_pages_are_refused(store: Store, tmp_path: Path) -> None:
     reports = resolve_query("reports")
     with pytest.raises(QueryError, match="分页"):
-        run_query(graph_store, reports, limit=0)
+        run_query(store, reports, limit=0)
     with pytest.raises(QueryError, match="分页"):
-        run_query(graph_store, reports, offset=-1)
+        run_query(store, reports, offset=-1)
     limited = tmp_path / "limited.rq"
     limited.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 5\n", encoding="utf-8")
     with pytest.raises(QueryError, match="LIMIT"):
-        run_query(graph_store, load_query(limited), limit=2)
-    assert len(run_query(graph_store, load_query(limited)).rows) == 5
+        run_query(store, load_query(limited), limit=2)
+    assert len(run_query(store, load_query(limited)).rows) == 5
 
 
 def test_locked_and_corrupt_stores_give_clear_errors(tmp_path: Path) -> None:

@@ -14,26 +14,12 @@ from kg.index import TextIndex
 from kg.namespaces import ID
 from kg.related import related
 from kg.search import search
-from kg.build import build
 from kg.text import tokens
 
-from .conftest import DATA
 
 LABELS = Path(__file__).parent / "labels"
 MICRO_F1_TARGET = 0.8
 RELATED_PRECISION = 0.6
-
-
-@pytest.fixture(scope="module")
-def index() -> TextIndex:
-    return TextIndex.in_memory()
-
-
-@pytest.fixture(scope="module")
-def store(index: TextIndex) -> Store:
-    db = Store()
-    build(db, [DATA], index=index)
-    return db
 
 
 def _sample() -> list[dict]:

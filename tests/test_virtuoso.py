@@ -1,6 +1,6 @@
 """A second real engine: Virtuoso (Debian's virtuoso-opensource), started on loopback by this module.
 
-The module builds a store from data/reports, starts ``virtuoso-t`` on a database of its own in a temporary
+The module copies the session's store of data/reports, starts ``virtuoso-t`` on a database of its own in a temporary
 folder (free loopback ports, a DBA password and a pushing user made up here), pushes every graph with
 ``kg push`` through Virtuoso's authenticated Graph Store endpoint (HTTP Digest), and checks that every
 golden query case gives the same rows there as on the embedded store, through ``kg query --endpoint``'s
@@ -17,7 +17,7 @@ import socket
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +32,7 @@ from kg.query import load_query, resolve_query, run_query
 from kg.build import build
 from kg.store import open_index, open_store
 
-from .conftest import DATA, REAL_REPORTS, ROOT
-
-GOLDEN = sorted((ROOT / "tests" / "queries").glob("*.json"))
+from .conftest import GOLDEN, REAL_REPORTS
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql")
 START_TIMEOUT = 120.0
@@ -154,12 +152,10 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
 
 
 @pytest.fixture(scope="module")
-def local(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, TextIndex]:
-    folder = tmp_path_factory.mktemp("local")
-    store = open_store(folder / "store")
-    summary = build(store, [DATA], index=open_index(folder / "store"))
-    assert len(summary.added) == len(REAL_REPORTS) and not summary.failed
-    return store, open_index(folder / "store", read_only=True)
+def local(tmp_path_factory: pytest.TempPathFactory, store_copy: Callable[[Path], Path]) -> tuple[Store, TextIndex]:
+    """A writable copy of the session's store (a push records itself in the store it pushes) and its index."""
+    folder = store_copy(tmp_path_factory.mktemp("local") / "store")
+    return open_store(folder), open_index(folder, read_only=True)
 
 
 @pytest.fixture
