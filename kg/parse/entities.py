@@ -455,7 +455,7 @@ _LEVELS = ("中央", "省", "市", "区", "县", "州", "盟", "旗", "乡", "�
 # Heads a complete name before a new level ends with (区委|区政府).
 _COMPLETE = ("委", "政府", "政协", "人大", "纪委监委", "常委会", "法院", "检察院")
 # Words a name starts after (a name never holds them): conjunctions, prepositions, verbs of handing and acting.
-_BEFORE_WORDS = sorted({
+_BEFORE_WORDS = frozenset({
     "和", "及", "与", "同", "由", "向", "对", "在", "到", "将", "从", "经", "被", "让", "给", "把", "为", "以", "是", "于",
     "了", "的", "等", "并", "或", "至", "请", "就", "按照", "根据", "依据", "配合", "会同", "联合", "协调", "督促", "要求",
     "听取", "提交", "接办", "指导", "划入", "列入", "纳入", "设立", "成立", "组建", "邀请", "抽调", "通过", "推动", "支持",
@@ -466,11 +466,13 @@ _BEFORE_WORDS = sorted({
     "取得", "明确", "依托", "借助", "对接", "协同", "发挥", "执行", "提高", "提升", "完成", "增设", "培育", "拥有",
     "领会", "实现", "推进", "规范", "了解", "上报", "报至", "报", "充实", "深化", "严格", "切实", "认真", "进一步", "不断",
     "持续", "进驻", "参加", "组成", "共建", "此前", "参与", "列席", "面向", "深入",
-}, key=len, reverse=True)
-_BEFORE_RE = re.compile("(?:" + "|".join(_BEFORE_WORDS) + ")$")
-# Words that hold a before-word inside a name (经信局, 经济开发区, 就业局, 和平区, 联合体).
+})
+_BEFORE_SET = frozenset(_BEFORE_WORDS)
+_BEFORE_LENGTHS = sorted({len(word) for word in _BEFORE_WORDS})
+# Words that hold a before-word inside a name (经信局, 经济开发区, 就业局, 和平区, 联合体, 党的建设, 同级党委).
 _COMPOUNDS = ("经济", "经信", "经开区", "经管", "就业", "和平", "对外", "为民", "同济", "联合体", "联合会", "应对", "同级", "上级",
               "下级", "党的", "以色列")
+_COMPOUND_RE = re.compile("|".join(_COMPOUNDS))
 # A name opened by one of these names a class of bodies, not one body.
 _CLASS_START = ("各", "全区", "全市", "全县", "全省", "相关", "有关", "区属", "市属", "县属", "区直", "市直", "县直", "区级",
                 "市级", "县级", "省级", "基层", "上级", "下级", "下一级", "同级", "职能", "重点", "所属", "所在", "本级", "本",
@@ -534,11 +536,12 @@ def _names(seg: str) -> list[tuple[int, int, str]]:
     """Candidate names with their heads: each head that ends a name, reached back to where the name starts; a
     name inside a longer one (区委 in 区委组织部) is dropped."""
     spans: list[tuple[int, int, str]] = []
+    covered = {p for m in _COMPOUND_RE.finditer(seg) for p in range(m.start() + 1, m.end() + 1)}
     for match in _HEAD_RE.finditer(seg):
         head, b = match.group(0), match.end()
         if not _ends_name(seg, match.start(), b, head):
             continue
-        a = _name_start(seg, match.start())
+        a = _name_start(seg, match.start(), covered)
         if a < match.start() or head in _ALONE:
             spans.append((a, b, head))
     return [(a, b, head) for a, b, head in spans
@@ -555,30 +558,26 @@ def _ends_name(seg: str, a: int, b: int, head: str) -> bool:
     return not (after and _HEAD_RE.match(seg, b) and not seg.startswith(_LEVELS, b))
 
 
-def _name_start(seg: str, head_start: int) -> int:
+def _name_start(seg: str, head_start: int, covered: set[int]) -> int:
     """Where the name ending in the head at ``head_start`` begins: after the nearest punctuation, word a name
-    does not hold, quantity (131个), or complete name of another level (区委|区政府)."""
+    does not hold (unless a compound covers it: ``covered`` holds the ends inside compounds), quantity (131个),
+    date (2018年) or complete name of another level (区委|区政府)."""
     a = head_start
     limit = max(0, head_start - _NAME_MAX)
     while a > limit:
         ch = seg[a - 1]
         if not "\u4e00" <= ch <= "\u9fff":
             break
-        if _BEFORE_RE.search(seg, max(0, a - 4), a) and not _in_compound(seg, a):
+        if a not in covered and any(seg[a - n:a] in _BEFORE_SET for n in _BEFORE_LENGTHS if n <= a):
             break
         if seg.startswith(_LEVELS, a) and any(seg.endswith(head, 0, a) for head in _COMPLETE):
             break
         if ch in _CLASSIFIERS and a >= 2 and (seg[a - 2].isdigit() or seg[a - 2] in _NUMERALS):
             break
-        if _DATED_RE.search(seg, max(0, a - 8), a):
+        if ch in "年月日度" and _DATED_RE.search(seg, max(0, a - 3), a):
             break  # 2018年市纪委: the name starts after the date
         a -= 1
     return a
-
-
-def _in_compound(seg: str, pos: int) -> bool:
-    """The word that ends at ``pos`` is part of a compound (经|信局, 联合|体, 党的|建设, 同级|党委)."""
-    return any(seg.startswith(word, pos - k) for word in _COMPOUNDS for k in range(1, len(word) + 1))
 
 
 def _is_body(seg: str, a: int, b: int, head: str) -> bool:
