@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from pyoxigraph import Store
 from kg.index import TextIndex
 from kg.model import Report
 from kg.parse import parse_file
+from kg.query import QueryResult, SavedQuery, resolve_query, run_query
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "reports"
@@ -111,3 +113,26 @@ def views(store: Store) -> dict[str, nx.Graph]:
     from kg.analysis.views import VIEWS, project
 
     return {name: project(store, name) for name in VIEWS}
+
+
+def assert_same_rows(store: Store, index: TextIndex, endpoint: str, query: SavedQuery, params: dict[str, str],
+                     label: str, **remote: str) -> QueryResult:
+    """A saved query answers the same columns and rows (as a multiset) on a SPARQL endpoint as on the
+    embedded store; the local answer is returned. ``remote``: run_remote_query's method and accept."""
+    from kg.remote import run_remote_query
+
+    here = run_query(store, query, params, index)
+    there = run_remote_query(endpoint, query, params, index=index, **remote)
+    assert there.variables == here.variables
+    assert Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows)), label
+    return here
+
+
+def assert_golden_case_same_remotely(store: Store, index: TextIndex, endpoint: str, golden: Path,
+                                     may_be_empty: tuple[str, ...] = ()) -> None:
+    """A golden case gives the same rows on the endpoint as on the embedded store, and has rows to
+    compare unless it expects none (injection cases, "rows": []) or its name starts with may_be_empty."""
+    case = json.loads(golden.read_text(encoding="utf-8"))
+    here = assert_same_rows(store, index, endpoint, resolve_query(case["query"]), case.get("params", {}), golden.name)
+    if not golden.stem.endswith(".injection") and case.get("rows") != []:
+        assert here.rows or golden.stem.startswith(may_be_empty), f"{golden.name}: no rows to compare"

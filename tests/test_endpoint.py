@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -18,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,11 +30,11 @@ from kg.remote import PushSummary, auth_headers, push, pushable_graphs, pushed_h
 from kg.serve import Server, check_port_free, start_server
 from kg.exceptions import EndpointError, QueryError
 from kg.index import TextIndex
-from kg.query import load_query, resolve_query, run_query, values_clause, with_values
+from kg.query import load_query, resolve_query, values_clause, with_values
 from kg.build import build
 from kg.store import open_index, open_store, report_graphs, sources_in_store
 
-from .conftest import DATA, GOLDEN, REAL_REPORTS
+from .conftest import DATA, GOLDEN, REAL_REPORTS, assert_golden_case_same_remotely, assert_same_rows
 
 KG = "https://w3id.org/xunshi-kg/ontology#"
 
@@ -123,14 +121,7 @@ def test_first_push_uploads_every_graph(local: Store, remote: Server, pushed: Pu
 @pytest.mark.parametrize("golden", GOLDEN, ids=lambda p: p.stem)
 def test_saved_query_answers_the_same_remotely(local: Store, local_index: TextIndex, remote: Server,
                                                pushed: PushSummary, golden: Path) -> None:
-    case = json.loads(golden.read_text(encoding="utf-8"))
-    query = resolve_query(case["query"])
-    here = run_query(local, query, case.get("params", {}), local_index)
-    there = run_remote_query(remote.query_url, query, case.get("params", {}), index=local_index)
-    assert there.variables == here.variables
-    assert Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows)), golden.name
-    if not golden.stem.endswith(".injection") and case.get("rows") != []:  # cases that expect no rows
-        assert here.rows, f"{golden.name}: no rows to compare"
+    assert_golden_case_same_remotely(local, local_index, remote.query_url, golden)
 
 
 @pytest.mark.parametrize("method", ["post", "get", "direct"])
@@ -139,10 +130,8 @@ def test_saved_query_answers_the_same_remotely(local: Store, local_index: TextIn
 def test_every_method_and_result_format_answers(local: Store, local_index: TextIndex, remote: Server,
                                                 pushed: PushSummary, method: str, accept: str) -> None:
     query, params = resolve_query("region-reports"), {"code": "370000"}  # a Chinese label, a date
-    here = run_query(local, query, params, local_index)
-    there = run_remote_query(remote.query_url, query, params, index=local_index, method=method, accept=accept)
-    assert here.rows and there.variables == here.variables
-    assert Counter(map(tuple, there.rows)) == Counter(map(tuple, here.rows))
+    here = assert_same_rows(local, local_index, remote.query_url, query, params, query.name, method=method, accept=accept)
+    assert here.rows
     if accept == "text/csv":  # no types in CSV: values are text
         typed = run_remote_query(remote.query_url, resolve_query("timeline"), accept=accept, method=method)
         assert all(isinstance(r["days_to_feedback"], str) for r in typed.as_dicts())
