@@ -80,6 +80,15 @@ class SavedQuery:
         for any other engine) the portable SPARQL 1.1 text."""
         return self.text if portable or self.local_text is None else self.local_text
 
+    def describe(self) -> dict[str, Any]:
+        """The query as programs read it (``kg queries -f json``): stable English keys, the header's
+        own (Chinese-first) text as values."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "params": [{"name": p.name, "type": p.type, "required": p.required, "description": p.description,
+                            **({"kinds": list(p.kinds)} if p.type == "contains" else {})} for p in self.params],
+                "sort": [{"column": column, "descending": descending} for column, descending in self.sort],
+                "local_plan": self.local_text is not None}
+
 
 @dataclass
 class QueryResult:

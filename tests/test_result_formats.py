@@ -31,9 +31,10 @@ from rdflib import Literal as RdfLiteral
 from rdflib.query import Result
 
 from kg.index import TextIndex
-from kg.query import QueryResult, resolve_query, run_query
+from kg.query import QueryResult, resolve_query, run_query, saved_queries
 from kg.remote import SPARQL_XML, TYPED_ACCEPT, PushSummary, run_remote_query
 from kg.results import serialize_result, write_xlsx
+from kg.resources import QUERY_DIR
 from kg.serve import Server, start_server
 from kg.sparql import Term
 from kg.store import open_index
@@ -188,6 +189,19 @@ def test_json_keys_are_the_querys_english_variables(store_dir: Path, store: Stor
     rows = json.loads(done.stdout)
     assert len(rows) == 4 and all(list(row) == run_query(store, resolve_query("reports")).variables for row in rows)
     assert {row["code"] for row in rows} == {"130371", "320302", "610104", "370105"}  # strings, as written
+
+
+def test_queries_listing_has_english_keys() -> None:
+    done = kg("queries", "-f", "json")
+    assert done.returncode == 0, done.stderr.decode()
+    listing = json.loads(done.stdout)
+    assert [q["name"] for q in listing] == [q.name for q in saved_queries()]
+    keys = {k for q in listing for k in q} | {k for q in listing for p in q["params"] for k in p}
+    assert keys >= {"name", "title", "params", "type", "required", "local_plan"} and all(k.isascii() for k in keys)
+    assert {q["name"] for q in listing if q["local_plan"]} == {p.stem for p in (QUERY_DIR / "local").glob("*.rq")}
+    region = {p["name"]: p for p in {q["name"]: q for q in listing}["region-reports"]["params"]}["code"]
+    assert region["type"] == "literal" and region["required"] is True
+    assert any("\u4e00" <= ch <= "\u9fff" for q in listing for ch in q["title"])  # the values stay Chinese-first
 
 
 def test_cli_writes_each_format(store_dir: Path, store: Store, tmp_path: Path) -> None:
