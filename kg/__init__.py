@@ -6,7 +6,8 @@ dataclasses), ``text`` (jieba tokens), ``classify`` (the problem-type taxonomy),
 quads of one report graph), ``index`` (the text index), ``store`` (the Oxigraph store), ``build``
 (files -> store, incrementally), ``totals`` (corpus totals), ``sparql`` and ``query`` (saved
 queries), ``validate`` (SHACL, index checks), ``search`` and ``related``, ``serve`` (``kg serve``)
-and ``remote`` (other SPARQL servers), ``graph`` (NetworkX views), ``analysis``, ``export``,
+and ``remote`` (other SPARQL servers), ``graph`` (NetworkX views of the store), ``analysis`` (measure
+similarity, every view by name, analyses of the views), ``export``,
 ``viz``; ``namespaces``, ``resources`` and ``exceptions`` serve them all, and ``cli`` is the only module that prints.
 """
 
