@@ -161,6 +161,7 @@ class Measure:
     quantities: list[Quantity] = field(default_factory=list)
     concreteness: int = 0  # how many kinds of concrete fact it carries (kg.parse.quantities.concreteness)
     concrete_reasons: list[str] = field(default_factory=list)
+    status: str | None = None  # a status tag closing the measure ((已完成); 完成情况:持续推进), kg.parse.progress
 
 
 @dataclass

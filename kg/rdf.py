@@ -530,6 +530,8 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, posi
     out.integer(node, kg("position"), position)
     _quantities(out, report, node, path, measure.quantities)
     out.integer(node, kg("concreteness"), measure.concreteness)
+    out.text(node, kg("status"), measure.status)
+    out.text(node, kg("progressState"), state_of(measure.status))
     for reason in measure.concrete_reasons:
         out.text(node, kg("concreteReason"), reason)
     for body in measure.bodies:

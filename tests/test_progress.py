@@ -57,3 +57,24 @@ def test_moved_summary_sentence_is_still_a_summary_split(real_reports: list[Repo
     report = parse_text(text[:at] + sentence + "\n" + text[at:])
     assert [(p.state, p.count, p.total) for p in report.progress if p.where == "summary"] == [
         ("done", 22, 31), ("basically_done", 7, 31), ("not_done", 2, 31)]
+
+
+def test_a_status_tag_closing_a_measure_is_its_status(real_reports: list[Report]) -> None:
+    """Metamorphic: Lianhu's first measure closed by (正在推进)。 and its second by 完成情况:已完成。 carry those
+    statuses; a declared 已完成整改措施1条 is then compared with the measures' tags (and agrees)."""
+    from kg.parse.counts import check_declared
+
+    lianhu = _by(real_reports, "莲湖")
+    first, second = lianhu.iter_measures()[:2]
+    text = lianhu.text
+    text = text[:second.span[1]] + "完成情况:已完成。" + text[second.span[1]:]
+    text = text[:first.span[1] - 1] + "(正在推进)" + text[first.span[1] - 1:]  # before its closing 。
+    intro_end = text.index("\n")
+    text = text[:intro_end] + "\n已完成整改措施1条。" + text[intro_end:]
+    report = parse_text(text)
+    measures = report.iter_measures()
+    assert [(m.status, state_of(m.status)) for m in measures[:2]] == [("正在推进", "in_progress"), ("已完成", "done")]
+    assert all(m.status is None for m in measures[2:])
+    check = next(c for c in check_declared(report.declared, report.categories) if c.text.startswith("已完成整改措施"))
+    assert check.level == "measure status 已完成" and check.agrees
+    assert all(m.status is None for r in real_reports for m in r.iter_measures())

@@ -22,7 +22,7 @@ from kg.parse.dates import parse_date_text
 from kg.parse.documents import TitleMention, collect_documents, find_titles
 from kg.parse.entities import bodies_in, committee_from, contact_from, find_closing, inspection_from, signature
 from kg.parse.outline import build_outline
-from kg.parse.progress import find_progress
+from kg.parse.progress import find_progress, measure_status
 from kg.parse.quality import judge
 from kg.parse.quantities import concreteness, find_quantities, quantities_in
 from kg.parse.recurrence import find_references, inspection_round
@@ -181,6 +181,7 @@ def _link_measures(report: Report, mentions: list[TitleMention], found: list[Qua
         measure.concrete_reasons = concreteness(measure.text, measure.quantities, measure.documents,
                                                 measure.organizations)
         measure.concreteness = len(measure.concrete_reasons)
+        measure.status = measure_status(measure.text)
     for problem in report.iter_problems():
         problem.quantities = [q for span in (problem.span, problem.lead_span) if span is not None
                               for q in quantities_in(report.text, *span, found)]

@@ -90,6 +90,7 @@ class _Levels:
     leaves: int
     measures: int
     statuses: Counter[str]
+    measure_statuses: Counter[str]
 
     @property
     def flat(self) -> bool:
@@ -106,13 +107,15 @@ def _levels(categories: list[Category]) -> _Levels:
                    top_problems=len(problems) if two_problem_levels else None,
                    leaves=sum(1 for p in walked if not p.problems),
                    measures=sum(len(p.measures) for p in walked),
-                   statuses=Counter(_status_key(p.status) for p in walked if p.status))
+                   statuses=Counter(_status_key(p.status) for p in walked if p.status),
+                   measure_statuses=Counter(_status_key(m.status) for p in walked for m in p.measures if m.status))
 
 
 Level = tuple[str | None, int | None, str | None]  # (level, found there, why not compared)
 
 _NO_STATUS_TAGS = "报告未给各问题标注整改状态 (no item carries a status tag to count)"
-_STATUS_OF_MEASURES = "所称为措施或任务的完成数, 解析只有问题的状态 (a status count of measures or tasks; only problems carry status tags)"
+_STATUS_OF_MEASURES = "所称为措施或任务的完成数, 报告未给措施标注状态 (a status count of measures or tasks; no measure carries a status tag)"
+_COMPARABLE = ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效")
 _NO_CATEGORY_HEADINGS = "报告未列出这一层的标题 (the report lists no headings at this level)"
 _NO_FINER_LEVEL = "报告只列出一层问题, 未列出更细的具体问题 (the report lists one tier of problems, none finer)"
 _FINER_MEASURES = ("列出的措施({found})多于所称方案措施数, 是另一种单位 (the report lists {found} measure paragraphs, "
@@ -124,10 +127,12 @@ def _level_of(item: Declared, declared: list[Declared], levels: _Levels) -> Leve
     what = item.what
     status = _STATUS_ONLY_RE.match(what)
     if status:
-        if what[status.end():]:  # a status of measures or tasks: the parser keeps statuses of problems only
+        key = _status_key(status.group(0))
+        if what[status.end():]:  # a status of measures or tasks: compared where the measures carry tags
+            if levels.measure_statuses and what.endswith("措施") and key in _COMPARABLE:
+                return f"measure status {key}", levels.measure_statuses.get(key, 0), None
             return None, None, _STATUS_OF_MEASURES
-        key = _status_key(what)
-        if levels.statuses and key in ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效"):
+        if levels.statuses and key in _COMPARABLE:
             return f"status {key}", levels.statuses.get(key, 0), None
         return None, None, _NO_STATUS_TAGS
     if what == "大类":

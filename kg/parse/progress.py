@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 
 from kg.model import Declared, Progress, Quantity, Span
+from kg.parse.structure import STATUS_WORDS
 
 STATES = ("done", "basically_done", "staged", "in_progress", "long_term", "not_done")
 OPEN_STATES = frozenset({"staged", "in_progress", "long_term", "not_done"})  # still work to do
@@ -178,3 +179,17 @@ def _where(span: Span, listed: Span | None) -> str:
     if listed is None or span[1] <= listed[0]:
         return "summary"
     return "plan" if span[0] >= listed[1] else "item"
+
+
+_MEASURE_STATUS_RE = re.compile(
+    rf"(?:[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]"
+    rf"|(?:整改|完成)(?:情况|进度|进展|状态)\s*[::]\s*((?:{STATUS_WORDS})[^,。;\n]{{0,4}}?))\s*[。;]?$")
+
+
+def measure_status(text: str) -> str | None:
+    """The status tag that closes a measure ("…建立长效机制。(已完成)", "…完成情况:持续推进。"), as written;
+    a bracket in the middle of the text is not the measure's status."""
+    match = _MEASURE_STATUS_RE.search(text)
+    if match is None:
+        return None
+    return (match.group(1) or match.group(2)).strip()
