@@ -44,6 +44,7 @@ NOT_WITHIN = KG + "keywordNotWithin"
 KEEP = 0.5  # a concept this probable is kept whatever the others score
 MIN_SCORE = 0.2  # the best concept is kept from this probability on
 MAX_TYPES = 3
+SUBSTRING_FROM = 3  # keywords this long are also found inside a word (jieba cuts 不作为 of 部门不作为 apart)
 MEMO_LIMIT = 20_000  # texts whose keywords a process keeps (a report has about 150)
 
 
@@ -158,7 +159,7 @@ class _Matcher:
         for concept in tax.leaves:
             for keyword in concept.keywords:
                 by_keyword.setdefault(keyword, []).append(concept)
-        return cls(tax.concepts, by_keyword, [k for k in by_keyword if len(k) >= 4])
+        return cls(tax.concepts, by_keyword, [k for k in by_keyword if len(k) >= SUBSTRING_FROM])
 
     def find(self, *texts: str) -> dict[str, list[str]]:
         """{concept IRI: keywords present in any of the texts} (the caller must not change it).
@@ -256,6 +257,9 @@ def _stripped(text: str) -> str:
     return strip_names(text)
 
 
+_LEAD = re.compile(r"[。;；:：]")  # a measure's first clause often names its topic: 健全规章制度。…
+
+
 def _score(keywords: Sequence[str]) -> float:
     """Keyword evidence: longer keywords say more (a 2-character keyword 1, a 6-character one 2)."""
     return sum(1.0 + 0.25 * min(len(k) - 2, 4) for k in keywords)
@@ -285,6 +289,8 @@ def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | No
     far = matcher.find(*headings[1:]) if len(headings) > 1 else matcher.find(*headings)
     iris = sorted(own.keys() | near.keys() | far.keys())
     best_own = max((_score(own[i]) for i in own), default=0.0)
+    best_near = max((_score(near[i]) for i in near), default=0.0)
+    lead = _LEAD.split(stripped, maxsplit=1)[0]
     found = []
     for iri in iris:
         concept = matcher.concepts[iri]
@@ -295,7 +301,11 @@ def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | No
             "own": float(bool(mine)), "own_score": score, "near": float(bool(closer)), "far": float(bool(further)),
             "near_only": float(bool(closer) and not mine), "far_only": float(bool(further) and not mine and not closer),
             "best": float(bool(mine) and score == best_own), "share": score / best_own if best_own else 0.0,
-            "silent": float(not own), "rivals": float(len(own) - bool(mine)), "long": float(len(stripped) - stripped.count(" ") > 80),  # names left out
+            "silent": float(not own), "rivals": float(len(own) - bool(mine)),
+            "long": float(len(stripped) - stripped.count(" ") > 80),  # counted without the names removed
+            "lead": float(any(k in lead for k in mine)),
+            "mentions": math.log1p(sum(stripped.count(k) for k in mine)),
+            "near_share": _score(closer) / best_near if best_near else 0.0,
         }
         values.update((f"k:{k}", 1.0) for k in mine)
         values.update((f"hk:{k}", 1.0) for k in closer + further if k not in mine)
