@@ -599,28 +599,41 @@ def search_command(
 
 @app.command("related")
 def related_command(
-    text: Annotated[str | None, typer.Argument(help="一段文字 (a free text to match)")] = None,
+    text: Annotated[str | None, typer.Argument(help="一段文字 (a free text: a need, a problem in your own words)")] = None,
     measure: Annotated[str | None, typer.Option("--measure", "-m", help="一条措施 (a measure IRI or the part after /id/)",
                                                         callback=_iri)] = None,
+    problem: Annotated[str | None, typer.Option("--problem", "-p", help="一个问题 (a problem IRI or the part after /id/)",
+                                                callback=_iri)] = None,
     top: Annotated[int, typer.Option("--top", "-n")] = 10,
     exclude_region: Annotated[str | None, typer.Option("--exclude-region", help="排除某地区 (a division code; sub-regions too)")] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
     store: StoreOption = None,
 ) -> None:
-    """相关整改措施 (measures most related to a text or a measure, other regions first, with reasons)."""
+    """相关整改措施 (measures most related to a text, a measure or a problem, other regions first, with reasons)."""
     from kg.query import QueryResult
     from kg.related import related
     from kg.store import open_index, open_store
 
-    if bool(text) == bool(measure):
-        err.print("[red]错误[/red] 请给出一段文字或 --measure 之一 (give either TEXT or --measure)")
+    if sum(map(bool, (text, measure, problem))) != 1:
+        err.print("[red]错误[/red] 请给出一段文字、--measure 或 --problem 之一 (give one of TEXT, --measure, --problem)")
         raise typer.Exit(2)
-    found = related(open_store(store, read_only=True), open_index(store, read_only=True), text=text, measure=measure, top=top,
-                    exclude_region=exclude_region)
-    rows = [[i, r.score, r.region_code, r.committee, r.year, r.problem, r.snippet, "、".join(r.shared_terms),
-             "、".join(r.shared_types), "、".join(r.shared_documents), r.item] for i, r in enumerate(found, 1)]
-    _print_result(QueryResult(["rank", "score", "region", "committee", "year", "problem", "snippet", "shared_terms",
-                               "shared_types", "shared_documents", "item"], rows), fmt, title="相关整改措施", highlight=True)
+    found = related(open_store(store, read_only=True), open_index(store, read_only=True), text=text, measure=measure,
+                    problem=problem, top=top, exclude_region=exclude_region)
+    people = fmt is TableFormat.table  # the table shows a snippet; programs also get the sentence and the scores
+    columns = ["rank", "score", "region", "committee", "year", "problem", "snippet", "shared_terms", "shared_types",
+               "shared_documents", "item"]
+    if not people:
+        columns[3:3] = ["region_code"]
+        columns[-1:-1] = ["sentence", "text_score", "problem_score"]
+    rows = []
+    for i, r in enumerate(found, 1):
+        values = {"rank": i, "score": r.score, "region": r.region or r.region_code, "region_code": r.region_code,
+                  "committee": r.committee, "year": r.year, "problem": r.problem, "snippet": r.snippet,
+                  "shared_terms": "、".join(r.shared_terms), "shared_types": "、".join(r.shared_types),
+                  "shared_documents": "、".join(r.shared_documents), "sentence": r.sentence, "text_score": r.text_score,
+                  "problem_score": r.problem_score, "item": r.item}
+        rows.append([values[c] for c in columns])
+    _print_result(QueryResult(columns, rows), fmt, title="相关整改措施", highlight=people)
 
 
 @app.command("types")

@@ -1,189 +1,405 @@
-"""Related measures: what others did about the same kind of problem.
+"""Related measures: what others did about the same kind of problem, seeded by a free text (a need),
+a measure or a problem.
 
-A measure (or a free text) is compared with other measures through the text index in
-four ways: BM25 of the measure texts over the source's domain keywords and rare words;
-BM25 of the *problems* the measures answer over the source's domain keywords (a measure
-under "意识形态领域管控不力" is related to one about 意识形态 even when its own words are
-思政 and 舆情); the share of problem types in common (Jaccard); documents cited by both.
-The combined score is explained by the shared terms, problem, types and documents.
-Measures from other regions come first.
+The seed becomes weighted words: each jieba token weighs its IDF over the measures, more when it is a
+domain keyword of the problem-type scheme or stands in a 《…》 title, much less when it is a generic
+step (kg/data/related-generic.txt: 梳理, 汇总, 下发, 回头看 …), and nothing when it is the seed's own
+place. A measure seed adds the words of the problem it answers, and its own words that the problem
+shares weigh double (they name what the measure is about); a problem seed is its title, lead and parent
+title, with its measures' words at a lower weight.
+
+Candidates come from the text index (kg.index, FTS5): the measures holding the heaviest words, and the
+measures of the problems whose texts hold them. Each candidate is scored with the same weights by BM25
+over its own tokens (text) and over its problem's (problem), plus the problem types and documents it
+shares with the seed; a measure whose own words share nothing with the seed (boilerplate under a
+matching problem) keeps only part of its problem score. Measures of other regions come first, each
+named by region, committee, year, problem and sentence, with the reasons.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Store, Variable
+from pyoxigraph import Literal, NamedNode, QuerySolution, Store, Variable
 
-from kg.classify import classify, taxonomy
 from kg.exceptions import QueryError
 from kg.index import TextIndex
 from kg.namespaces import ID
-from kg.parse.documents import find_titles
-from kg.parse.region import code_within
-from kg.search import PREFIXES, Describer, snippet
-from kg.sparql import select
+from kg.search import PREFIXES, snippet
+from kg.sparql import select, term_text
 from kg.text import tokens
 
-QUERY_TERMS = 20  # rarest shared tokens of the source used to find candidates
-COMMON_SHARE = 0.05  # tokens in more than this share of measures say little (and cost most)
-CANDIDATES = 40  # best text matches looked at in detail
-PROBLEMS = 12  # best matching problems whose measures are looked at too
-WEIGHTS = {"text": 0.5, "problem": 0.1, "types": 0.3, "documents": 0.1}
+QUERY_TERMS = 24  # heaviest seed words sent to the text index
+CANDIDATES = 60  # best measure matches looked at
+PROBLEMS = 12  # best problem matches whose measures are looked at
+COMMON_SHARE = 0.25  # a word in more measures than this share tells little and is left out
+GENERIC_WEIGHT = 0.1  # a generic step's share of its IDF weight
+KEYWORD_BOOST = 1.6  # a domain keyword of the problem-type scheme
+TITLE_BOOST = 1.4  # a word inside a 《…》 title of the seed
+OWN_PROBLEM_BOOST = 2.0  # a measure seed's word that its problem's text shares
+CONTEXT_SHARE = 0.6  # words only a measure seed's problem or a problem seed's measures hold: their total weight
+WEIGHTS = {"text": 0.5, "problem": 0.4, "types": 0.05, "documents": 0.05}
+BARE = 0.35  # share of its problem score kept by boilerplate: a measure sharing no weighty word with the seed
+TYPED = 0.7  # share kept by a measure sharing no weighty word but a problem type, in words of its own
+SPECIFIC = 0.6  # words of its own: at least this share of a measure's words are not generic steps
+BM25_K1, BM25_B = 1.2, 0.5
+PART_SHARE = 0.25  # weight kept by a seed word inside a longer seed word (选人 in 选人用人, 部队 in 干部队伍)
+LISTED_SHARE = 0.3  # a candidate's word counts this much where it is one item of a list (A、B、C等)
+#: a list of three or more short items joined by 、: a word in it is one topic among several
+_LIST_RE = re.compile(r"(?:[^、，,。；;：:“”‘’《》()（）]{1,16}、){2,}[^、，,。；;：:“”‘’《》()（）]{1,16}")
+
+
+class RelatedError(QueryError):
+    """kg related got no seed, two seeds, an unknown item or an item of the wrong kind."""
 
 
 @dataclass
 class Source:
-    text: str
-    types: set[str]
-    documents: set[str]
-    region_code: str | None = None
+    """A seed as weighted words, with what it is compared on besides them."""
+
+    kind: str  # text, measure or problem
+    weights: dict[str, float]
+    types: set[str] = field(default_factory=set)
+    documents: set[str] = field(default_factory=set)
     report: str | None = None
+    region_code: str | None = None
     item: str | None = None
-    problem: str | None = None
 
 
 @dataclass
 class Related:
+    """One related measure and why (stable English keys for programs: ``kg related --format json``)."""
+
     item: str
     score: float
     text_score: float
+    problem_score: float
+    region: str | None
     region_code: str | None
     committee: str | None
-    problem: str | None
     year: str | None
     report: str | None
+    problem: str | None
+    sentence: str
     snippet: str
     shared_terms: list[str] = field(default_factory=list)
     shared_types: list[str] = field(default_factory=list)
     shared_documents: list[str] = field(default_factory=list)
 
 
-def related(store: Store, index: TextIndex, text: str | None = None, measure: str | None = None, top: int = 10,
-            exclude_region: str | None = None) -> list[Related]:
-    """The measures most related to a free text or to a measure, other regions first."""
-    source = _measure_source(store, measure) if measure else _text_source(store, text or "")
-    counts = Counter(tokens(source.text))
-    words = list(counts)
-    if not words:
-        raise QueryError("文本中没有可比较的词 (no content words to compare)")
-    own = 1 if source.item else 0  # a token only the source itself holds finds nothing
-    total = index.total("Measure")
-    useful = [w for w in words if own < index.df("Measure", w) <= max(2, COMMON_SHARE * total)]
-    keywords = _taxonomy_keywords()
-
-    def idf(word: str) -> float:
-        return index.idf("Measure", word)
-
-    # domain keywords first (they name the kind of problem), then rare words the source repeats
-    words = sorted(useful, key=lambda w: (w not in keywords, -idf(w) * (1 + math.log(counts[w]))))[:QUERY_TERMS]
-    scored = {m.item: (m.score, m.matched)
-              for m in index.rank("Measure", words, limit=CANDIDATES + 1, exclude_graph=source.report)
-              if m.item != source.item}
-    best = max((s for s, _ in scored.values()), default=1.0) or 1.0
-    context_words = [w for w in dict.fromkeys([*counts, *tokens(source.problem or "")]) if w in keywords]
-    by_problem = _measures_of_matching_problems(store, index, context_words, source)
-    candidates = list(scored)[:CANDIDATES]
-    candidates += [item for item in by_problem if item not in scored]
-    results = []
-    describe = Describer(store)
-    for item in candidates:
-        bm25, matched = scored.get(item, (0.0, []))
-        problem_score, problem_terms = by_problem.get(item, (0.0, []))
-        detail = _details(store, item)
-        if exclude_region and code_within(detail["region"], exclude_region):
-            continue
-        shared_types = sorted(source.types & detail["types"])
-        union = source.types | detail["types"]
-        shared_docs = sorted(source.documents & detail["documents"])
-        score = (WEIGHTS["text"] * bm25 / best + WEIGHTS["problem"] * problem_score
-                 + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0)
-                 + WEIGHTS["documents"] * min(1, len(shared_docs)))
-        hit = describe(item, "Measure")
-        results.append(Related(
-            item=item, score=round(score, 3), text_score=round(bm25, 2), region_code=hit.region_code,
-            committee=hit.committee, problem=detail["problem"], year=detail["year"], report=hit.report,
-            snippet=snippet(hit.text, matched or problem_terms),
-            shared_terms=sorted(dict.fromkeys([*matched, *problem_terms]), key=idf, reverse=True)[:6],
-            shared_types=[_label(t) for t in shared_types], shared_documents=[_doc_title(store, d) for d in shared_docs]))
-    same_region = source.region_code
-    results.sort(key=lambda r: (r.region_code is not None and r.region_code == same_region, -r.score))
-    return results[:top]
+@dataclass
+class _Candidate:
+    item: str
+    text: str = ""
+    report: str | None = None
+    region: str | None = None
+    region_code: str | None = None
+    committee: str | None = None
+    signed: str | None = None
+    problem: str | None = None
+    problem_texts: list[str] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+    documents: dict[str, str] = field(default_factory=dict)  # IRI -> title
 
 
-def _measures_of_matching_problems(store: Store, index: TextIndex, words: list[str],
-                                   source: Source) -> dict[str, tuple[float, list[str]]]:
-    """{measure: (normalised BM25 of its problem over the domain keywords, matched keywords)}."""
-    if not words:
-        return {}
-    problems = index.rank("Problem", words, limit=PROBLEMS, exclude_graph=source.report)
-    best = max((p.score for p in problems), default=1.0) or 1.0
-    found: dict[str, tuple[float, list[str]]] = {}
-    for problem in problems:
-        rows = select(store, PREFIXES + "SELECT ?m ?p WHERE { { ?m kg:addresses ?p } UNION "
-                      "{ ?q kg:subProblemOf ?p . ?m kg:addresses ?q } }", {Variable("p"): NamedNode(problem.item)})
-        for row in rows:
-            found.setdefault(row["m"].value, (problem.score / best, problem.matched))
-    return found
+def related(store: Store, index: TextIndex, text: str | None = None, measure: str | None = None,
+            problem: str | None = None, top: int = 10, exclude_region: str | None = None) -> list[Related]:
+    """The measures most related to a free text, a measure or a problem (give one), other regions first."""
+    seeds = [name for name, value in (("text", text), ("measure", measure), ("problem", problem)) if value]
+    if len(seeds) != 1:
+        raise RelatedError("请给出一段文字、--measure 或 --problem 之一 (give one of TEXT, --measure, --problem)")
+    if text:
+        source = _text_source(store, index, text)
+    else:
+        source = _item_source(store, index, measure or problem or "", "Measure" if measure else "Problem")
+    if not source.weights:
+        raise RelatedError("文本中没有可比较的词 (no content words to compare)")
+    terms = sorted(source.weights, key=lambda w: -source.weights[w])[:QUERY_TERMS]
+    found = {m.item for m in index.rank("Measure", terms, limit=CANDIDATES + 1, exclude_graph=source.report)}
+    problems = [p.item for p in index.rank("Problem", terms[:QUERY_TERMS // 2], limit=PROBLEMS,
+                                            exclude_graph=source.report)]
+    found |= set(_measures_of(store, problems))
+    found.discard(source.item or "")
+    candidates = [c for c in _describe(store, sorted(found)) if c.report != source.report]
+    if exclude_region:
+        from kg.parse.region import code_within
+
+        candidates = [c for c in candidates if not code_within(c.region_code, exclude_region)]
+    return _ranked(index, source, candidates)[:top]
 
 
-def _taxonomy_keywords() -> frozenset[str]:
+# --- the seed ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def generic_steps() -> frozenset[str]:
+    """The generic-step words (kg/data/related-generic.txt)."""
+    text = resources.files("kg.data").joinpath("related-generic.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _domain_keywords() -> frozenset[str]:
+    from kg.classify import taxonomy
+
     return frozenset(k for c in taxonomy().leaves for k in c.keywords)
 
 
+def _title_words(text: str) -> set[str]:
+    from kg.parse.documents import find_titles
+
+    return {w for mention in find_titles(text) for w in tokens(mention.title)}
+
+
+def seed_weights(index: TextIndex, parts: list[tuple[str, float]], context: list[tuple[str, float]] | None = None,
+                 own: int = 0, boosted: set[str] | None = None, places: set[str] | None = None) -> dict[str, float]:
+    """{word: weight} of the seed's texts, given with their weights: IDF over the measures, a domain keyword
+    or a title word weighing more, a generic step much less, a word of ``places`` nothing, a word of
+    ``boosted`` double. A word that at most ``own`` measures hold (the seed's own) or that many measures
+    hold is left out. Words only the ``context`` texts hold weigh together at most CONTEXT_SHARE of the
+    seed's own words, however many context texts there are."""
+    main = _weighted(index, parts, own, boosted, places)
+    extra = {w: v for w, v in _weighted(index, context or [], own, boosted, places).items() if w not in main}
+    room, extra_total = CONTEXT_SHARE * sum(main.values()), sum(extra.values())
+    if extra_total > room:
+        extra = {w: v * room / extra_total for w, v in extra.items()}
+    weights = {**main, **extra}
+    return {w: v * (PART_SHARE if any(w in longer and w != longer for longer in weights) else 1)
+            for w, v in weights.items()}
+
+
+def _weighted(index: TextIndex, parts: list[tuple[str, float]], own: int, boosted: set[str] | None,
+              places: set[str] | None) -> dict[str, float]:
+    counts: dict[str, float] = defaultdict(float)
+    titles: set[str] = set()
+    for text, weight in parts:
+        for word in tokens(text):
+            counts[word] += weight
+        titles |= _title_words(text)
+    total = index.total("Measure")
+    generic, keywords = generic_steps(), _domain_keywords()
+    weights = {}
+    for word, count in counts.items():
+        df = index.df("Measure", word)
+        if df <= own or df > max(2, COMMON_SHARE * total) or any(word in place for place in places or ()):
+            continue
+        weight = index.idf("Measure", word) * (1 + math.log(count) if count >= 1 else count)
+        if word in generic:
+            weight *= GENERIC_WEIGHT
+        else:
+            weight *= (KEYWORD_BOOST if word in keywords else 1) * (TITLE_BOOST if word in titles else 1)
+            weight *= OWN_PROBLEM_BOOST if boosted and word in boosted else 1
+        weights[word] = weight
+    return weights
+
+
+def _text_source(store: Store, index: TextIndex, text: str) -> Source:
+    from kg.classify import classify
+
+    types = {hit.concept.iri for hit in classify(text)}
+    from kg.parse.documents import find_titles
+
+    documents: set[str] = set()
+    for title in {mention.title for mention in find_titles(text)}:
+        rows = select(store, PREFIXES + "SELECT DISTINCT ?d WHERE { ?d dcterms:title ?t }", {Variable("t"): Literal(title)})
+        documents |= {row["d"].value for row in rows}
+    return Source("text", seed_weights(index, [(text, 1.0)]), types=types, documents=documents)
+
+
+def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Source:
+    """A measure or a problem of the store as a seed; an unknown IRI or one of the other kind is an error."""
+    iri = given if given.startswith("http") else ID + given.lstrip("/")
+    query = PREFIXES + """SELECT ?kind ?text ?report ?code ?region ?committee WHERE {
+        ?item a ?kind ; kg:inReport ?report . FILTER(?kind IN (kg:Measure, kg:Problem))
+        OPTIONAL { ?item kg:text ?text }
+        OPTIONAL { ?report kg:committee ?c . ?c skos:prefLabel ?committee .
+                   OPTIONAL { ?c kg:region ?r . ?r kg:divisionCode ?code . OPTIONAL { ?r skos:prefLabel ?region } } }
+    } LIMIT 1"""
+    rows = list(select(store, query, {Variable("item"): NamedNode(iri)}))
+    if not rows:
+        raise RelatedError(f"库中没有这条{'措施' if kind == 'Measure' else '问题'} (no {kind.lower()} {iri} in the store)")
+    row = rows[0]
+    found = row["kind"].value.rsplit("#", 1)[-1]
+    if found != kind:
+        option = "--problem" if found == "Problem" else "--measure"
+        raise RelatedError(f"{iri} 是{'问题' if found == 'Problem' else '措施'}, 不是{'措施' if kind == 'Measure' else '问题'}, "
+                           f"请用 {option} (a {found.lower()}, not a {kind.lower()}: use {option})")
+    report = row["report"].value
+    places = {_value(row, name) or "" for name in ("region", "committee")} - {""}
+    own_text = _value(row, "text") or ""
+    context = _context(store, iri, kind)
+    if kind == "Measure":
+        problem_words = {w for text in context["problems"] for w in tokens(text)}
+        weights = seed_weights(index, [(own_text, 1.0)], [(text, 1.0) for text in context["problems"]], own=1,
+                               boosted=problem_words, places=places)
+    else:
+        parts = [(text, 1.0) for text in [own_text, *context["problems"]] if text]
+        weights = seed_weights(index, parts, [(text, 1.0) for text in context["measures"]], places=places)
+    return Source(kind.lower(), weights, types=context["types"], documents=context["documents"], report=report,
+                  region_code=_value(row, "code"), item=iri)
+
+
+def _context(store: Store, iri: str, kind: str) -> dict[str, Any]:
+    """For a measure: the texts of its problem and of the problem above; for a problem: its lead, the text of the
+    problem above, and its measures' texts (sub-problems' too); the types and documents of either."""
+    if kind == "Measure":
+        query = PREFIXES + """SELECT ?ptext ?type ?doc WHERE {
+            { ?item kg:addresses ?p . ?p kg:text ?ptext } UNION { ?item kg:addresses/kg:subProblemOf ?q . ?q kg:text ?ptext }
+            UNION { ?item kg:addresses/kg:lead ?ptext }
+            UNION { ?item kg:problemType ?type }
+            UNION { { ?item kg:formulates ?doc } UNION { ?item kg:applies ?doc } UNION { ?item kg:mentions ?doc } } }"""
+    else:
+        query = PREFIXES + """SELECT ?ptext ?mtext ?type ?doc WHERE {
+            { ?item kg:lead ?ptext } UNION { ?item kg:subProblemOf ?q . ?q kg:text ?ptext }
+            UNION { { ?m kg:addresses ?item } UNION { ?m kg:addresses/kg:subProblemOf ?item } ?m kg:text ?mtext }
+            UNION { ?item kg:problemType ?type }
+            UNION { { ?m kg:addresses ?item } UNION { ?m kg:addresses/kg:subProblemOf ?item }
+                    { ?m kg:formulates ?doc } UNION { ?m kg:applies ?doc } UNION { ?m kg:mentions ?doc } } }"""
+    found: dict[str, Any] = {"problems": [], "measures": [], "types": set(), "documents": set()}
+    for row in select(store, query, {Variable("item"): NamedNode(iri)}):
+        if (text := _value(row, "ptext")) and text not in found["problems"]:
+            found["problems"].append(text)
+        if kind == "Problem" and (text := _value(row, "mtext")):
+            found["measures"].append(text)
+        if row["type"] is not None:
+            found["types"].add(row["type"].value)
+        if row["doc"] is not None:
+            found["documents"].add(row["doc"].value)
+    return found
+
+
+# --- the candidates ----------------------------------------------------------------------------
+
+
+def _measures_of(store: Store, problems: list[str]) -> list[str]:
+    """The measures answering the problems (or their sub-problems), in one query."""
+    if not problems:
+        return []
+    values = " ".join(f"<{p}>" for p in problems)  # IRIs from the index, not user text
+    query = PREFIXES + f"""SELECT DISTINCT ?m WHERE {{ VALUES ?p {{ {values} }}
+        {{ ?m kg:addresses ?p }} UNION {{ ?m kg:addresses/kg:subProblemOf ?p }} }}"""
+    return [row["m"].value for row in select(store, query)]
+
+
+def _describe(store: Store, items: list[str]) -> list[_Candidate]:
+    """Text, report, region (code and name), committee, signing date, problem texts, types and documents of
+    the measures, in one query."""
+    if not items:
+        return []
+    values = " ".join(f"<{item}>" for item in items)  # IRIs from the index and the store
+    query = PREFIXES + f"""SELECT ?m ?text ?report ?code ?region ?committee ?signed ?p ?ptext ?lead ?qtext ?type ?doc ?title
+    WHERE {{ VALUES ?m {{ {values} }}
+        ?m kg:text ?text ; kg:inReport ?report .
+        OPTIONAL {{ ?report kg:committee ?c . ?c skos:prefLabel ?committee .
+                   OPTIONAL {{ ?c kg:region ?r . ?r kg:divisionCode ?code . OPTIONAL {{ ?r skos:prefLabel ?region }} }} }}
+        OPTIONAL {{ ?report kg:signedDate ?signed }}
+        OPTIONAL {{ ?m kg:addresses ?p . OPTIONAL {{ ?p kg:text ?ptext }} OPTIONAL {{ ?p kg:lead ?lead }}
+                   OPTIONAL {{ ?p kg:subProblemOf/kg:text ?qtext }} }}
+        OPTIONAL {{ ?m kg:problemType ?type }}
+        OPTIONAL {{ {{ ?m kg:formulates ?doc }} UNION {{ ?m kg:applies ?doc }} UNION {{ ?m kg:mentions ?doc }}
+                   OPTIONAL {{ ?doc dcterms:title ?title }} }}
+    }}"""
+    found: dict[str, _Candidate] = {}
+    for row in select(store, query):
+        item = row["m"].value
+        c = found.get(item)
+        if c is None:
+            c = found[item] = _Candidate(item, text=_value(row, "text") or "", report=row["report"].value,
+                                         region=_value(row, "region"), region_code=_value(row, "code"),
+                                         committee=_value(row, "committee"), signed=_value(row, "signed"),
+                                         problem=_value(row, "ptext") or _value(row, "lead"))
+        for name in ("ptext", "lead", "qtext"):
+            if (text := _value(row, name)) and text not in c.problem_texts:
+                c.problem_texts.append(text)
+        if row["type"] is not None:
+            c.types.add(row["type"].value)
+        if row["doc"] is not None:
+            c.documents[row["doc"].value] = _value(row, "title") or row["doc"].value
+    return list(found.values())
+
+
+# --- the ranking ---------------------------------------------------------------------------------
+
+
+def _counts(*texts: str) -> dict[str, float]:
+    """The texts' words counted, those inside a list (A、B、C) at LISTED_SHARE."""
+    counts: dict[str, float] = defaultdict(float)
+    for text in texts:
+        for word in tokens(text):
+            counts[word] += 1
+    for listed in (m for text in texts for m in _LIST_RE.finditer(text)):
+        for word in tokens(listed.group(0)):
+            counts[word] -= 1 - LISTED_SHARE
+    return counts
+
+
+def _bm25(weights: dict[str, float], counts: dict[str, float], average: float) -> tuple[float, list[str]]:
+    """BM25 of a text's words against weighted seed words (the weights hold the IDF)."""
+    length = sum(counts.values())
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (average or 1))
+    held = [w for w in counts if w in weights and counts[w] > 0]
+    score = sum(weights[w] * counts[w] * (BM25_K1 + 1) / (counts[w] + norm) for w in held)
+    return score, sorted(held, key=lambda w: -weights[w])
+
+
+def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> list[Related]:
+    if not candidates:
+        return []
+    own = [_counts(c.text) for c in candidates]
+    theirs = [_counts(*c.problem_texts) for c in candidates]
+    own_avg = sum(sum(o.values()) for o in own) / len(own)
+    their_avg = sum(sum(t.values()) for t in theirs) / len(theirs) or 1.0
+    scored = [(_bm25(source.weights, o, own_avg), _bm25(source.weights, t, their_avg)) for o, t in zip(own, theirs)]
+    best_text = max(s[0][0] for s in scored) or 1.0
+    best_problem = max(s[1][0] for s in scored) or 1.0
+    heavy = sorted(source.weights.values(), reverse=True)
+    floor = heavy[min(len(heavy) - 1, 5)] if heavy else 0.0  # a word among the seed's six heaviest
+    results = []
+    for c, own_words, ((text_score, text_terms), (problem_score, problem_terms)) in zip(candidates, own, scored):
+        shared_types = sorted(source.types & c.types)
+        if any(source.weights[w] >= floor for w in text_terms if w not in generic_steps()):
+            gate = 1.0  # its own words name what the seed is about
+        elif shared_types and _specific(own_words) >= SPECIFIC:
+            gate = TYPED  # a measure of the same type under a matching problem, in words of its own
+        else:
+            gate = BARE
+        union = source.types | c.types
+        shared_docs = sorted(c.documents[d] for d in source.documents & set(c.documents))
+        score = (WEIGHTS["text"] * text_score / best_text
+                 + WEIGHTS["problem"] * problem_score / best_problem * gate
+                 + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0.0)
+                 + WEIGHTS["documents"] * min(1, len(shared_docs)))
+        terms = list(dict.fromkeys([*text_terms, *problem_terms]))
+        results.append(Related(
+            item=c.item, score=round(score, 3), text_score=round(text_score, 2), problem_score=round(problem_score, 2),
+            region=c.region, region_code=c.region_code, committee=c.committee, year=c.signed[:4] if c.signed else None,
+            report=c.report, problem=c.problem, sentence=c.text, snippet=snippet(c.text, text_terms or terms),
+            shared_terms=terms[:6], shared_types=[_label(t) for t in shared_types],
+            shared_documents=shared_docs))
+    same = source.region_code
+    results.sort(key=lambda r: (same is not None and r.region_code == same, -r.score, r.item))
+    return results
+
+
+def _specific(counts: dict[str, float]) -> float:
+    """The share of a text's words that are not generic steps."""
+    generic, total = generic_steps(), sum(counts.values())
+    return sum(n for w, n in counts.items() if w not in generic) / total if total else 0.0
+
+
+def _value(row: QuerySolution, name: str) -> str | None:
+    term = row[name]
+    return None if term is None else term_text(term)
+
+
 def _label(concept: str) -> str:
+    from kg.classify import taxonomy
+
     found = taxonomy().concepts.get(concept)
     return f"{found.notation} {found.label_zh}" if found else concept
-
-
-def _doc_title(store: Store, doc: str) -> str:
-    rows = list(select(store, PREFIXES + "SELECT ?d ?t WHERE { ?d dcterms:title ?t } LIMIT 1",
-                       {Variable("d"): NamedNode(doc)}))
-    return rows[0]["t"].value if rows else doc
-
-
-def _text_source(store: Store, text: str) -> Source:
-    if not text.strip():
-        raise QueryError("请给出文本或 --measure (give a text or --measure)")
-    types = {hit.concept.iri for hit in classify(text)}
-    documents: set[str] = set()
-    for mention in find_titles(text):
-        rows = select(store, PREFIXES + "SELECT DISTINCT ?d ?t WHERE { ?d dcterms:title ?t }",
-                      {Variable("t"): Literal(mention.title)})
-        documents |= {row["d"].value for row in rows}
-    return Source(text=text, types=types, documents=documents)
-
-
-def _measure_source(store: Store, measure: str) -> Source:
-    iri = measure if measure.startswith("http") else ID + measure.lstrip("/")
-    detail = _details(store, iri)
-    if detail["text"] is None:
-        raise QueryError(f"没有这条措施 (no measure {iri})")
-    return Source(text=detail["text"], types=detail["types"], documents=detail["documents"],
-                  region_code=detail["region"], report=detail["report"], item=iri, problem=detail["problem"])
-
-
-def _details(store: Store, item: str) -> dict[str, Any]:
-    """Text, report, region, problem title, year, types and cited documents of one measure."""
-    query = PREFIXES + """SELECT ?m ?text ?report ?region ?problem ?signed ?type ?doc WHERE {
-        ?m kg:text ?text ; kg:inReport ?report .
-        OPTIONAL { ?report kg:committee/kg:region/kg:divisionCode ?region }
-        OPTIONAL { ?m kg:addresses/kg:text ?problem }
-        OPTIONAL { ?report kg:signedDate ?signed }
-        OPTIONAL { ?m kg:problemType ?type }
-        OPTIONAL { { ?m kg:formulates ?doc } UNION { ?m kg:applies ?doc } UNION { ?m kg:mentions ?doc } }
-    }"""
-    rows = list(select(store, query, {Variable("m"): NamedNode(item)}))
-    first = rows[0] if rows else None
-
-    def value(name: str) -> str | None:
-        return first[name].value if first is not None and first[name] is not None else None
-
-    signed = value("signed")
-    return {"text": value("text"), "report": value("report"), "region": value("region"), "problem": value("problem"),
-            "year": signed[:4] if signed else None,
-            "types": {r["type"].value for r in rows if r["type"] is not None},
-            "documents": {r["doc"].value for r in rows if r["doc"] is not None}}
