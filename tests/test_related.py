@@ -1,0 +1,160 @@
+"""kg related on the store built from data/: seeds of three kinds, rows that name their region, stable
+JSON keys, and one-line errors for a wrong kind of IRI. Relevance is checked against the hand labels of
+tests/labels/related.json (judged by reading, never from the command's output)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, Store, Variable
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.index import TextIndex
+from kg.namespaces import ID
+from kg.related import RelatedError, generic_steps, related, seed_weights
+from kg.search import PREFIXES
+from kg.sparql import select
+
+LABELS = Path(__file__).parent / "labels" / "related.json"
+GULOU = "report/320302-区委/2023-04-17/2024-03-15"
+INVESTMENT_PROBLEM = GULOU + "/c1/p4"  # 关于“招商引资质效不高”问题的整改
+INVESTMENT_MEASURE = GULOU + "/c1/p4/m1"  # 落实招商项目评估论证工作 …
+KEYS = ["rank", "score", "region", "region_code", "committee", "year", "problem", "snippet", "shared_terms",
+        "shared_types", "shared_documents", "sentence", "text_score", "problem_score", "item"]
+
+
+def _one_error_line(stderr: str) -> str:
+    assert "Traceback" not in stderr and "│" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("错误")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def _kg(store_dir: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["related", *args, "--store", str(store_dir)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def index(store_dir: Path) -> TextIndex:
+    from kg.store import open_index
+
+    return open_index(store_dir, read_only=True)
+
+
+def _relevant(source: str) -> set[str]:
+    for entry in json.loads(LABELS.read_text(encoding="utf-8")):
+        if entry.get("source") == source:
+            return {ID + j["item"] for j in entry["judgements"] if j["relevant"]}
+    raise AssertionError(f"no labels for {source}")
+
+
+# --- wrong kinds of IRI: one line, exit 2 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("--measure", INVESTMENT_PROBLEM, "--problem"),  # a problem given as a measure
+    ("--problem", INVESTMENT_MEASURE, "--measure"),  # a measure given as a problem
+    ("--measure", GULOU + "/c1/p4/m99", "m99"),  # no such item
+    ("--problem", "report/nowhere/c1/p1", "nowhere"),
+    ("--problem", GULOU, "report"),  # a report is neither
+])
+def test_wrong_kind_of_iri_is_one_line(store_dir: Path, option: str, value: str, says: str) -> None:
+    code, out, err = _kg(store_dir, option, value)
+    assert code == 2 and not out.strip()
+    assert says in _one_error_line(err)
+
+
+@pytest.mark.parametrize("args", [[], ["招商引资", "--problem", INVESTMENT_PROBLEM],
+                                  ["--measure", INVESTMENT_MEASURE, "--problem", INVESTMENT_PROBLEM]])
+def test_one_seed_exactly(store_dir: Path, args: list[str]) -> None:
+    code, _, err = _kg(store_dir, *args)
+    assert code == 2 and "--problem" in _one_error_line(err)
+
+
+def test_library_raises_for_a_wrong_kind(store: Store, index: TextIndex) -> None:
+    with pytest.raises(RelatedError, match="--problem"):
+        related(store, index, measure=INVESTMENT_PROBLEM)
+    with pytest.raises(RelatedError):
+        related(store, index)
+
+
+# --- rows: region names, committee, year, problem, sentence; stable keys --------------------------------
+
+
+def _region_names(store: Store) -> dict[str, str]:
+    rows = select(store, PREFIXES + "SELECT ?code ?name WHERE { ?r kg:divisionCode ?code ; skos:prefLabel ?name }")
+    return {row["code"].value: row["name"].value for row in rows}
+
+
+def test_json_rows_have_stable_keys_and_name_their_region(store_dir: Path, store: Store) -> None:
+    code, out, _ = _kg(store_dir, "--problem", INVESTMENT_PROBLEM, "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 10
+    names = _region_names(store)
+    for rank, row in enumerate(rows, 1):
+        assert list(row) == KEYS and row["rank"] == rank
+        assert row["region"] == names[row["region_code"]] and row["region"] != row["region_code"]
+        assert row["committee"] and row["problem"] and len(row["year"]) == 4 and row["year"].isdigit()
+        text = select(store, PREFIXES + "SELECT ?t WHERE { ?m kg:text ?t }", {Variable("m"): NamedNode(row["item"])})
+        assert [t["t"].value for t in text] == [row["sentence"]]  # the sentence is the measure's own text
+
+
+def test_table_and_csv_give_the_same_rows(store_dir: Path) -> None:
+    import csv
+    import io
+
+    _, as_json, _ = _kg(store_dir, "招商项目落地慢，缺乏履约监管", "-f", "json")
+    _, as_csv, _ = _kg(store_dir, "招商项目落地慢，缺乏履约监管", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [r["item"] for r in rows] == [r["item"] for r in json.loads(as_json)] and list(rows[0]) == KEYS
+    code, table, _ = _kg(store_dir, "招商项目落地慢，缺乏履约监管")
+    assert code == 0 and "相关整改措施" in table
+
+
+# --- seeds ------------------------------------------------------------------------------------------
+
+
+def test_problem_seed_finds_other_regions_measures_judged_relevant(store: Store, index: TextIndex) -> None:
+    found = related(store, index, problem=INVESTMENT_PROBLEM, top=5)
+    assert len(found) == 5 and not any(r.item.startswith(ID + GULOU) for r in found)
+    relevant = _relevant(INVESTMENT_PROBLEM)
+    assert sum(r.item in relevant for r in found) >= 3, [r.item for r in found]
+
+
+def test_measure_seed_leaves_out_its_own_report_and_its_own_region_comes_last(store: Store, index: TextIndex) -> None:
+    found = related(store, index, measure=INVESTMENT_MEASURE, top=30)
+    assert found and not any(r.item.startswith(ID + GULOU) for r in found)
+    relevant = _relevant(INVESTMENT_MEASURE)
+    assert sum(r.item in relevant for r in found[:5]) >= 3
+
+
+def test_text_seed_by_the_part_after_id(store: Store, index: TextIndex) -> None:
+    by_path = related(store, index, problem=INVESTMENT_PROBLEM)
+    by_iri = related(store, index, problem=ID + INVESTMENT_PROBLEM)
+    assert [r.item for r in by_path] == [r.item for r in by_iri]
+
+
+def test_exclude_region_leaves_out_its_measures(store: Store, index: TextIndex) -> None:
+    found = related(store, index, text="招商项目落地慢，缺乏履约监管", exclude_region="370000")
+    assert found and not any((r.region_code or "").startswith("37") for r in found)
+
+
+# --- weights: domain words over generic steps ----------------------------------------------------------
+
+
+def test_generic_steps_weigh_less_than_domain_words(index: TextIndex) -> None:
+    weights = seed_weights(index, [("梳理汇总问题清单，下发通知，开展回头看，加强意识形态工作", 1.0)])
+    assert {"梳理", "下发", "回头看"} <= generic_steps()
+    domain = weights["意识形态"]
+    assert all(weights.get(word, 0) * 5 < domain for word in ("梳理", "下发", "回头看", "汇总"))
+
+
+def test_a_seed_of_generic_steps_only_finds_nothing_to_compare(store: Store, index: TextIndex) -> None:
+    weights = seed_weights(index, [("梳理汇总，下发通知，回头看", 1.0)])
+    assert all(w < 1 for w in weights.values())
+    with pytest.raises(RelatedError):
+        related(store, index, text="，。；")
