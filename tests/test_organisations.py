@@ -104,6 +104,18 @@ def test_a_post_is_not_its_committee(real_reports: list[Report]) -> None:
     assert not {"区委常委", "省委"} & set(roles)
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    ("来源:广州市住房和城乡建设局。", {"广州市住房和城乡建设局"}),  # 和 inside a ministry's name
+    ("第131次区委常委会会议深入学习。", {"区委常委会"}),  # an ordinal, and a meeting is its body acting
+    ("充分发挥区委党的建设工作领导小组作用。", {"区委党的建设工作领导小组"}),
+    ("成立领导小组,下设整改工作办公室,负责日常协调。", {"整改工作办公室"}),
+    ("沭阳、泗阳、泗洪三县政府办开展督查。", set()),  # three counties' offices: a class
+    ("选派干部到省、市两级发改委跟班学习。", set()),
+])
+def test_where_names_start_and_end(text: str, want: set[str]) -> None:
+    assert set(_bodies(text)) == want
+
+
 def test_quantified_and_quoted_groups_are_classes() -> None:
     assert _bodies("组建了队伍建设巡查专班和4个工作组,对近三年来情况进行督导检查。") == {"队伍建设巡查专班": "participant"}
     assert _bodies("构建起“一产业一专班、一企业一专班”推进机制,完善村“两委”干部监管。") == {}
