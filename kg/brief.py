@@ -81,6 +81,15 @@ def _none(figures: dict[str, int], note: str) -> str:
     return "" if any(figures.values()) else f'<p class="sub">{html.escape(note)}</p>'
 
 
+def _unplaced(side: Side) -> str:
+    """Reports whose committee has no division code: their types, accountability, money and rules are missing."""
+    if not side.unplaced:
+        return ""
+    names = "、".join(local_id(r) for r in side.unplaced)
+    return (f'<p class="sub" id="kg-unplaced">{len(side.unplaced)} 份报告的党组织无行政区划代码, 其问题类型、问责、资金和制度'
+            f'数字未计入 (not counted in types, accountability, money and rules: no division code): {html.escape(names)}</p>')
+
+
 def _reports(side: Side) -> str:
     rows = []
     for r in side.reports:
@@ -172,6 +181,7 @@ def render_html(side: Side) -> str:
 <div class="sub">{html.escape(what)} {html.escape(scope.label)}{' · ' + html.escape(scope.code) if scope.code else ''} ·
 整改报告中的数字, 每个都可追溯到原句 (every figure from the reports' sentences; kg compare, kg show)</div>
 <dl id="kg-figures">{_figures(side)}</dl>
+{_unplaced(side)}
 <h2>问题类型 (problems and measures by type)</h2>
 <div id="kg-chart-types" class="chart"></div>
 <h2>时间线 (inspections and reports)</h2>

@@ -125,6 +125,9 @@ class Side:
     money: dict[str, int]
     rules: int
     top_measures: list[ConcreteMeasure] = field(default_factory=list)
+    # reports whose committee has no division code (a university's, an enterprise's): their problems, measures
+    # and concrete measures are counted, their types, accountability figures, money and rules are not
+    unplaced: list[str] = field(default_factory=list)
 
     @property
     def concrete_share(self) -> float | None:
@@ -162,6 +165,7 @@ class Side:
                 "days_feedback_to_report_by_report": self.days_to_report,
                 "types": [t.to_dict() for t in self.types], "accountability": self.accountability,
                 "money": self.money, "reports_detail": [r.to_dict() for r in self.reports],
+                "reports_without_region": self.unplaced,
                 "top_concrete_measures": [m.to_dict() for m in self.top_measures]}
 
 
@@ -175,8 +179,10 @@ def side(store: Store, scope: Scope, top_measures: int = TOP_MEASURES,
          listing: list[ReportFacts] | None = None) -> Side:
     """A scope's figures, each read with a saved query bound to its region or its reports."""
     facts = {r.report: r for r in (_reports(store) if listing is None else listing)}
+    reports = [facts[r] for r in scope.reports if r in facts]
+    # the by-region queries are lookups led by a division code: the region's, or each report's own
     by_region = [{"region": scope.code}] if scope.kind == "region" and scope.code else \
-        [{"report": report} for report in scope.reports]
+        [{"region": r.code, "report": r.report} for r in reports if r.code]
     problems, measures = _problem_counts(store, scope.reports)
     concrete = _concrete(store, scope.reports)
     accountability = dict.fromkeys(ACCOUNTABILITY, 0)
@@ -189,9 +195,9 @@ def side(store: Store, scope: Scope, top_measures: int = TOP_MEASURES,
     rules = sum(int(row["total"] or 0) for row in _rows(store, "quantities-by-region",
                                                         [{**p, "kind": "rules"} for p in by_region]))
     ranked = sorted(concrete.values(), key=lambda m: (-m.score, m.report, _natural(m.measure)))
-    return Side(scope=scope, reports=[facts[r] for r in scope.reports if r in facts], problems=problems,
-                measures=measures, concrete=len(concrete), types=_types(store, by_region),
-                accountability=accountability, money=money, rules=rules, top_measures=ranked[:top_measures])
+    return Side(scope=scope, reports=reports, problems=problems, measures=measures, concrete=len(concrete),
+                types=_types(store, by_region), accountability=accountability, money=money, rules=rules,
+                top_measures=ranked[:top_measures], unplaced=[r.report for r in reports if not r.code])
 
 
 def resolve(store: Store, name: str, listing: list[ReportFacts] | None = None) -> Scope:

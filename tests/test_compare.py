@@ -90,9 +90,10 @@ def variant_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     from kg.build import build
 
     store = Store()
-    names = ("street-problem-label-circled.txt", "municipal-department-bracket-status.txt")
+    names = ("street-problem-label-circled.txt", "municipal-department-bracket-status.txt",
+             "university-toplevel-categories.txt")
     summary = build(store, [ROOT / "tests" / "variants" / n for n in names])
-    assert len(summary.added) == 2
+    assert len(summary.added) == 3
     return store
 
 
@@ -142,3 +143,12 @@ def test_cli_errors(store_dir: Path) -> None:
     assert code == 2 and "火星" in text and len(text.strip().splitlines()) == 1
     code, text = _run(store_dir, "天桥区")
     assert code == 2 and len(text.strip().splitlines()) == 1
+
+
+def test_a_committee_without_a_division_code_says_what_is_not_counted(variant_store: Store) -> None:
+    """A university's committee has no region: the by-region queries cannot reach its report, so its
+    清退违规报销费用3.6万元 is not in money, and the side says which reports were left out."""
+    street, university = compare(variant_store, ["岳麓区", "中共鄂东理工大学委员会"])
+    assert university.unplaced == [r.report for r in university.reports] and len(university.reports) == 1
+    assert university.money == dict.fromkeys(MONEY, 0) and university.types == []
+    assert university.measures > 0 and street.unplaced == []
