@@ -78,3 +78,18 @@ def test_a_status_tag_closing_a_measure_is_its_status(real_reports: list[Report]
     check = next(c for c in check_declared(report.declared, report.categories) if c.text.startswith("已完成整改措施"))
     assert check.level == "measure status 已完成" and check.agrees
     assert all(m.status is None for r in real_reports for m in r.iter_measures())
+
+
+def test_summary_forms_of_the_issue(real_reports: list[Report]) -> None:
+    """The wordings issue 23 quotes, put in a real report's summary: 已完成整改688个,未完成5个 split the
+    693 fed back (and add up); 长期整改任务3项 is long-term work; 除3个问题正在推进外 is in progress."""
+    lianhu = _by(real_reports, "莲湖")
+    at = lianhu.text.index("\n")
+    summary = ("截至目前,反馈的693个问题已完成整改688个,未完成5个,完成率98.71%;长期整改任务3项。"
+               "除3个问题正在推进外,其余均已整改到位。")
+    report = parse_text(lianhu.text[:at] + "\n" + summary + lianhu.text[at:])
+    stated = [(p.state, p.count, p.total) for p in report.progress if p.where == "summary"]
+    assert stated == [("done", 688, 693), ("not_done", 5, 693), ("long_term", 3, None), ("in_progress", 3, None)]
+    assert sum_disagreements(report.progress) == []
+    broken = parse_text(lianhu.text[:at] + "\n" + summary.replace("未完成5个", "未完成7个") + lianhu.text[at:])
+    assert [(t, s) for t, s, _ in sum_disagreements(broken.progress)] == [(693, 695)]

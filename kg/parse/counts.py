@@ -24,7 +24,8 @@ _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
     (re.compile(rf"{_N}\s*{_CLS}\s*{_WHAT}"), 1, 2),
     (re.compile(rf"{_WHAT}\s*{_N}\s*{_CLS}(?!方面|大类|类){_NOT_WHAT}"), 2, 1),
     (re.compile(rf"{_STATUS}\s*(?:整改)?\s*{_WHAT}?\s*{_N}\s*{_CLS}"), 3, 1),
-    (re.compile(rf"{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}"), 1, 2),
+    # "693个问题已完成整改688个": a status followed by its own count leaves the first number the total
+    (re.compile(rf"{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}(?!\s*(?:整改)?\s*{_WHAT}?\s*\d)"), 1, 2),
     (re.compile(rf"(?<=方面){_N}\s*{_CLS}(?=[,;。、]|$)"), 1, None),  # "3个方面21条": 21 problems
 ]
 _STATUS_ONLY_RE = re.compile(_STATUS)

@@ -71,8 +71,9 @@ def find_progress(text: str, declared: list[Declared], quantities: list[Quantity
         out.append(Progress(state, item.text, item.span, item.count, counted.group(0) if counted else None,
                             _total(declared, item), _where(item.span, listed)))
         taken.add(item.span)
+    declared_spans = {d.span for d in declared}  # a declared total (693个问题) is not a statement of progress
     for quantity in quantities:
-        if quantity.kind not in _ITEM_KINDS or any(_overlaps(quantity.span, span) for span in taken):
+        if quantity.kind not in _ITEM_KINDS or any(_overlaps(quantity.span, span) for span in taken | declared_spans):
             continue
         found = _clause_state(text, quantity.span)
         if found is None or _quoted(text, quantity.span[0]):
