@@ -142,12 +142,14 @@ class Body:
 
     ``role`` is lead (牵头), responsible (由…负责, 责任单位), participant (acts or is acted on) or mentioned
     (named for context: a requirement cited, an honour); ``level`` is the tier its name or its enumeration
-    gives (中央, 省, 市, 区, 县…), which places the body in a region; None when the name has none."""
+    gives (中央, 省, 市, 区, 县…), which places the body in the report's region or one above it; None when the
+    name has none. ``region`` is the division a name opening with a place names (济南市基础教育…领导小组)."""
 
     name: str
     span: Span
     role: str = "participant"
     level: str | None = None
+    region: Region | None = None  # the province or city its name opens with (济南市…), when it names one
 
 
 @dataclass

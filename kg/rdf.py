@@ -535,13 +535,17 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, posi
     for reason in measure.concrete_reasons:
         out.text(node, kg("concreteReason"), reason)
     for body in measure.bodies:
-        place = body_region(body.level, code)
+        named = body.region.code if body.region is not None else None
+        place = named or body_region(body.level, code)
         org = organisation_iri(body.name, place)
         out.add(node, kg("namesOrganisation"), org)
         out.add(node, kg(ROLE_PROPERTIES[body.role]), org)  # one edge says the role: no node per mention
         out.add(org, RDF_TYPE, kg("Organisation"))
         out.text(org, SKOS_PREF, body.name)
-        out.add(org, kg("region"), region_iri(place) if place and place != CENTRAL else None)
+        if named and body.region is not None:
+            out.add(org, kg("region"), _region(out, body.region))  # another city's body: its region described too
+        else:
+            out.add(org, kg("region"), region_iri(place) if place and place != CENTRAL else None)
 
 
 def _types(out: _Emitter, node: NamedNode, text: str, headings: list[str]) -> None:

@@ -159,6 +159,17 @@ def test_levels_place_bodies_in_their_region() -> None:
     assert body_region("市", "370100") == "370100"
 
 
+def test_a_name_opening_with_a_place_belongs_to_that_place(real_reports: list[Report]) -> None:
+    """按照济南市基础教育设施建设工作领导小组第五次会议精神要求 (Tianqiao): the city's group, a node under 370100;
+    市政设施维护中心 names municipal works, not the city (Qinhuangdao's zone's own centre)."""
+    measure = _measure(real_reports, TIANQIAO, "济南市基础教育设施建设工作领导小组")
+    body = next(b for b in measure.bodies if b.name == "济南市基础教育设施建设工作领导小组")
+    assert body.region is not None and body.region.code == "370100" and body.role == "mentioned"
+    quads = report_rdf(next(r for r in real_reports if r.committee.region.code == TIANQIAO)).quads
+    assert any(q.object == organisation_iri(body.name, "370100") for q in quads)
+    assert [b.level for b in bodies_in("为市政设施维护中心配齐正职。", 0, 14)] == [None]
+
+
 def test_the_level_carries_over_an_enumeration() -> None:
     """市纪委、人社局: the second is the city's too (its name stays as written)."""
     found = bodies_in("市纪委、人社局联合开展检查。", 0, 14)

@@ -495,6 +495,8 @@ _CLASSIFIERS = set("个家所支名批次号")
 _NUMERALS = set("一二两三四五六七八九十百几多")
 _CLASSIFIER_RE = re.compile(r"(?:\d+|[一二两三四五六七八九十百几多]+)[个家所支名批]$")
 _NAME_MAX = 24
+_NOT_A_LEVEL = ("市场", "市政设施", "市政工程", "市政维修", "市政管理", "区域")  # 市场监管局 is no city's by its name
+_NAMED_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区)")
 _DATED_RE = re.compile(r"\d(?:年度?|月|日)$")
 _PARTY_PREFIX_RE = re.compile(r"^(?:中国共产党|中共)(?=.)")
 _TITLE_RE = re.compile(r"《[^《》]*》|〔[^〔〕]*〕")
@@ -527,7 +529,7 @@ def bodies_in(text: str, start: int, end: int) -> list[Body]:
         if not _is_body(seg, a, b, head):
             continue
         name, role = _PARTY_PREFIX_RE.sub("", seg[a:b]), _role(seg, a, b)
-        body = found.setdefault(name, Body(name, (start + a, start + b), role, _level_of(name)))
+        body = found.setdefault(name, Body(name, (start + a, start + b), role, _level_of(name), _named_region(name)))
         if _ROLE_RANK[role] > _ROLE_RANK[body.role]:
             body.role = role
     bodies = list(found.values())
@@ -627,10 +629,22 @@ def _role(seg: str, a: int, b: int) -> str:
 
 def _level_of(name: str) -> str | None:
     """The tier a name opens with (市纪委 -> 市); None for a name that opens with a place's own name."""
+    if name.startswith(_NOT_A_LEVEL):
+        return None
     for level in ("中央", "党中央", "省", "市", "区", "县", "州", "盟", "旗"):
         if name.startswith(level):
             return "中央" if level == "党中央" else level
     return None
+
+
+def _named_region(name: str) -> Region | None:
+    """The province or city a name opens with (济南市基础教育设施建设工作领导小组 -> 济南市, 河北省开发区… -> 河北省);
+    counties are left out (鼓楼区 is in four cities)."""
+    match = _NAMED_PLACE_RE.match(name)
+    if match is None:
+        return None
+    region, warning = lookup_region(match.group(0))
+    return region if region.code and not warning and region.county is None else None
 
 
 def _carry_levels(seg: str, start: int, found: list[Body]) -> None:
