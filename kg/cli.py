@@ -591,7 +591,7 @@ def search_command(
     hits = search(open_store(store, read_only=True), open_index(store, read_only=True), " ".join(words), scope.value, top,
                   exact=exact)
     if hits.warning:
-        err.print(f"[yellow]提示[/yellow] {escape(hits.warning)}")
+        err.print(f"[yellow]提示[/yellow] {escape(_one_line(hits.warning))}")
     rows = [[i, h.score, "是" if h.exact else "", h.region_code, h.committee, h.snippet, h.item] for i, h in enumerate(hits, 1)]
     _print_result(QueryResult(["rank", "score", "exact", "region", "committee", "snippet", "item"], rows), fmt,
                   title=f"检索 {' '.join(words)} ({scope.value}; 原文包含 {hits.exact_total} 条)", highlight=True)

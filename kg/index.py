@@ -571,7 +571,8 @@ class TextIndex:
         reports, a province and 公务用车: 93 ms by instr alone, 19 ms through the trigrams."""
         kinds = [kind for kind in kinds if _table(kind)]  # an unknown kind is an error
         texts = list(dict.fromkeys(texts)) or [""]
-        trigrams = list(dict.fromkeys(text[i:i + 3] for text in texts for i in range(len(text) - 2)))
+        trigrams = list(dict.fromkeys(text[i:i + 3] for text in texts for i in range(len(text) - 2)
+                                      if not _CONTROL_RE.search(text[i:i + 3])))  # which end an FTS5 string
         found = "JOIN texts ON texts.rowid = e.id AND texts MATCH ? " if trigrams else ""
         narrowed = "JOIN regions AS r ON r.graph = e.graph AND r.code = ? " if region is not None else ""
         checks = " AND ".join("instr(e.text, ?) > 0" for _ in texts)
@@ -581,7 +582,9 @@ class TextIndex:
         params = [*([expression] if trigrams else []), *([region] if region is not None else []), *kinds, *texts]
         try:
             return [(item, graph, text) for item, graph, text in self.db.execute(sql, params)]
-        except sqlite3.DatabaseError as exc:  # the trigram table's own pages unreadable: "vtable constructor failed"
+        except sqlite3.DatabaseError as exc:
+            if not any(word in str(exc) for word in (*_DAMAGED, "vtable constructor")):  # its pages unreadable
+                raise
             raise StoreError(f"文本索引已损坏, 请运行 kg build (text index damaged: {exc}; run kg build)",
                              self.path) from None
 
