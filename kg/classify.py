@@ -144,12 +144,14 @@ add_words(_keywords)
 
 @dataclass
 class _Matcher:
-    """Keywords indexed for speed: looked up by token, and (4+ characters) by substring,
-    since jieba's search mode yields the 2- and 3-character words inside a longer word only."""
+    """Keywords indexed for speed: looked up by token, and (SUBSTRING_FROM characters on) by substring,
+    since jieba's search mode yields the 2- and 3-character words inside a longer word only and cuts
+    a keyword apart where its neighbours make another word; substrings are looked up by their first
+    two characters (a text is scanned once, not once per keyword)."""
 
     concepts: dict[str, Concept]
     by_keyword: dict[str, list[Concept]]
-    long_keywords: list[str]
+    long_keywords: dict[str, list[str]]  # first two characters -> keywords found by substring
     present: dict[str, frozenset[str]] = field(default_factory=dict)  # the same headings stand above many items
     found: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)
 
@@ -159,7 +161,11 @@ class _Matcher:
         for concept in tax.leaves:
             for keyword in concept.keywords:
                 by_keyword.setdefault(keyword, []).append(concept)
-        return cls(tax.concepts, by_keyword, [k for k in by_keyword if len(k) >= SUBSTRING_FROM])
+        long_keywords: dict[str, list[str]] = {}
+        for keyword in by_keyword:
+            if len(keyword) >= SUBSTRING_FROM:
+                long_keywords.setdefault(keyword[:2], []).append(keyword)
+        return cls(tax.concepts, by_keyword, long_keywords)
 
     def find(self, *texts: str) -> dict[str, list[str]]:
         """{concept IRI: keywords present in any of the texts} (the caller must not change it).
@@ -179,8 +185,7 @@ class _Matcher:
                 found.setdefault(concept.iri, []).append(keyword)
         for iri, keywords in list(found.items()):
             if self.concepts[iri].exceptions:  # 教育 counts for schools, not inside 警示教育
-                kept = [k for k in keywords if any(k in self._present(_without(t, self.concepts[iri].exceptions))
-                                                     for t in texts if t)]
+                kept = [k for k in keywords if any(_outside(t, k, self.concepts[iri].exceptions) for t in texts if t)]
                 if kept:
                     found[iri] = kept
                 else:
@@ -191,7 +196,9 @@ class _Matcher:
     def _present(self, text: str) -> frozenset[str]:
         if text not in self.present:
             found = set(tokens(text)).intersection(self.by_keyword)
-            found.update(k for k in self.long_keywords if k not in found and k in text)
+            index = self.long_keywords
+            found.update(k for i in range(len(text) - 1) for k in index.get(text[i:i + 2], ())
+                         if text.startswith(k, i))
             self.present[text] = frozenset(found)
         return self.present[text]
 
@@ -207,8 +214,9 @@ _REMOVED = "\ue002"  # a zone or committee name taken out, until place names are
 
 
 @lru_cache(maxsize=1)
-def _place_names() -> tuple[frozenset[str], frozenset[str], int]:
-    """(names removed wherever they occur, two-character names removed before a suffix, longest length).
+def _place_names() -> tuple[frozenset[str], frozenset[str], int, frozenset[str]]:
+    """(names removed wherever they occur, two-character names removed before a suffix, longest length,
+    the first two characters of every name: most places in a text start none and are passed at once).
 
     Full names of three characters or more (秦皇岛市, 鼓楼区) and aliases (秦皇岛) from the division list;
     aliases that are generic words for a zone (产业园, 示范区, 高新区) are left to _BODY_NAMES, and two-
@@ -226,18 +234,23 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], int]:
                     always.add(name)
                 elif len(name) == 2:
                     short.add(name)
-    return frozenset(always), frozenset(short), max(map(len, always), default=2)
+    starts = frozenset(name[:2] for name in always | short)
+    return frozenset(always), frozenset(short), max(map(len, always), default=2), starts
 
 
 def strip_names(text: str) -> str:
     """The text with names of places, zones and committees replaced by spaces (jieba cuts there)."""
     if not text:
         return text
-    always, short, longest = _place_names()
+    always, short, longest, starts = _place_names()
     text = _BODY_NAMES.sub(_REMOVED, text)  # 高新区 first: 新区 inside it is no name
     out: list[str] = []
     i = 0
     while i < len(text):
+        if text[i:i + 2] not in starts:
+            out.append(text[i])
+            i += 1
+            continue
         for n in range(min(longest, len(text) - i), 1, -1):
             part = text[i:i + n]
             if part in always or (n == 2 and part in short and _NAME_SUFFIX.match(text, i + 2)):
@@ -375,10 +388,15 @@ def decide(scored: Sequence[tuple[Candidate, float]]) -> list[tuple[Candidate, f
     return [(c, p) for i, (c, p) in enumerate(ranked) if p >= KEEP or (i == 0 and p >= MIN_SCORE)][:MAX_TYPES]
 
 
-def _without(text: str, phrases: Sequence[str]) -> str:
-    for phrase in phrases:
-        text = text.replace(phrase, " ")
-    return text
+def _outside(text: str, keyword: str, phrases: Sequence[str]) -> bool:
+    """Whether the keyword occurs in the text somewhere not inside one of the phrases."""
+    covered = [(m.start(), m.end()) for p in phrases if keyword in p for m in re.finditer(re.escape(p), text)]
+    start = text.find(keyword)
+    while start >= 0:
+        if not any(a <= start and start + len(keyword) <= b for a, b in covered):
+            return True
+        start = text.find(keyword, start + 1)
+    return False
 
 
 def classify(text: str, context: Sequence[str | None] | None = None, tax: Taxonomy | None = None,
