@@ -139,6 +139,7 @@ _SCRIPT = """
         position: horizontal ? "right" : "top"}}; })});
     return chart;
   }
+  var EVENT_COLOURS = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#9a60b4"];  // the same whatever the reports
   var charts = {};
   charts.types = bars("kg-chart-types", data.types.categories,
     [["问题", data.types.problems], ["整改措施", data.types.measures], ["具体措施", data.types.concrete]], true);
@@ -153,8 +154,8 @@ _SCRIPT = """
     xAxis: {type: "time"}, yAxis: {type: "category", data: data.timeline.reports},
     series: data.timeline.spans.map(function (span) { return {type: "line", data: span, symbol: "none",
       silent: true, lineStyle: {color: "#bbb", width: 3}, z: 1}; }).concat(
-      data.timeline.events.map(function (e) { return {type: "scatter", name: e.name, data: e.data,
-        symbolSize: 14, z: 2}; }))});
+      data.timeline.events.map(function (e, i) { return {type: "scatter", name: e.name, data: e.data,
+        symbolSize: 14, z: 2, itemStyle: {color: EVENT_COLOURS[i]}}; }))});
   charts.timeline = timeline;
   window.kgBrief = {data: data, charts: charts};
   document.body.setAttribute("data-ready", "1");
