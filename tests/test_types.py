@@ -54,6 +54,20 @@ def test_top_types_on_text_the_model_did_not_learn(store_dir: Path) -> None:
     assert micro_f1 >= MICRO_F1_TARGET, f"held-out top-level micro-F1 {micro_f1:.3f}"
 
 
+def test_the_shipped_model_is_the_one_the_labels_train(store_dir: Path) -> None:
+    """kg/data/problem-types-model.txt is what training on tests/labels/ gives now: a label, keyword or
+    feature changed without retraining (python -m benchmarks.answers.problem_types --train) fails here."""
+    from benchmarks.answers import Bench
+    from benchmarks.answers.problem_types import labelled
+    from kg.classify import candidates, model, train
+
+    items = labelled(Bench(store_path=store_dir))
+    fresh = train([(c.features, c.concept.notation in i.gold) for i in items for c in candidates(i.text, i.headings)])
+    shipped = model().weights
+    assert shipped.keys() == fresh.weights.keys()
+    assert all(abs(shipped[f] - w) < 1e-3 for f, w in fresh.weights.items())
+
+
 PLACE = re.compile(r"秦皇岛(?:市)?|(?:济南|徐州|西安)市|(?:天桥|鼓楼|莲湖)区")
 OTHER_PLACES = ["扬州市", "海淀区", "喀什地区", "遵义", "大连市金州区"]
 
