@@ -500,7 +500,9 @@ _NAMED_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区)")
 _DATED_RE = re.compile(r"\d(?:年度?|月|日)$")
 _PARTY_PREFIX_RE = re.compile(r"^(?:中国共产党|中共)(?=.)")
 _TITLE_RE = re.compile(r"《[^《》]*》|〔[^〔〕]*〕")
-# Roles: the words that frame a name (or the enumeration it is in) within its clause.
+# Roles: the words that frame a name (or the enumeration it is in) within its clause. Mentioned, as the labels
+# define it (tests/labels/organisations.json): rules or requirements cited, earlier findings, honours from
+# outside, a renamed predecessor, a higher body's plenum.
 _ENUMERATED = r"(?:(?:、|和|及(?!时)|与|以及)[^,。;、和及与]{1,24}?)*?(?:等(?:单位|部门)?)?"
 _LEAD_RE = re.compile(rf"{_ENUMERATED}(?:统一|共同|具体)?牵头")
 _RESPONSIBLE_RE = re.compile(rf"{_ENUMERATED}(?:统一|共同|具体|专门|分别)?(?:负责(?!同志|人)|督查督办|督办|跟进|承办|主抓|抓总)")
@@ -508,7 +510,9 @@ _LABELLED_RE = re.compile(r"(牵头|责任)(?:单位|部门)\s*[::为是](?:[^,�
 _BY_RE = re.compile(r"由(?:[^,。;]*(?:、|和|及|与))?$")
 _MENTIONED_AFTER_RE = re.compile(
     rf"{_ENUMERATED}(?:的)?[^,。;、]{{0,8}}?(?:要求|部署|精神|规定|决策|标准|名录|指示|批示)"
-    r"|(?:获评|获得|荣获|被评为|授予|表彰)|[^,。;]{0,12}?全会召开后")
+    r"|(?:获评|获得|荣获|被评为|授予|表彰)|[^,。;]{0,12}?全会召开后"
+    rf"|{_ENUMERATED}(?:在[^,。;]{{0,12}}?)?(?:检查|审计|巡视|巡察|督查)?(?:发现|指出)"  # earlier findings
+    r"|(?:更名为|改名为|改称)")  # a renamed predecessor
 _MENTIONED_BEFORE_RE = re.compile(r"(?:按照|根据|依据|贯彻|对标|遵照)[^,。;]{0,4}$|(?:列入|纳入)$")
 # Honours from outside: 被X表扬/命名/刊登 (the body is named as the source of praise).
 _HONOURED_RE = re.compile(r"被$")
