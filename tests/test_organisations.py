@@ -150,6 +150,13 @@ def test_roles_from_the_words_around_the_names(text: str, want: dict[str, str]) 
     assert _bodies(text) == want
 
 
+def test_a_body_named_twice_is_listed_once_in_its_fullest_form() -> None:
+    assert _bodies("区委常委会专题研究,常委会会议听取汇报。") == {"区委常委会": "participant"}
+    found = bodies_in("纪工委与机关事务服务中心联合检查,开发区纪工委牵头督办。", 0, 29)
+    assert [(b.name, b.role) for b in found] == [("机关事务服务中心", "participant"), ("开发区纪工委", "lead")]
+    assert all("纪工委与机关事务服务中心联合检查,开发区纪工委牵头督办。"[b.span[0]:b.span[1]] == b.name for b in found)
+
+
 def test_the_strongest_role_of_a_body_named_twice() -> None:
     """招商信息由区投资促进局“一口收集”;项目由区投资促进局跟进: one body, responsible."""
     assert _bodies("招商信息由区投资促进局“一口收集”;项目跟进服务由区投资促进局跟进。") == {"区投资促进局": "responsible"}

@@ -525,18 +525,26 @@ def organizations_in(text: str, start: int, end: int) -> list[str]:
 
 
 def bodies_in(text: str, start: int, end: int) -> list[Body]:
-    """The bodies text[start:end] names, each once in its first and fullest form, with its span there, its
-    strongest role over its mentions (lead > responsible > participant > mentioned) and its level."""
+    """The bodies text[start:end] names, each once in its fullest form (a later 常委会 is the 区委常委会 named
+    before it; 纪工委 then 开发区纪工委 is one body), with the span of that form, its strongest role over its
+    mentions (lead > responsible > participant > mentioned), its level and the place its name opens with."""
     seg = _TITLE_RE.sub(lambda m: "□" * len(m.group(0)), text[start:end])  # names in titles are not bodies
     found: dict[str, Body] = {}
     for a, b, head in _names(seg):
         if not _is_body(seg, a, b, head):
             continue
         name, role = _PARTY_PREFIX_RE.sub("", seg[a:b]), _role(seg, a, b)
+        fuller = next((known for known in found if known.endswith(name) and known != name), None)
+        if fuller is not None:  # 区委常委会 … 常委会: a later short mention of the same body
+            name = fuller
+        shorter = next((known for known in found if name.endswith(known) and known != name), None)
+        if shorter is not None:  # 纪工委 … 开发区纪工委: the body in its fullest form, where that is written
+            old = found.pop(shorter)
+            found[name] = Body(name, (start + a, start + b), old.role, _level_of(name), _named_region(name))
         body = found.setdefault(name, Body(name, (start + a, start + b), role, _level_of(name), _named_region(name)))
         if _ROLE_RANK[role] > _ROLE_RANK[body.role]:
             body.role = role
-    bodies = list(found.values())
+    bodies = sorted(found.values(), key=lambda body: body.span)
     _carry_levels(seg, start, bodies)
     return bodies
 
