@@ -16,6 +16,9 @@ graph holds for them are a training fit (``*_fit``), not a measure. The figures 
 - ``*_dev``: 5-fold cross-validation inside the development half (what those choices were made on).
 
 ``python -m benchmarks.answers.problem_types --train`` writes the shipped model, trained on all 428.
+
+Baseline, the keyword scorer before issue 22 (untrained, so its graph figures were a measure): precision
+0.671, recall 0.772 on all 428; 0.682/0.765 on the development half, 0.658/0.782 on the held-out half.
 """
 
 from __future__ import annotations
