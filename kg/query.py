@@ -17,7 +17,8 @@ answer the same as a scan's.
 Every saved query is standard SPARQL 1.1 (what a remote endpoint gets, and what a user copies).
 Where an Oxigraph-only form (``LATERAL``) is much faster on the embedded store, the same query
 also has a *local plan*, ``queries/local/NAME.rq``: the same columns and rows, run by ``run_query``;
-``prepare(..., portable=True)`` (remote endpoints) always takes the portable text.
+``prepare(..., portable=True)`` (other engines) always takes the portable text; kg.remote sends the
+local plan to an Oxigraph server.
 """
 
 from __future__ import annotations

@@ -212,7 +212,8 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
                      accept: str = ACCEPT) -> QueryResult:
     """Run a saved query on a SPARQL 1.1 Protocol endpoint; same result as ``run_query``.
 
-    The query's portable SPARQL 1.1 text is sent (never its Oxigraph-only local plan), in UTF-8, by
+    The query's portable SPARQL 1.1 text is sent, except to an Oxigraph server (``runs_local_plans``),
+    which gets the query's local plan when it has one (the portable text again if it answers 400), in UTF-8, by
     ``method`` (else KG_ENDPOINT_METHOD, else ``post``): ``post``, an HTML-form-encoded POST, which
     every SPARQL 1.1 server answers; ``get``, the query in the URL when that stays short
     (GET_MAX), else a form POST; ``direct``, the query as the POST body
@@ -229,10 +230,15 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
     if method not in QUERY_METHODS:
         raise EndpointError(f"查询方式须为 {'、'.join(QUERY_METHODS)} (query method must be one of "
                             f"{', '.join(QUERY_METHODS)}, not {method[:20]!r})")
-    text = paged(prepare(query, values or {}, index, portable=True), limit, offset)  # never a local plan
+    text = paged(prepare(query, values or {}, index, portable=True), limit, offset)
     endpoint, credentials = split_credentials(endpoint)
     with _client(timeout, credentials) as client:
-        answer = _send_query(client, endpoint, text, method, accept)
+        local = query.local_text is not None and runs_local_plans(client, endpoint)
+        if local:  # an Oxigraph server: the local plan, as on the embedded store
+            answer = _send_query(client, endpoint, paged(prepare(query, values or {}, index), limit, offset),
+                                 method, accept)
+        if not local or answer.status_code == 400:  # any other engine, or an Oxigraph without LATERAL
+            answer = _send_query(client, endpoint, text, method, accept)
     if answer.status_code != 200:
         raise _status_error(answer, "查询", endpoint)
     result = parse_results(answer, endpoint)
@@ -242,6 +248,15 @@ def run_remote_query(endpoint: str, query: SavedQuery, values: dict[str, str] | 
                             "ask for pages with --limit/--offset, or raise the limit, e.g. Virtuoso's ResultSetMaxRows)",
                             endpoint)
     return sort_rows(result, query.sort)
+
+
+def runs_local_plans(client: httpx.Client, endpoint: str) -> bool:
+    """Whether the endpoint is an Oxigraph server, which runs a saved query's local plan (Oxigraph's
+    ``LATERAL``) as the embedded store does: its ``Server`` header names Oxigraph on an ``ASK {}``
+    (one small form POST; a GET without a query would dump the whole store). Any other answer, a
+    proxy's header included, means the portable text."""
+    answer = _request(client, "POST", endpoint, data={"query": "ASK {}"}, headers={"Accept": SPARQL_JSON})
+    return answer.status_code == 200 and "oxigraph/" in answer.headers.get("server", "").lower()
 
 
 def _send_query(client: httpx.Client, endpoint: str, text: str, method: str, accept: str) -> httpx.Response:

@@ -4,7 +4,7 @@ Every golden query case is run on the store built from data/, written in each SP
 back by other parsers (rdflib's SPARQL results parsers, the standard library's XML and CSV readers): the same
 rows, every term with its kind, language tag and datatype. The same formats come from a real Oxigraph server
 and a real Virtuoso (tests/test_virtuoso.py's fixtures; skipped without ``virtuoso-t``) through
-``kg query --endpoint``, answered with the same terms. A workbook written from real results is opened with
+``kg query --endpoint``, answered with the same terms; the Oxigraph server is sent the queries' local plans. A workbook written from real results is opened with
 openpyxl: division codes are text cells, counts number cells, dates date cells.
 """
 
@@ -31,7 +31,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.query import Result
 
 from kg.index import TextIndex
-from kg.query import QueryResult, resolve_query, run_query, saved_queries
+from kg.query import QueryResult, SavedQuery, load_query, resolve_query, run_query, saved_queries
 from kg.remote import SPARQL_XML, TYPED_ACCEPT, PushSummary, run_remote_query
 from kg.results import serialize_result, write_xlsx
 from kg.resources import QUERY_DIR
@@ -286,6 +286,30 @@ def test_cli_endpoint_srj(store_dir: Path, store: Store, server: Server) -> None
     assert there.returncode == 0, there.stderr.decode()
     assert _bindings(there.stdout) == _bindings(serialize_result(run_query(store, resolve_query("reports")), "srj"))
     assert json.loads(there.stdout)["head"]["vars"][:3] == ["report", "committee", "code"]
+
+
+def which_plan(folder: Path, local_text: str) -> SavedQuery:
+    """A saved query whose portable text and local plan answer which of them ran."""
+    (folder / "local").mkdir(parents=True)
+    (folder / "which-plan.rq").write_text('SELECT ?plan WHERE { BIND ("portable" AS ?plan) }\n', encoding="utf-8")
+    (folder / "local" / "which-plan.rq").write_text(local_text, encoding="utf-8")
+    return load_query(folder / "which-plan.rq")
+
+
+LATERAL_PLAN = 'SELECT ?plan WHERE { BIND ("local" AS ?plan) LATERAL { SELECT ?one WHERE { BIND (1 AS ?one) } } }\n'
+
+
+def test_an_oxigraph_server_runs_the_local_plan(server: Server, tmp_path: Path) -> None:
+    """Oxigraph (here behind kg serve) names itself in its Server header: it gets the local plan; a plan it
+    cannot parse (400) is followed by the portable text."""
+    assert run_remote_query(server.query_url, which_plan(tmp_path / "a", LATERAL_PLAN)).rows == [["local"]]
+    broken = which_plan(tmp_path / "b", 'SELECT ?plan WHERE { BIND ("local" AS ?plan) LATERAL }\n')
+    assert run_remote_query(server.query_url, broken).rows == [["portable"]]
+
+
+@pytest.mark.skipif(VIRTUOSO is None or ISQL is None, reason="virtuoso-t not installed (apt-get install -y virtuoso-opensource)")
+def test_virtuoso_gets_the_portable_text(virtuoso: Virtuoso, tmp_path: Path) -> None:  # noqa: F811
+    assert run_remote_query(virtuoso.query_url, which_plan(tmp_path, LATERAL_PLAN)).rows == [["portable"]]
 
 
 @pytest.mark.skipif(VIRTUOSO is None or ISQL is None, reason="virtuoso-t not installed (apt-get install -y virtuoso-opensource)")
