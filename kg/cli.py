@@ -346,7 +346,8 @@ def stats_command(store: StoreOption = None,
     labels = {"reports": "报告", "committees": "党组织", "regions": "行政区", "inspections": "巡视巡察",
               "groups": "巡视巡察组", "categories": "问题方面", "problems": "问题", "measures": "整改措施",
               "documents": "文件", "organisations": "机构", "report graphs": "报告命名图", "quads": "四元组"}
-    _print_result(QueryResult(["项目", "item", "数量"], [[labels.get(k, k), k, v] for k, v in counts.items()]), fmt)
+    _print_result(QueryResult(["label", "item", "count"], [[labels.get(k, k), k, v] for k, v in counts.items()]), fmt,
+                  headers=COUNT_HEADERS)
 
 
 @app.command("queries")
@@ -459,8 +460,14 @@ def _write_result(result: QueryResult, fmt: QueryFormat, output: Path | None, qu
     err.print(f"[dim]已写出 {escape(str(output))} · {len(result.rows)} 行 (wrote; rows)[/dim]")
 
 
+# Chinese column headers of the count tables (kg stats, kg graph) for people; programs get the keys.
+COUNT_HEADERS = {"label": "项目", "count": "数量"}
+
+
 def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = None, highlight: bool = False,
-                  stream: TextIO | None = None) -> None:
+                  stream: TextIO | None = None, headers: dict[str, str] | None = None) -> None:
+    """Programs get the result's English keys (JSON, CSV, TSV); people get a table whose column
+    headers may be Chinese (``headers``: key → header)."""
     from rich.table import Table
     stream = sys.stdout if stream is None else stream
     if fmt is TableFormat.json:
@@ -474,7 +481,7 @@ def _print_result(result: QueryResult, fmt: TableFormat, title: str | None = Non
     else:
         table = Table(title=escape(title) if title else None, show_lines=False)
         for variable in result.variables:
-            table.add_column(variable, overflow="fold")
+            table.add_column((headers or {}).get(variable, variable), overflow="fold")
         for row in result.rows:
             cells = [escape(shorten(_display(v), 60)) for v in row]
             if highlight:  # 【term】 marks from snippets become highlighted terms
@@ -657,7 +664,8 @@ def types_command(
             indent = "" if concept is top_concept else "  "
             rows.append([concept.notation, indent + concept.label_zh, concept.label_en, sum(per.values()),
                          *[per.get(code, 0) for code in regions]])
-    _print_result(QueryResult(["type", "中文", "English", "total", *regions], rows), fmt, title="问题类型 (problem types)")
+    _print_result(QueryResult(["type", "label_zh", "label_en", "total", *regions], rows), fmt,
+                  title="问题类型 (problem types)", headers={"label_zh": "中文", "label_en": "English"})
 
 
 @app.command("measures")
@@ -850,7 +858,7 @@ def graph_command(
                                 ["最大连通分量", "largest component", summary.largest_component]]
     rows += [["节点类别", kind, n] for kind, n in summary.kinds.items()]
     rows += [["边关系", relation, n] for relation, n in summary.relations.items()]
-    _print_result(QueryResult(["项目", "name", "数量"], rows), fmt, title=VIEWS[view])
+    _print_result(QueryResult(["label", "name", "count"], rows), fmt, title=VIEWS[view], headers=COUNT_HEADERS)
 
 
 @app.command("analyse")

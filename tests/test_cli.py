@@ -143,7 +143,7 @@ def test_validate_export_show_and_stats(built_store: Path, tmp_path: Path) -> No
     show = kg("show", "report/610104-区委/2020-10-20/2022-05-06/c1/p1/m1", "--store", str(built_store))
     assert show.returncode == 0 and "建立长效学习机制" in show.stdout and "Measure" in show.stdout
     stats = kg("stats", "--format", "json", "--store", str(built_store))
-    counts = {row["item"]: row["数量"] for row in json.loads(stats.stdout)}
+    counts = {row["item"]: row["count"] for row in json.loads(stats.stdout)}
     assert counts["reports"] == 4 and counts["measures"] == 121 + 76 + 37 + 88  # the hand counts
 
 

@@ -271,7 +271,7 @@ def test_unknown_analysis(store: Store) -> None:
 def test_cli_graph_summary(store_dir: Path, views: dict[str, nx.Graph]) -> None:
     result = CliRunner().invoke(app, ["graph", "--view", "committee-document", "-f", "csv", "-s", str(store_dir)])
     assert result.exit_code == 0, result.output
-    table = {(r["项目"], r["name"]): r["数量"] for r in csv.DictReader(io.StringIO(result.stdout))}
+    table = {(r["label"], r["name"]): r["count"] for r in csv.DictReader(io.StringIO(result.stdout))}
     graph = views["committee-document"]
     assert table[("节点", "nodes")] == str(graph.number_of_nodes())
     assert table[("边", "edges")] == str(graph.number_of_edges())
