@@ -39,10 +39,10 @@ from kg.namespaces import (
 )
 from kg.parse.documents import issuer_of, scope_of
 from kg.parse.progress import state_of
+from kg.parse.region import TERRITORIAL_KINDS
 from kg.sparql import term_text
 from kg.text import tokens
 
-TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
 _PROVINCIAL_BY = {"省委", "自治区党委"}
 _CITY_BY = {"市委", "州委", "盟委"}
 _COUNTY_BY = {"区委", "县委", "旗委"}

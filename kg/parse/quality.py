@@ -16,6 +16,7 @@ import re
 
 from kg.model import Declared, Problem, Quality, QualityReason, Report
 from kg.parse.progress import sum_disagreements
+from kg.parse.region import TERRITORIAL_KINDS
 from kg.parse.structure import problem_like
 
 VERDICTS = ("ok", "review", "incomplete")  # in rising order of severity
@@ -25,8 +26,6 @@ Finding = tuple[str, QualityReason]  # (verdict it calls for, reason)
 # lists its problems only, so a larger declared count there is the finer items it did not list
 _SUB_LEVELS = ("leaf problems", "sub-problems", "tasks")
 _MAX_TITLES = 3  # problem titles quoted in a reason
-# committees that govern a division (kg.rdf.TERRITORIAL_KINDS, which kg.parse may not import)
-_TERRITORIAL_KINDS = {"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"}
 
 
 _TOP_MARKER_RE = re.compile(r"^[一二三四五六七八九十]+、$")
@@ -179,7 +178,7 @@ def _metadata(report: Report) -> list[Finding]:
     zone's 党工委 may have none: the graph names those by their name)."""
     findings: list[Finding] = []
     kind = report.committee.kind
-    if report.committee.region.code is None and (kind is None or kind in _TERRITORIAL_KINDS):
+    if report.committee.region.code is None and (kind is None or kind in TERRITORIAL_KINDS):
         findings.append(_reason("review", "no-region", "未识别出党组织所在行政区 (no region found for the committee)"))
     if report.inspection.start is None and report.inspection.end is None:
         findings.append(_reason("review", "no-inspection-dates", "未找到巡视/巡察起止日期 (no inspection dates found)"))

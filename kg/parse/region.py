@@ -30,6 +30,8 @@ class _Division:
     names: tuple[str, ...]  # full name first, then aliases usable for matching
 
 
+# Committees that govern a division: their region is the division's own (a zone's 工委/党工委 is decided apart).
+TERRITORIAL_KINDS = frozenset({"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"})
 DIVISIONS = Path(__file__).resolve().parent.parent / "data" / "china_divisions.txt"
 
 
