@@ -13,7 +13,6 @@ query (kg/queries/search-text.rq) or the ``kg:textScore`` function (kg.query).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,7 +31,6 @@ PREFIXES = sparql_prefixes("kg", "skos", "dcterms")
 SCOPES = {"measures": "Measure", "problems": "Problem", "documents": "NamedDocument"}
 SCOPE_NAMES = {"measures": "措施", "problems": "问题", "documents": "文件"}
 COMMON_SHARE = 0.05  # a token in more than this share of items is left out of a multi-word ranking
-K1, B = 1.2, 0.75  # BM25's usual constants, for ranking the exact hits by the query's words
 _NUMBER_RE = re.compile(r"^[\d.%０-９]+$")
 
 
@@ -64,18 +62,19 @@ class Hits(list[Hit]):
 def search(store: Store, index: TextIndex, query: str, scope: str = "measures", top: int | None = 10, *,
            exact: bool = False) -> Hits:
     """Items of a scope containing every word of the query first (all of them when ``top`` is
-    None), then, unless ``exact``, items holding some of its tokens, those holding every part first."""
+    None), ranked by BM25 over those words counted in their texts (TextIndex.exact); then, unless
+    ``exact``, items holding some of its tokens, those holding every part first."""
     if scope not in SCOPES:
         raise QueryError(f"检索范围须为 {'/'.join(SCOPES)} (scope must be one of {', '.join(SCOPES)})")
     parts = query.split()
     if not parts:
         raise QueryError("检索词为空 (empty search)")
     kind = SCOPES[scope]
-    whole = _exact_matches(index, kind, parts)
-    partial = [] if exact else _partial_matches(index, kind, parts, whole, top)
+    whole, total = index.exact(kind, parts, limit=top)
+    partial = [] if exact or (top is not None and total >= top) else _partial_matches(index, kind, parts, whole, top)
     ranked = [*whole, *partial][:top]
     describer = Describer(store)
-    hits = Hits(exact_total=len(whole), warning=_warning(query, parts, scope, whole, partial, exact))
+    hits = Hits(exact_total=total, warning=_warning(query, parts, scope, whole, partial, exact))
     held = {m.item for m in whole}
     for match in ranked:
         hit = describer(match.item, kind, match.score, match.matched)
@@ -83,27 +82,6 @@ def search(store: Store, index: TextIndex, query: str, scope: str = "measures", 
         hit.snippet = snippet(hit.text, [*parts, *match.matched])
         hits.append(hit)
     return hits
-
-
-def _exact_matches(index: TextIndex, kind: str, parts: list[str]) -> list[Match]:
-    """Every item whose text contains each part, ranked by BM25 over the parts (counted in the
-    texts; idf from the token index, a part that is no token counting as rare)."""
-    rows: dict[str, tuple[str, str]] = {}
-    for item, graph, text in index.holding(parts, [kind]):
-        rows.setdefault(item, (graph, text))  # a document cited by several reports: once
-    if not rows:
-        return []
-    total = index.total(kind)
-    weights = {part: index.idf(kind, part) if index.df(kind, part) else math.log(1 + (total + 0.5) / 0.5)
-               for part in dict.fromkeys(parts)}
-    average = sum(len(text) for _, text in rows.values()) / len(rows)
-    found = []
-    for item, (graph, text) in rows.items():
-        norm = K1 * (1 - B + B * len(text) / average)
-        score = sum(weight * (n := text.count(part)) * (K1 + 1) / (n + norm) for part, weight in weights.items())
-        found.append(Match(item, graph, round(score, 4), list(weights)))
-    found.sort(key=lambda m: -m.score)
-    return found
 
 
 def _partial_matches(index: TextIndex, kind: str, query: list[str], whole: list[Match], top: int | None) -> list[Match]:
