@@ -1,15 +1,16 @@
 """Problem types: the SKOS taxonomy (kg/ontology/problem-types.ttl) and the classifier that assigns them.
 
-An item (problem or measure) is described by features of its own words and of the headings above it
-(the problems it sits under, then its category): its jieba tokens, and for every leaf concept whether
-one of the concept's keywords occurs in the item's own text or in a heading. Names of places, zones
-and committees (秦皇岛, 鼓楼区, 开发区, 高新区, 党工委…) are removed first, so that a name is never
-evidence. A one-vs-rest logistic regression over those features (weights in
-kg/data/problem-types-model.txt, trained on the hand labels of tests/labels/ by ``train``) gives each
-concept a probability; a concept is kept when its probability reaches KEEP on its own (absolute
-evidence, not a share of the best), or when it is the best and reaches MIN_SCORE. Each kept concept
-is explained by the keywords that matched (heading keywords in brackets) or, where none did, by the
-item's tokens that weigh most for it.
+Names of places, zones and committees (秦皇岛, 鼓楼区, 开发区, 高新区, 党工委, 区委…) are removed from an
+item's text and its headings first, so that a name is never evidence. The candidates are the leaf
+concepts with a keyword in what is left of the item's own text, of the nearest heading (the problem a
+measure or sub-problem sits under) or of the headings further up (the category included); a keyword
+inside one of its concept's kg:keywordNotWithin phrases (教育 in 警示教育) does not count. A logistic
+regression weighs each candidate's evidence (own, near or far; how strong, beside the other
+candidates'; which keywords matched, so that misleading ones weigh less) and gives it a probability;
+its weights are kg/data/problem-types-model.txt, trained on the hand labels of tests/labels/ by
+``train``. A concept is kept when its probability reaches KEEP (absolute evidence, not a share of the
+best; several can), or when it is the best and reaches MIN_SCORE. Each is explained by the keywords
+that matched, those of a heading in brackets.
 """
 
 from __future__ import annotations
