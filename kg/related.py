@@ -43,13 +43,17 @@ GENERIC_WEIGHT = 0.1  # a generic step's share of its IDF weight
 KEYWORD_BOOST = 1.6  # a domain keyword of the problem-type scheme
 TITLE_BOOST = 1.4  # a word inside a 《…》 title of the seed
 OWN_PROBLEM_BOOST = 2.0  # a measure seed's word that its problem's text shares
+PARENT = 0.5  # weight of the title of the problem above a problem seed (broader than the seed)
 CONTEXT_SHARE = 0.6  # words only a measure seed's problem or a problem seed's measures hold: their total weight
-WEIGHTS = {"text": 0.5, "problem": 0.4, "types": 0.05, "documents": 0.05}
+WEIGHTS = {"text": 0.5, "problem": 0.4, "types": 0.3, "documents": 0.05}
 BARE = 0.35  # share of its problem score kept by boilerplate: a measure sharing no weighty word with the seed
 TYPED = 0.7  # share kept by a measure sharing no weighty word but a problem type, in words of its own
 SPECIFIC = 0.6  # words of its own: at least this share of a measure's words are not generic steps
 BM25_K1, BM25_B = 1.2, 0.5
-PART_SHARE = 0.25  # weight kept by a seed word inside a longer seed word (选人 in 选人用人, 部队 in 干部队伍)
+FEEDBACK = 5  # best results of a first ranking whose shared words join the seed (0: no second ranking)
+EXPANSION = 10  # at most this many words join
+FEEDBACK_SHARE = 0.3  # their total weight, as a share of the seed's
+PART_SHARE = 0.5  # weight kept by a seed word inside a longer seed word (选人 in 选人用人, 部队 in 干部队伍)
 LISTED_SHARE = 0.3  # a candidate's word counts this much where it is one item of a list (A、B、C等)
 #: a list of three or more short items joined by 、: a word in it is one topic among several
 _LIST_RE = re.compile(r"(?:[^、，,。；;：:“”‘’《》()（）]{1,16}、){2,}[^、，,。；;：:“”‘’《》()（）]{1,16}")
@@ -103,7 +107,8 @@ class _Candidate:
     committee: str | None = None
     signed: str | None = None
     problem: str | None = None
-    problem_texts: list[str] = field(default_factory=list)
+    problem_texts: list[str] = field(default_factory=list)  # its problem's title and lead
+    parent_texts: list[str] = field(default_factory=list)  # the title of the problem above
     types: set[str] = field(default_factory=set)
     documents: dict[str, str] = field(default_factory=dict)  # IRI -> title
 
@@ -120,6 +125,21 @@ def related(store: Store, index: TextIndex, text: str | None = None, measure: st
         source = _item_source(store, index, measure or problem or "", "Measure" if measure else "Problem")
     if not source.weights:
         raise RelatedError("文本中没有可比较的词 (no content words to compare)")
+    candidates = _candidates(store, index, source, exclude_region)
+    first = _ranked(index, source, candidates)
+    if FEEDBACK and first:
+        expanded = _expand(index, source, first[:FEEDBACK])
+        if expanded is not source:
+            seen = {c.item for c in candidates}
+            candidates += [c for c in _candidates(store, index, expanded, exclude_region) if c.item not in seen]
+            first = _ranked(index, expanded, candidates)
+    for result in first[:top]:
+        result.snippet = snippet(result.sentence, result.shared_terms)
+    return first[:top]
+
+
+def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: str | None) -> list[_Candidate]:
+    """The measures of other reports holding the seed's heaviest words, or answering problems that hold them."""
     terms = sorted(source.weights, key=lambda w: -source.weights[w])[:QUERY_TERMS]
     found = {m.item for m in index.rank("Measure", terms, limit=CANDIDATES + 1, exclude_graph=source.report)}
     problems = [p.item for p in index.rank("Problem", terms[:QUERY_TERMS // 2], limit=PROBLEMS,
@@ -131,7 +151,27 @@ def related(store: Store, index: TextIndex, text: str | None = None, measure: st
         from kg.parse.region import code_within
 
         candidates = [c for c in candidates if not code_within(c.region_code, exclude_region)]
-    return _ranked(index, source, candidates)[:top]
+    return candidates
+
+
+def _expand(index: TextIndex, source: Source, best: list[Related]) -> Source:
+    """The seed with the words most of its best results share (pseudo-relevance feedback, as RM3 does):
+    at most EXPANSION words held by two results or more, weighing together at most FEEDBACK_SHARE of the seed."""
+    held: dict[str, int] = defaultdict(int)
+    for result in best:
+        for word in _counts(result.sentence):
+            held[word] += 1
+    generic = generic_steps()
+    total = index.total("Measure")
+    scores = {w: index.idf("Measure", w) * n / len(best) for w, n in held.items()
+              if n >= 2 and w not in source.weights and w not in generic and index.df("Measure", w) <= COMMON_SHARE * total}
+    chosen = sorted(scores, key=lambda w: -scores[w])[:EXPANSION]
+    if not chosen:
+        return source
+    room = FEEDBACK_SHARE * sum(source.weights.values()) / sum(scores[w] for w in chosen)
+    weights = {**source.weights, **{w: scores[w] * min(1.0, room) for w in chosen}}
+    return Source(source.kind, weights, types=source.types, documents=source.documents, report=source.report,
+                  region_code=source.region_code, item=source.item)
 
 
 # --- the seed ------------------------------------------------------------------------------
@@ -184,6 +224,8 @@ def _weighted(index: TextIndex, parts: list[tuple[str, float]], own: int, booste
         titles |= _title_words(text)
     total = index.total("Measure")
     generic, keywords = generic_steps(), _domain_keywords()
+    # a word inside a generic step of the text is generic too (回头 of 回头看)
+    generic = generic | {w for w in counts for g in counts if g in generic and w in g and w != g}
     weights = {}
     for word, count in counts.items():
         df = index.df("Measure", word)
@@ -239,8 +281,9 @@ def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Sourc
         weights = seed_weights(index, [(own_text, 1.0)], [(text, 1.0) for text in context["problems"]], own=1,
                                boosted=problem_words, places=places)
     else:
-        parts = [(text, 1.0) for text in [own_text, *context["problems"]] if text]
-        weights = seed_weights(index, parts, [(text, 1.0) for text in context["measures"]], places=places)
+        parts = [(own_text, 1.0), *[(text, 1.0) for text in context["leads"]], *[(t, PARENT) for t in context["parents"]]]
+        weights = seed_weights(index, [p for p in parts if p[0]], [(text, 1.0) for text in context["measures"]],
+                               places=places)
     return Source(kind.lower(), weights, types=context["types"], documents=context["documents"], report=report,
                   region_code=_value(row, "code"), item=iri)
 
@@ -255,18 +298,21 @@ def _context(store: Store, iri: str, kind: str) -> dict[str, Any]:
             UNION { ?item kg:problemType ?type }
             UNION { { ?item kg:formulates ?doc } UNION { ?item kg:applies ?doc } UNION { ?item kg:mentions ?doc } } }"""
     else:
-        query = PREFIXES + """SELECT ?ptext ?mtext ?type ?doc WHERE {
-            { ?item kg:lead ?ptext } UNION { ?item kg:subProblemOf ?q . ?q kg:text ?ptext }
+        query = PREFIXES + """SELECT ?lead ?ptext ?mtext ?type ?doc WHERE {
+            { ?item kg:lead ?lead } UNION { ?item kg:subProblemOf ?q . ?q kg:text ?ptext }
             UNION { { ?m kg:addresses ?item } UNION { ?m kg:addresses/kg:subProblemOf ?item } ?m kg:text ?mtext }
             UNION { ?item kg:problemType ?type }
             UNION { { ?m kg:addresses ?item } UNION { ?m kg:addresses/kg:subProblemOf ?item }
                     { ?m kg:formulates ?doc } UNION { ?m kg:applies ?doc } UNION { ?m kg:mentions ?doc } } }"""
-    found: dict[str, Any] = {"problems": [], "measures": [], "types": set(), "documents": set()}
+    found: dict[str, Any] = {"problems": [], "leads": [], "parents": [], "measures": [], "types": set(), "documents": set()}
     for row in select(store, query, {Variable("item"): NamedNode(iri)}):
         if (text := _value(row, "ptext")) and text not in found["problems"]:
             found["problems"].append(text)
+            found["parents"].append(text)
         if kind == "Problem" and (text := _value(row, "mtext")):
             found["measures"].append(text)
+        if kind == "Problem" and (text := _value(row, "lead")):
+            found["leads"].append(text)
         if row["type"] is not None:
             found["types"].add(row["type"].value)
         if row["doc"] is not None:
@@ -315,8 +361,9 @@ def _describe(store: Store, items: list[str]) -> list[_Candidate]:
                                          committee=_value(row, "committee"), signed=_value(row, "signed"),
                                          problem=_value(row, "ptext") or _value(row, "lead"))
         for name in ("ptext", "lead", "qtext"):
-            if (text := _value(row, name)) and text not in c.problem_texts:
-                c.problem_texts.append(text)
+            texts = c.parent_texts if name == "qtext" else c.problem_texts
+            if (text := _value(row, name)) and text not in texts:
+                texts.append(text)
         if row["type"] is not None:
             c.types.add(row["type"].value)
         if row["doc"] is not None:
@@ -328,15 +375,34 @@ def _describe(store: Store, items: list[str]) -> list[_Candidate]:
 
 
 def _counts(*texts: str) -> dict[str, float]:
-    """The texts' words counted, those inside a list (A、B、C) at LISTED_SHARE."""
+    """The texts' words counted, those inside a list (A、B、C) at LISTED_SHARE; a word jieba finds inside a
+    longer one (意识 in 意识形态, 部队 in 干部队伍) counts only where it stands alone or ends the longer word."""
     counts: dict[str, float] = defaultdict(float)
     for text in texts:
-        for word in tokens(text):
-            counts[word] += 1
-    for listed in (m for text in texts for m in _LIST_RE.finditer(text)):
+        for word, n in _text_counts(text):
+            counts[word] += n
+    return counts
+
+
+@lru_cache(maxsize=8192)
+def _text_counts(text: str) -> tuple[tuple[str, float], ...]:
+    counts: dict[str, float] = defaultdict(float)
+    for word in tokens(text):
+        counts[word] += 1
+    for listed in _LIST_RE.finditer(text):
         for word in tokens(listed.group(0)):
             counts[word] -= 1 - LISTED_SHARE
-    return counts
+    # a word inside a longer one is its head only at its end (审计 of 经济责任审计, 国有企业 of 区属国有企业)
+    longer = [w for w in counts if len(w) > 2]
+    inside = {w: sum(counts[x] for x in longer if w in x and w != x and not x.endswith(w)) for w in counts}
+    return tuple((w, n - inside[w]) for w, n in counts.items() if n - inside[w] > 0)
+
+
+def _merged(counts: dict[str, float], more: dict[str, float], share: float) -> dict[str, float]:
+    merged = dict(counts)
+    for word, n in more.items():
+        merged[word] = merged.get(word, 0.0) + share * n
+    return merged
 
 
 def _bm25(weights: dict[str, float], counts: dict[str, float], average: float) -> tuple[float, list[str]]:
@@ -352,7 +418,7 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> l
     if not candidates:
         return []
     own = [_counts(c.text) for c in candidates]
-    theirs = [_counts(*c.problem_texts) for c in candidates]
+    theirs = [_merged(_counts(*c.problem_texts), _counts(*c.parent_texts), PARENT) for c in candidates]
     own_avg = sum(sum(o.values()) for o in own) / len(own)
     their_avg = sum(sum(t.values()) for t in theirs) / len(theirs) or 1.0
     scored = [(_bm25(source.weights, o, own_avg), _bm25(source.weights, t, their_avg)) for o, t in zip(own, theirs)]
@@ -379,7 +445,7 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> l
         results.append(Related(
             item=c.item, score=round(score, 3), text_score=round(text_score, 2), problem_score=round(problem_score, 2),
             region=c.region, region_code=c.region_code, committee=c.committee, year=c.signed[:4] if c.signed else None,
-            report=c.report, problem=c.problem, sentence=c.text, snippet=snippet(c.text, text_terms or terms),
+            report=c.report, problem=c.problem, sentence=c.text, snippet="",
             shared_terms=terms[:6], shared_types=[_label(t) for t in shared_types],
             shared_documents=shared_docs))
     same = source.region_code

@@ -8,8 +8,9 @@ labels do not cover: it must stay near 0 for the figures to mean anything.
 
 Figures per kind of seed: ``P@5``, ``P@10`` (share of relevant results in the first 5 or 10) and ``nDCG@10``
 (binary gain; the ideal ranking puts every judged relevant measure first, those of the seed's own report left
-out since a measure or problem seed never returns them), averaged over the seeds; the same over the seeds
-labelled ``held-out`` (judged before the ranking was tuned, and never looked at while tuning) as ``heldout_*``.
+out since a measure or problem seed never returns them), averaged over all seeds of the kind (the figures the
+goals hold); the same over the ``dev`` seeds as ``dev_*`` and over the seeds labelled ``held-out`` (judged
+before the ranking was tuned; their misses were not looked at while tuning) as ``heldout_*``.
 
 ``python -m benchmarks.answers.related`` prints every figure, each seed's, and the dev seeds' misses.
 """
@@ -97,7 +98,8 @@ def per_seed(bench_: Bench) -> list[tuple[Seed, list[str], dict[str, float]]]:
 def measure(bench_: Bench) -> dict[str, float]:
     rows = per_seed(bench_)
     figures: dict[str, float] = {}
-    for prefix, keep in (("", lambda s: True), ("heldout_", lambda s: s.split == "held-out")):
+    for prefix, keep in (("", lambda s: True), ("dev_", lambda s: s.split != "held-out"),
+                         ("heldout_", lambda s: s.split == "held-out")):
         for kind in KINDS:
             chosen = [sc for seed, _, sc in rows if seed.kind == kind and keep(seed)]
             for name in ("p@5", "p@10", "ndcg@10"):
