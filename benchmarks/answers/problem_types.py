@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from benchmarks.answers import Bench
 
 GOALS = {"precision": 0.92, "recall": 0.88}
+# Not yet at the goals (10-fold cross-validated, 2026-12-03: P 0.822, R 0.766): these floors catch a regression.
+FLOORS = {"precision": 0.81, "recall": 0.75}
 FOLDS = 10
 DEV_FOLDS = 5
 
