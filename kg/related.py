@@ -442,6 +442,7 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> l
                  + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0.0)
                  + WEIGHTS["documents"] * min(1, len(shared_docs)))
         terms = list(dict.fromkeys([*text_terms, *problem_terms]))
+        terms = [w for w in terms if w not in generic_steps()] or terms  # the reasons name the topic, not the steps
         results.append(Related(
             item=c.item, score=round(score, 3), text_score=round(text_score, 2), problem_score=round(problem_score, 2),
             region=c.region, region_code=c.region_code, committee=c.committee, year=c.signed[:4] if c.signed else None,
