@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 from pyoxigraph import Literal, NamedNode, RdfFormat, Variable, parse
 
 from kg.namespaces import KG, SKOS, TYPES, sparql_prefixes
-from kg.parse.region import _divisions, division_code
 from kg.resources import ONTOLOGY_DIR
 from kg.sparql import Term, select, values_clause, with_values
 from kg.text import add_words, tokens
@@ -223,6 +222,8 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], int, frozenset[str]]
     aliases that are generic words for a zone (产业园, 示范区, 高新区) are left to _BODY_NAMES, and two-
     character aliases (天桥, 新城, 合作, 振兴) count as names only before a suffix. A name inside a
     taxonomy keyword (平安 in 平安建设) is never removed."""
+    from kg.parse.region import _divisions  # loads the parser: a search that only cuts a query never needs it
+
     keywords = _keywords()
     always: set[str] = set()
     short: set[str] = set()
@@ -434,6 +435,8 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
     Assignments are found by their concept inside each report graph and everything else looked
     up per row (LATERAL); a region is a scope of the query, not a filter afterwards: at 10,000
     reports the whole-corpus join this replaced ran for over 10 minutes for one county."""
+    from kg.parse.region import division_code
+
     region = division_code(region) if region else None
     types = [NamedNode(c.iri) for c in taxonomy().family(concept)]
     scope = (""" ?r kg:divisionCode ?region . ?own kg:withinRegion* ?r . ?c kg:region ?own .

@@ -9,30 +9,48 @@ The dictionary is built by jieba (the package); the cutting is done by jieba-rs 
 Rust port, given exactly that dictionary: the same tokens (tested on every report shipped and every
 variant) 10-18x faster. Cutting was 63% of parsing a real report (110 ms of CPU, 70 ms of it
 jieba's Python DAG search), so of the parallel half of a build.
+
+Building jieba's dictionary took about 0.4 s and handing it to jieba-rs 0.14 s, in every process:
+most of what ``kg search`` spent. So the dictionary is cached (``cache_dir``) as the few hundred
+words in which it differs from jieba-rs's own default dictionary (jieba's dict.txt, which rjieba
+loads when imported: rjieba 0.2.2's is jieba 0.42.1's word for word, frequencies too, checked by
+unpacking it from the binary), in a file named by a hash of every input (the user dictionary, the added
+words, the installed jieba and rjieba): a changed input is a new name, so a stale file is never read.
+A process that finds the file imports neither jieba nor its dictionary.
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import io
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
-import rjieba
+if TYPE_CHECKING:
+    import jieba
+    import rjieba
 
 _CONTENT_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _NUMBER_RE = re.compile(r"^[\d.%]+$")
 _WORD_SOURCES: list[Callable[[], Iterable[str]]] = []
+ADDED_FREQ = 20  # jieba frequency of each added word (a taxonomy keyword)
+CACHE_ENV = "KG_CACHE_DIR"  # overrides the cache folder (tests, read-only homes)
+_CACHE_FORMAT = "kg.text/1"  # part of the hash: a change of the file's layout is a new name
+_ON_DEFAULT, _ON_EMPTY = "default", "empty"  # what a cached dictionary's words are added to
 
 
 def add_words(source: Callable[[], Iterable[str]]) -> None:
     """Words to keep as one token each, read from ``source`` when the tokenizer is first built
     (kg.classify adds the taxonomy's keywords when it is imported, so every module that cuts text
     imports it first: the index, searches and classification must all cut text the same way)."""
-    if tokenizer.cache_info().currsize:
+    if segmenter.cache_info().currsize or tokenizer.cache_info().currsize:
         raise RuntimeError("kg.text.add_words after the first cut: the texts cut already would differ")
     if source not in _WORD_SOURCES:
         _WORD_SOURCES.append(source)
@@ -47,36 +65,160 @@ def stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
     """A jieba tokenizer with the shipped user dictionary and the words added (``add_words``),
-    loaded once per process."""
+    loaded once per process: the reference the cached dictionary is made from (about 0.5 s)."""
+    import logging
+
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
-    with resources.as_file(resources.files("kg.data").joinpath("userdict.txt")) as path:
-        tok.load_userdict(str(path))
-    for source in _WORD_SOURCES:
-        for word in source():
-            tok.add_word(word, freq=20)
+    tok.load_userdict(io.BytesIO(_user_dictionary()))
+    for word in _added_words():
+        tok.add_word(word, freq=ADDED_FREQ)
     return tok
+
+
+def _user_dictionary() -> bytes:
+    """The shipped user dictionary (kg/data/userdict.txt: word, frequency, part of speech a line)."""
+    return resources.files("kg.data").joinpath("userdict.txt").read_bytes()
+
+
+def _added_words() -> list[str]:
+    return [word for source in _WORD_SOURCES for word in source()]
 
 
 _UNMATCHABLE = "\ue000\ue001"  # private-use characters: never part of a block jieba cuts
 
 
+def cache_dir() -> Path:
+    """The folder of the cached dictionary: $KG_CACHE_DIR, else the user's cache folder
+    (%LOCALAPPDATA% on Windows, ~/Library/Caches on macOS, $XDG_CACHE_HOME or ~/.cache elsewhere)
+    /xunshi-kg, as platformdirs would put it."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "xunshi-kg"
+
+
+def _installed(package: str) -> str:
+    """Size and modification time of every file of an installed package, found without importing
+    it: a new version (of jieba's dict.txt, of rjieba's built-in dictionary) changes them."""
+    spec = find_spec(package)
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    stamps = []
+    for folder in folders:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.is_file():
+                info = entry.stat()
+                stamps.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    return f"{package}[{','.join(stamps)}]"
+
+
+def cache_file() -> Path:
+    """The cached dictionary for the present inputs; its name is the hash of all of them."""
+    digest = hashlib.sha256()
+    for part in (_CACHE_FORMAT, str(ADDED_FREQ), _installed("jieba"), _installed("rjieba")):
+        digest.update(part.encode() + b"\0")
+    digest.update(_user_dictionary() + b"\0")
+    digest.update("\n".join(sorted(_added_words())).encode("utf-8"))  # sources may list in any order
+    return cache_dir() / f"tokenizer-{digest.hexdigest()[:24]}.tsv"
+
+
+def dictionary_entries() -> tuple[str, list[tuple[str, int]]]:
+    """What jieba-rs must be given to hold the jieba tokenizer's dictionary word for word: the
+    dictionary to start from (``default``: jieba-rs's own, which is jieba's dict.txt; ``empty``)
+    and the words to add with their frequencies. jieba adds a user word's frequency to its total
+    even when the word was already there, and jieba-rs does not, so the difference is held by one
+    word that no text can contain: with the same frequencies and the same total every path through
+    a sentence has the same probability in both."""
+    import rjieba
+
+    tok = tokenizer()
+    held = {word: freq for word, freq in tok.FREQ.items() if freq > 0}  # jieba keeps prefixes at 0
+    default, _ = tok.gen_pfdict(tok.get_dict_file())
+    default = {word: freq for word, freq in default.items() if freq > 0}
+    if all(word in held for word in default) and all(map(rjieba.has_word, default)):
+        base, entries = _ON_DEFAULT, [(word, freq) for word, freq in held.items() if default.get(word) != freq]
+    else:  # a word jieba-rs holds that ours lacks cannot be taken out: start from nothing
+        base, entries = _ON_EMPTY, list(held.items())
+    added = sum(held.values())
+    if tok.total > added:
+        entries.append((_UNMATCHABLE, tok.total - added))
+    return base, entries
+
+
+def _read_cache(path: Path) -> tuple[str, list[tuple[str, int]]] | None:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0] not in (_ON_DEFAULT, _ON_EMPTY) or lines[-1] != "":
+        return None  # not ours, or cut short
+    entries = []
+    for line in lines[1:-1]:
+        word, _, freq = line.rpartition("\t")
+        if not word or not freq.isdigit():
+            return None
+        entries.append((word, int(freq)))
+    return lines[0], entries
+
+
+def _write_cache(path: Path, base: str, entries: list[tuple[str, int]]) -> None:
+    """Written beside and renamed into place, so a reader sees the whole file or none; a folder
+    that cannot be written leaves the process without the cache, not without tokens."""
+    text = base + "\n" + "".join(f"{word}\t{freq}\n" for word, freq in entries)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        return
+
+
+_default_taken = False
+
+
+def _jieba_rs(base: str) -> rjieba.Jieba:
+    """A jieba-rs holding ``base``. rjieba loads its default dictionary when imported (0.1 s) as
+    ``rjieba._DEFAULT_JIEBA``, which kg never uses otherwise: the first tokenizer takes that one
+    instead of loading the same dictionary a second time."""
+    global _default_taken
+    import rjieba
+
+    if base == _ON_EMPTY:
+        empty: rjieba.Jieba = rjieba.Jieba.empty()  # type: ignore[no-untyped-call]  # rjieba leaves it unannotated
+        return empty
+    if not _default_taken:
+        _default_taken = True
+        return rjieba._DEFAULT_JIEBA
+    return rjieba.Jieba()
+
+
 @lru_cache(maxsize=1)
 def segmenter() -> rjieba.Jieba:
-    """jieba-rs holding the jieba tokenizer's dictionary word for word. jieba adds a user word's
-    frequency to its total even when the word was already there, and jieba-rs does not, so the
-    difference is held by one word that no text can contain: with the same frequencies and the
-    same total every path through a sentence has the same probability in both."""
-    jieba_tokenizer = tokenizer()
-    fast: rjieba.Jieba = rjieba.Jieba.empty()  # type: ignore[no-untyped-call]  # rjieba leaves it unannotated
-    added = 0
-    for word, freq in jieba_tokenizer.FREQ.items():
-        if freq > 0:  # jieba also keeps every prefix of a word, with frequency 0
-            fast.add_word(word, freq, None)
-            added += freq
-    if jieba_tokenizer.total > added:
-        fast.add_word(_UNMATCHABLE, jieba_tokenizer.total - added, None)
+    """jieba-rs holding the jieba tokenizer's dictionary word for word (``dictionary_entries``),
+    read from the cache (``cache_file``) when it is there, made and cached otherwise."""
+    path = cache_file()
+    cached = _read_cache(path)
+    if cached is None:
+        cached = dictionary_entries()
+        _write_cache(path, *cached)
+    base, entries = cached
+    fast = _jieba_rs(base)
+    for word, freq in entries:
+        fast.add_word(word, freq, None)
     return fast
+
+
+def is_word(text: str) -> bool:
+    """Whether the text is a word of the dictionary (jieba's FREQ above 0)."""
+    return text != _UNMATCHABLE and segmenter().has_word(text)
 
 
 def cut_for_search(text: str) -> list[str]:

@@ -1,0 +1,135 @@
+"""kg.text's cached dictionary: a second process reads it instead of building jieba's, it cuts the
+real reports exactly as jieba does, and a change of any input (the user dictionary, the added
+words) is a new cache that holds the change."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kg.classify  # noqa: F401 - adds the taxonomy's keywords, as every module that cuts text does
+from kg import text
+from tests.conftest import DATA
+
+NEW_WORD = "巡察整改台账"  # in no dictionary: jieba cuts it 巡察|整改|台账
+SENTENCE = f"各单位要建立{NEW_WORD}并逐项销号"
+
+
+def _fresh() -> None:
+    for cached in (text.segmenter, text.tokenizer, text.tokens):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder, and kg.text's dictionaries made anew in it (and again after the test)."""
+    monkeypatch.setenv(text.CACHE_ENV, str(tmp_path))
+    _fresh()
+    yield tmp_path
+    monkeypatch.undo()
+    _fresh()
+
+
+def _sentences() -> list[str]:
+    """Every sentence of the reports in data/ (cut after 。；! ?)."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(DATA.glob("*.txt"))]
+    return [s.strip() for t in texts for s in re.split(r"(?<=[。；;!?！？\n])", t) if s.strip()]
+
+
+def test_the_second_segmenter_is_read_from_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = text.segmenter()
+    path = text.cache_file()
+    assert path.parent == cache and path.exists()
+    assert [p.name for p in cache.iterdir()] == [path.name]  # no partial file left behind
+    monkeypatch.setattr(text, "dictionary_entries", lambda: pytest.fail("the cache was not read"))
+    text.segmenter.cache_clear()
+    second = text.segmenter()
+    assert second is not first
+    assert all(second.cut_for_search(s, False) == first.cut_for_search(s, False) for s in _sentences())
+
+
+def test_cached_cuts_are_jiebas_on_the_real_reports(cache: Path) -> None:
+    text.segmenter()  # writes the cache
+    text.segmenter.cache_clear()
+    cached = text.segmenter()  # reads it
+    jieba = text.tokenizer()
+    sentences = _sentences()
+    assert len(sentences) > 1000  # 1,075 in the four reports
+    assert [s for s in sentences if cached.cut_for_search(s, False) != jieba.lcut_for_search(s, HMM=False)] == []
+    assert [s for s in sentences if cached.cut(s, False) != jieba.lcut(s, HMM=False)] == []
+
+
+def test_a_process_with_the_cache_does_not_load_jieba(cache: Path) -> None:
+    script = ("import sys, kg.classify, kg.text; print(kg.text.tokens('全面从严治党主体责任')); "
+              "print('jieba' in sys.modules)")
+    env = {**os.environ, text.CACHE_ENV: str(cache)}
+    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+            for _ in range(2)]
+    assert [run.stdout.splitlines()[1] for run in runs] == ["True", "False"]  # built once, then read
+    assert runs[0].stdout.splitlines()[0] == runs[1].stdout.splitlines()[0]
+    assert "全面从严治党" in runs[1].stdout
+
+
+def test_a_word_added_to_the_user_dictionary_is_a_new_cache_that_holds_it(cache: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    before, before_path = text.cut_for_search(SENTENCE), text.cache_file()
+    assert NEW_WORD not in before
+    shipped = text._user_dictionary()
+    monkeypatch.setattr(text, "_user_dictionary", lambda: shipped + f"\n{NEW_WORD} 50 n\n".encode())
+    text.segmenter.cache_clear()
+    text.tokenizer.cache_clear()
+    after, after_path = text.cut_for_search(SENTENCE), text.cache_file()
+    assert after_path != before_path and after_path.exists() and before_path.exists()
+    assert NEW_WORD in after
+    assert after == text.tokenizer().lcut_for_search(SENTENCE, HMM=False)
+
+
+def test_a_keyword_added_is_a_new_cache_and_taking_it_out_reads_the_old_one(cache: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    before, before_path = text.cut_for_search(SENTENCE), text.cache_file()
+    monkeypatch.setattr(text, "_WORD_SOURCES", [*text._WORD_SOURCES, lambda: [NEW_WORD]])
+    _fresh()
+    assert text.cache_file() != before_path
+    assert NEW_WORD in text.cut_for_search(SENTENCE)
+    monkeypatch.setattr(text, "_WORD_SOURCES", text._WORD_SOURCES[:-1])
+    _fresh()
+    monkeypatch.setattr(text, "dictionary_entries", lambda: pytest.fail("the first cache was not read again"))
+    assert text.cache_file() == before_path
+    assert text.cut_for_search(SENTENCE) == before
+
+
+def test_the_order_of_the_added_words_does_not_change_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    words = kg.classify._keywords()
+    monkeypatch.setattr(text, "_WORD_SOURCES", [lambda: words])
+    first = text.cache_file()
+    monkeypatch.setattr(text, "_WORD_SOURCES", [lambda: list(reversed(words))])
+    assert text.cache_file() == first
+
+
+def test_a_damaged_cache_is_made_again(cache: Path) -> None:
+    expected = text.cut_for_search(SENTENCE)
+    path = text.cache_file()
+    content = path.read_text(encoding="utf-8")
+    path.write_text(content[: len(content) // 2], encoding="utf-8")  # cut short mid-line
+    _fresh()
+    assert text.cut_for_search(SENTENCE) == expected
+    assert path.read_text(encoding="utf-8") == content
+
+
+def test_an_unwritable_cache_folder_still_cuts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(text.CACHE_ENV, str(blocker / "cache"))  # a folder under a file cannot be made
+    _fresh()
+    try:
+        assert "全面从严治党" in text.tokens("落实全面从严治党主体责任")
+        assert not (blocker / "cache").exists()
+    finally:
+        monkeypatch.undo()
+        _fresh()
