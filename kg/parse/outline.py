@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import cn2an
-
 from kg.parse.numerals import CIRCLED, to_int
 
 _CN = "一二三四五六七八九十百零"
@@ -55,6 +53,8 @@ class Marker:
 
 def _num_cn(value: int) -> str:
     if value >= 100:
+        import cn2an  # slow to import: only numbers from 100 on need it
+
         numeral: str = cn2an.an2cn(value)
         return numeral
     if value <= 10:

@@ -20,8 +20,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import cn2an
-
 from kg.model import Quantity
 
 KINDS = (
@@ -198,6 +196,8 @@ def _number(num: str) -> Decimal | None:
             return Decimal(num)
         except InvalidOperation:
             return None
+    import cn2an  # slow to import: loaded by the first Chinese numeral
+
     try:
         value = cn2an.cn2an(num, "smart")
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
