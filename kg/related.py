@@ -5,15 +5,17 @@ The seed becomes weighted words: each jieba token weighs its IDF over the measur
 domain keyword of the problem-type scheme or stands in a 《…》 title, much less when it is a generic
 step (kg/data/related-generic.txt: 梳理, 汇总, 下发, 回头看 …), and nothing when it is the seed's own
 place. A measure seed adds the words of the problem it answers, and its own words that the problem
-shares weigh double (they name what the measure is about); a problem seed is its title, lead and parent
-title, with its measures' words at a lower weight.
+shares weigh double (they name what the measure is about); a problem seed is its title and lead, the
+title above it at half weight, and its measures' words at a capped weight.
 
 Candidates come from the text index (kg.index, FTS5): the measures holding the heaviest words, and the
-measures of the problems whose texts hold them. Each candidate is scored with the same weights by BM25
-over its own tokens (text) and over its problem's (problem), plus the problem types and documents it
-shares with the seed; a measure whose own words share nothing with the seed (boilerplate under a
-matching problem) keeps only part of its problem score. Measures of other regions come first, each
-named by region, committee, year, problem and sentence, with the reasons.
+measures of the problems whose texts hold them, described in one SPARQL query. Each candidate is scored
+with the same weights by BM25 over its own words (a word listed among others, A、B、C, counting less) and
+over its problem's, plus the problem types and documents it shares with the seed; a measure whose own
+words share nothing weighty with the seed (boilerplate under a matching problem) keeps only part of its
+problem score. The words most of the five best results share then join the seed for a second ranking
+(pseudo-relevance feedback). Measures of other regions come first, each named by region, committee,
+year, problem and sentence, with the reasons.
 """
 
 from __future__ import annotations
