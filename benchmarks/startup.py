@@ -1,73 +1,154 @@
-"""Start-up: whole-process times of `kg --help`, `kg --version` and `kg queries`, each beside
-`python -c pass` (the interpreter's own start, the floor) run in turn in the same call.
+"""Start-up and answers end to end: whole-process times of `kg --help`, `kg --version`, a saved query
+(`kg query reports`, all rows, and `kg query region-reports`, a lookup of one region), `kg search 整改`
+and `kg related TEXT` against a store of synthetic reports, each beside `python -c pass` (the
+interpreter's own start, the floor) run in turn in the same call.
 
-Run: python -m benchmarks.startup [--runs N]
+Run: python -m benchmarks.startup [--runs N] [--reports N] [--store DIR] [--source DIR [--source DIR]] [--only TEXT]
 
-Each command is started --runs times (after one run not counted) as a child process of this one;
-wall seconds from its start to its exit, and its CPU seconds (user + system, the operating
-system's accounting of the finished child). Printed as min / median / max: quote the median.
-Target: `kg --help` and `kg --version` well under 0.5 s (the CLI imports what a command needs
-when it runs, so these load neither jieba nor pyoxigraph).
+The store: --store, else N synthetic reports (benchmarks/synthetic.py, default 1,000) built once with
+`kg build` into /tmp/kg-startup-N/ and kept there for the next run (building 1,000 took 7 min 50 s
+on the loaded two-core machine; a marker file says the build finished). --source DIR runs
+`python -m kg.cli` from another copy of the package (DIR holds its kg/), to time a before and an
+after in the same conditions (twice: both in the same rounds, each row named by its folder). --only
+runs the commands whose name contains the text (python -c pass always).
+
+Each command is started --runs times (after one run not counted, which also writes the tokenizer's
+cached dictionary, kg.text) as a child process of this one, the commands in turn; wall seconds from
+its start to its exit (its whole output written to /dev/null) and its CPU seconds (user + system,
+the operating system's accounting of the finished child). The children keep their bytecode in a
+folder of their own (PYTHONPYCACHEPREFIX), as an installed package has it, even where
+PYTHONDONTWRITEBYTECODE is set. Printed as min / median / max with the median's ratio to
+`python -c pass`, and the load average before and after: quote medians on a shared machine.
+Goals (issue 25): search, related and a saved-query lookup under 0.25 s, `kg --help` under 0.15 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
-PEER = [sys.executable, "-c", "pass"]
+PEER = "python -c pass"
+SEARCH_WORD = "整改"
+RELATED_TEXT = "公务用车管理不规范, 私车公养"
 
 
-def _kg() -> list[str]:
-    """The installed `kg` script, else the module beside this interpreter."""
+def _kg(source: Path | None) -> list[str]:
+    """The installed `kg` script, else the module beside this interpreter; ``python -m kg.cli`` for a source copy."""
     found = shutil.which("kg")
-    return [found] if found else [sys.executable, "-m", "kg.cli"]
+    return [found] if found and source is None else [sys.executable, "-m", "kg.cli"]
 
 
-def run_once(command: list[str]) -> tuple[float, float]:
-    """(wall, cpu) seconds of one run of ``command``, its output thrown away."""
+def _environment(source: Path | None, pycache: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    return env
+
+
+def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """(wall, cpu, exit code) of one run of ``command``, its output thrown away."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=False)
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          check=False, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    return wall, cpu, done.returncode
+
+
+def synthetic_store(n: int) -> Path:
+    """A store of ``n`` synthetic reports under /tmp, built once and reused."""
+    home = Path(tempfile.gettempdir()) / f"kg-startup-{n}"
+    store, marker = home / "store", home / "built"
+    if marker.exists():
+        return store
+    from benchmarks.synthetic import generate
+
+    print(f"building a store of {n} synthetic reports in {home} (kept for the next run)", file=sys.stderr)
+    generate(n, home / "reports")
+    start = time.perf_counter()
+    home.mkdir(parents=True, exist_ok=True)
+    subprocess.run([*_kg(None), "build", str(home / "reports"), "--store", str(store)],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    marker.write_text(f"{time.perf_counter() - start:.1f} s\n", encoding="utf-8")
+    return store
+
+
+def _one_region(kg: list[str], store: Path, env: dict[str, str]) -> str:
+    """The division code of the store's first report, for the lookup."""
+    out = subprocess.run([*kg, "query", "reports", "--format", "tsv", "--store", str(store)], env=env,
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    header = out[0].split("\t")
+    return out[1].split("\t")[header.index("code")]
 
 
 def _spread(values: list[float]) -> str:
-    return f"{min(values):7.3f} {statistics.median(values):7.3f} {max(values):7.3f}"
+    return f"{min(values):6.3f} {statistics.median(values):6.3f} {max(values):6.3f}"
+
+
+def _commands(kg: list[str], store: Path, code: str) -> dict[str, list[str]]:
+    """Each command by its name in the table (ASCII, so the columns line up)."""
+    at = ["--store", str(store)]
+    return {"kg --help": [*kg, "--help"], "kg --version": [*kg, "--version"],
+            "kg query reports": [*kg, "query", "reports", *at],
+            "kg query region-reports -p code=CODE": [*kg, "query", "region-reports", "-p", f"code={code}", *at],
+            "kg search WORD": [*kg, "search", SEARCH_WORD, *at], "kg related TEXT": [*kg, "related", RELATED_TEXT, *at]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--reports", type=int, default=1000, help="synthetic reports in the store built when no --store")
+    parser.add_argument("--store", type=Path, help="an existing store to answer from")
+    parser.add_argument("--source", type=Path, action="append",
+                        help="a folder holding a copy of kg/ to run instead of the installed one; twice to compare two")
+    parser.add_argument("--only", action="append", help="run only the commands whose name contains this")
     args = parser.parse_args()
-    kg = _kg()
-    commands = {"kg --help": [*kg, "--help"], "kg --version": [*kg, "--version"], "kg queries": [*kg, "queries"],
-                "python -c pass": PEER}
-    for command in commands.values():  # warm-up: the file system cache, .pyc files
-        run_once(command)
-    walls: dict[str, list[float]] = {name: [] for name in commands}
-    cpus: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(args.runs):  # in turn, so that a drift of the machine's speed touches every command alike
-        for name, command in commands.items():
-            wall, cpu = run_once(command)
-            walls[name].append(wall)
-            cpus[name].append(cpu)
-    print(f"{'command':16} {'wall s: min  median     max':>27}   {'cpu s: min  median     max':>27}")
-    for name in commands:
-        print(f"{name:16} {_spread(walls[name]):>27}   {_spread(cpus[name]):>27}")
-    peer = statistics.median(walls["python -c pass"])
-    for name in commands:
-        if name != "python -c pass":
-            print(f"{name}: median wall {statistics.median(walls[name]) / peer:.1f}x python -c pass")
+    store = args.store or synthetic_store(args.reports)
+    sources: list[Path | None] = args.source or [None]
+    with tempfile.TemporaryDirectory(prefix="kg-startup-pycache-") as pycache:
+        runs: dict[str, tuple[list[str], dict[str, str]]] = {PEER: ([sys.executable, "-c", "pass"], dict(os.environ))}
+        code = ""
+        for source in sources:
+            env = _environment(source, Path(pycache) / str(len(runs)))
+            kg = _kg(source)
+            code = code or _one_region(kg, store, env)
+            label = f"{source.name}: " if len(sources) > 1 and source else ""
+            for name, command in _commands(kg, store, code).items():
+                if not args.only or any(part in name for part in args.only):
+                    runs[label + name] = (command, env)
+        load = os.getloadavg()
+        for command, env in runs.values():  # warm-up: the file system cache, bytecode, the tokenizer's dictionary
+            run_once(command, env)
+        walls: dict[str, list[float]] = {name: [] for name in runs}
+        cpus: dict[str, list[float]] = {name: [] for name in runs}
+        failed: dict[str, int] = {}
+        for _ in range(args.runs):  # in turn, so that a drift of the machine's speed touches every command alike
+            for name, (command, env) in runs.items():
+                wall, cpu, status = run_once(command, env)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+                if status:
+                    failed[name] = status
+    where = ", ".join(str(source) if source else " ".join(_kg(None)) for source in sources)
+    print(f"store {store}; kg from {where}; {args.runs} runs each; load average {load[0]:.1f} before,"
+          f" {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs); CODE={code} WORD={SEARCH_WORD} TEXT={RELATED_TEXT}")
+    print(f"{'command':48} {'wall s: min median  max':>23} {'cpu s: min median  max':>23}   median wall / {PEER}")
+    peer = statistics.median(walls[PEER])
+    for name in runs:
+        note = f"  (exit {failed[name]})" if name in failed else ""
+        ratio = statistics.median(walls[name]) / peer
+        print(f"{name:48} {_spread(walls[name]):>23} {_spread(cpus[name]):>23}   {ratio:6.1f}x{note}")
 
 
 if __name__ == "__main__":
