@@ -160,7 +160,7 @@ def test_search_related_types_and_measures_commands(built_store: Path) -> None:
     assert "公务用车" in as_json[0]["snippet"]
     related = kg("related", "公务用车管理不规范", "-f", "json", "--exclude-region", "370000", *store)
     rows = json.loads(related.stdout)
-    assert related.returncode == 0 and rows and not any(str(r["region"]).startswith("37") for r in rows)
+    assert related.returncode == 0 and rows and not any(str(r["region_code"]).startswith("37") for r in rows)
     both = kg("related", "文本", "--measure", "x", *store)
     assert both.returncode == 2
     types = list(csv.DictReader(io.StringIO(kg("types", "-f", "csv", *store).stdout)))
