@@ -222,20 +222,19 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], int, frozenset[str]]
     aliases that are generic words for a zone (产业园, 示范区, 高新区) are left to _BODY_NAMES, and two-
     character aliases (天桥, 新城, 合作, 振兴) count as names only before a suffix. A name inside a
     taxonomy keyword (平安 in 平安建设) is never removed."""
-    from kg.parse.region import _divisions  # loads the parser: a search that only cuts a query never needs it
+    from kg.parse.region import division_names  # loads the parser: a search that only cuts a query never needs it
 
     keywords = _keywords()
     always: set[str] = set()
     short: set[str] = set()
-    for level in _divisions():
-        for division in level:
-            for name in division.names:
-                if any(name in keyword for keyword in keywords):
-                    continue
-                if len(name) >= 3 and not (name != division.names[0] and name[-1] in "区园城"):
-                    always.add(name)
-                elif len(name) == 2:
-                    short.add(name)
+    for names in division_names():
+        for name in names:
+            if any(name in keyword for keyword in keywords):
+                continue
+            if len(name) >= 3 and not (name != names[0] and name[-1] in "区园城"):
+                always.add(name)
+            elif len(name) == 2:
+                short.add(name)
     starts = frozenset(name[:2] for name in always | short)
     return frozenset(always), frozenset(short), max(map(len, always), default=2), starts
 

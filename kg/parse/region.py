@@ -11,7 +11,7 @@ follow the civil-affairs list lack. We index it once per process and match a pla
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +87,14 @@ def _divisions() -> tuple[list[_Division], list[_Division], list[_Division]]:
                         names.append(k_name[len(prefix):])  # 秦皇岛市经济技术开发区 -> 经济技术开发区
                 counties.append(_Division(p_name, c_name, k_name, k["_admin_code"], tuple(names)))
     return provinces, cities, counties
+
+
+def division_names() -> Iterator[tuple[str, ...]]:
+    """Every division's names, its full name first then its aliases (秦皇岛市, 秦皇岛): what other
+    stages need to recognise a place's name without looking it up."""
+    for level in _divisions():
+        for division in level:
+            yield division.names
 
 
 def _names(full: str, alias: str | list[str] | None) -> tuple[str, ...]:
