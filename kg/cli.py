@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
     from rich.tree import Tree
 
-    from kg.model import Problem, Report
+    from kg.model import Declared, Problem, Report
     from kg.query import QueryResult, SavedQuery
 
 _state: dict[str, Path | None] = {"store": None}  # the --store of the command running, for error messages
@@ -236,9 +236,30 @@ def _outline_tree(report: Report, show_measures: bool = False) -> Tree:
         for problem in category.problems:
             _add_problem(node, problem, show_measures)
     if report.declared:
-        tree.add("声明: " + "; ".join(f"{escape(d.text)}" + (f" (解析到 {d.found})" if d.found is not None else "")
-                                      for d in report.declared))
+        tree.add("声明: " + "; ".join(_declared_text(d) for d in report.declared))
+    if report.progress:
+        tree.add("进展 (progress): " + "; ".join(
+            f"{escape(shorten(p.quote, 30))} [dim]({PROGRESS_STATES.get(p.state, p.state)})[/dim]"
+            for p in report.progress))
+    for reference in report.references:
+        counts = f" · {reference.open}/{reference.total} 未整改" if reference.open is not None and reference.total else ""
+        flag = " · [yellow]未整改到位[/yellow]" if reference.not_fixed else ""
+        tree.add(f"前次监督 ({reference.kind}): {escape(shorten(reference.quote, 40))}{counts}{flag}")
     return tree
+
+
+# How a progress state reads in the outline (kg.parse.progress's states are stable English keys).
+PROGRESS_STATES = {"done": "已完成", "basically_done": "基本完成", "staged": "阶段性成效", "in_progress": "正在推进",
+                   "long_term": "长期坚持", "not_done": "未完成"}
+
+
+def _declared_text(declared: Declared) -> str:
+    """A declared count and what it was compared with, or why it was not."""
+    if declared.found is not None:
+        return f"{escape(declared.text)} (解析到 {declared.found})"
+    if declared.not_compared:
+        return f"{escape(declared.text)} [dim](未比较: {escape(declared.not_compared)})[/dim]"
+    return escape(declared.text)
 
 
 def _add_problem(parent: Tree, problem: Problem, show_measures: bool) -> None:

@@ -54,6 +54,19 @@ def test_text_outline_shows_counts_and_tree() -> None:
     assert "《" in result.stdout  # measures list their documents
 
 
+def test_text_outline_shows_progress_references_and_uncompared_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read in the Lianhu report: 除3个审计问题正在积极推进外; 2015年省委巡视反馈13个问题中8个未整改到位;
+    具体问题40项 while the report lists one tier of 12 problems."""
+    lianhu = next(p for p in REAL_REPORTS if "lianhu" in p.name)
+    monkeypatch.setenv("COLUMNS", "400")  # one line a node
+    result = kg("parse", "--format", "text", str(lianhu))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any("进展" in line and "3个审计问题正在积极推进" in line and "正在推进" in line for line in lines)
+    assert any("前次监督 (inspection)" in line and "2015年省委巡视" in line and "8/13 未整改" in line for line in lines)
+    assert any("具体问题40项 (未比较" in line for line in lines)
+
+
 # --- the graph commands ---------------------------------------------------------------
 
 import csv  # noqa: E402
