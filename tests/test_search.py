@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from kg.index import TextIndex, compound_parts
+from kg.index import Entry, TextIndex, compound_parts
 from kg.model import Report
 from kg.query import resolve_query, run_query
 from kg.search import SCOPES, search
@@ -142,3 +142,23 @@ def test_kg_search_prints_the_warning_on_stderr_and_the_rows_on_stdout(store_dir
     empty = _kg("search", "--exact", "公车", "-f", "json", "--store", str(store_dir))
     assert empty.returncode == 0 and json.loads(empty.stdout) == []
     assert "提示" in empty.stderr and "公车" in empty.stderr
+
+
+def test_the_index_scores_exact_hits_by_count_and_length_and_counts_a_shared_document_once() -> None:
+    index = TextIndex.in_memory()
+    graphs = [f"https://w3id.org/xunshi-kg/id/report/000000-区委/2000-01-0{i}/2000-02-02" for i in (1, 2)]
+    document = "https://w3id.org/xunshi-kg/id/document/公务用车管理办法"
+    index.put([(graphs[0], "0" * 64, [
+        Entry("Measure", graphs[0] + "/c1/p1/m1", ("巡视",), "落实巡视整改,确保整改到位。"),
+        Entry("Measure", graphs[0] + "/c1/p1/m2", ("巡视",), "落实巡视整改。" + "并开展专项检查" * 10),
+        Entry("Measure", graphs[0] + "/c1/p1/m3", ("区属国有企业",), "规范区属国有企业管理。"),
+        Entry("NamedDocument", document, ("公务用车", "管理办法"), "公务用车管理办法"),
+    ]), (graphs[1], "1" * 64, [Entry("NamedDocument", document, ("公务用车", "管理办法"), "公务用车管理办法")])])
+    best, total = index.exact("Measure", ["整改"], limit=1)
+    assert total == 2 and [m.item for m in best] == [graphs[0] + "/c1/p1/m1"]  # twice, and shorter
+    assert [m.item for m in index.exact("Measure", ["整改", "专项"])[0]] == [graphs[0] + "/c1/p1/m2"]
+    documents, total = index.exact("NamedDocument", ["用车"])
+    assert total == 1 and [m.item for m in documents] == [document]
+    assert [m.item for m in index.rank("Measure", ["国有企业"])] == [graphs[0] + "/c1/p1/m3"]  # a part of a token
+    assert index.tokens_of("Measure")[graphs[0] + "/c1/p1/m3"] == ("区属国有企业",)  # parts stay apart
+    assert index.df("Measure", "国有企业") == 0  # and out of the tokens' document frequencies (kg.related's idf)
