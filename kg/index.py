@@ -150,15 +150,15 @@ def compound_parts(tokens: Iterable[str]) -> tuple[str, ...]:
     if not long:
         return ()
     import kg.classify  # noqa: F401 - the taxonomy's keywords are words of the dictionary read here (kg.text)
-    from kg.text import stopwords, tokenizer
+    from kg.text import is_word, stopwords
 
-    words, stop, held = tokenizer().FREQ, stopwords(), set(tokens)
+    stop, held = stopwords(), set(tokens)
     found: dict[str, None] = {}
     for token in long:
         for start in range(len(token) - 3):
             for end in range(start + 4, len(token) + (start > 0)):  # never the token itself
                 part = token[start:end]
-                if part not in held and words.get(part, 0) > 0 and part not in stop:
+                if part not in held and part not in stop and is_word(part):
                     found[part] = None
     return tuple(found)
 
