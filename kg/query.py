@@ -266,12 +266,21 @@ def prepare(query: SavedQuery, values: dict[str, str], index: TextIndex | None =
 
 
 def search_hits(index: TextIndex, words: str, limit: int | None = SEARCH_LIMIT) -> dict[str, float]:
-    """{item: BM25} of the problems, measures and documents holding every token of the words
-    (up to limit best of each kind)."""
+    """{item: BM25} of the problems, measures and documents whose text contains the words as
+    written (so stop words such as 整改, numbers and parts of compounds are found) or holds every
+    token of them, up to limit best of each kind for each way; an item found both ways keeps the
+    higher score."""
     from kg.text import query_tokens  # loads jieba: only queries that search pay for it
 
     tokens = query_tokens(words)
-    return {m.item: m.score for kind in KINDS for m in index.rank(kind, tokens, every=True, limit=limit)}
+    parts = words.split()
+    scores: dict[str, float] = {}
+    for kind in KINDS:
+        matches = [*(index.exact(kind, parts, limit=limit)[0] if parts else []),
+                   *(index.rank(kind, tokens, every=True, limit=limit) if tokens else [])]
+        for match in matches:
+            scores[match.item] = max(match.score, scores.get(match.item, match.score))
+    return scores
 
 
 def contains_hits(query: SavedQuery, values: dict[str, str], index: TextIndex | None) -> list[str] | None:
