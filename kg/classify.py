@@ -442,9 +442,11 @@ def measures_of_type(store: Store, concept: Concept, region: str | None = None,
             ?report a kg:Report ; kg:committee ?c .""" if region else "")
     query = _TYPE_PREFIXES + """SELECT ?m ?code ?committee ?signed ?problem ?text ?score ?keywords WHERE {
         GRAPH ?report {""" + scope + """
-            ?a kg:concept ?type .
+            ?m kg:problemType ?type .
             LATERAL {
-                ?m kg:typeAssignment ?a ; a kg:Measure ; kg:text ?text . ?a kg:score ?score .
+                ?m a kg:Measure ; kg:text ?text .
+                BIND(IRI(CONCAT(STR(?m), "/type/", STRAFTER(STR(?type), """ + f'"{TYPES}"' + """))) AS ?a)
+                ?a kg:score ?score .
                 OPTIONAL { ?a kg:matchedKeywords ?keywords } OPTIONAL { ?m kg:addresses/kg:text ?problem }
             }
             LATERAL {

@@ -39,7 +39,7 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from kg.exceptions import GraphError
-from kg.namespaces import DCT, KG, PROV, SKOS, SKOS_PREF, TYPES_GRAPH, local_id, shorten, sparql_prefixes
+from kg.namespaces import DCT, KG, PROV, SKOS, SKOS_PREF, TYPES, TYPES_GRAPH, local_id, shorten, sparql_prefixes
 from kg.sparql import select, term_text
 from kg.store import report_graph, report_graphs
 
@@ -167,9 +167,9 @@ class Reader:
 
     def type_assignments(self) -> list[tuple[str, str, float, str]]:
         """(item, concept, score, matched keywords joined with 、) of every type assignment."""
-        rows = self.select("?s ?c ?score ?keywords",
-                           "?s kg:typeAssignment ?a . ?a kg:concept ?c ; kg:score ?score . "
-                           "OPTIONAL { ?a kg:matchedKeywords ?keywords }")
+        rows = self.select("?s ?c ?score ?keywords",  # the assignment is ITEM/type/SLUG (kg.ttl, kg:TypeAssignment)
+                           f'?s kg:problemType ?c . BIND(IRI(CONCAT(STR(?s), "/type/", STRAFTER(STR(?c), "{TYPES}"))) '
+                           "AS ?a) ?a kg:score ?score . OPTIONAL { ?a kg:matchedKeywords ?keywords }")
         return [(row[0].value, row[1].value, float(row[2].value), row[3].value if row[3] is not None else "")
                 for row in rows]
 

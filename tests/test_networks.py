@@ -117,7 +117,8 @@ def test_full_view_edges_match_sparql(store: Store, views: dict[str, nx.Graph], 
 
 def test_problem_type_edges_carry_score_and_keywords(store: Store, views: dict[str, nx.Graph]) -> None:
     expected = {(i, c): float(s) for i, c, s in rows(
-        store, "SELECT ?i ?c ?s WHERE { ?i kg:typeAssignment ?a . ?a kg:concept ?c ; kg:score ?s }", "i", "c", "s")}
+        store, "SELECT ?i ?c ?s WHERE { ?i kg:problemType ?c . BIND(IRI(CONCAT(STR(?i), '/type/', "
+               "STRAFTER(STR(?c), 'https://w3id.org/xunshi-kg/types/'))) AS ?a) ?a kg:score ?s }", "i", "c", "s")}
     graph = views["full"]
     found = {(u, v): d["weight"] for u, v, d in graph.edges(data=True) if d["relation"] == "problemType"}
     assert found == expected

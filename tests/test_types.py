@@ -125,11 +125,19 @@ def test_domain_terms_stay_whole_and_boilerplate_goes() -> None:
 
 def test_every_type_in_the_graph_is_explained(store: Store) -> None:
     query = """PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
-        SELECT ?item ?text ?score ?keywords WHERE { ?item kg:typeAssignment ?a ; kg:text ?text .
-        ?a kg:score ?score ; kg:matchedKeywords ?keywords }"""
+        SELECT ?item ?text ?score ?keywords WHERE { ?item kg:problemType ?type ; kg:text ?text .
+        BIND(IRI(CONCAT(STR(?item), "/type/", STRAFTER(STR(?type), "https://w3id.org/xunshi-kg/types/"))) AS ?a)
+        OPTIONAL { ?a kg:score ?score ; kg:matchedKeywords ?keywords } }"""
     rows = list(store.query(query, use_default_graph_as_union=True))
     assert len({r["item"].value for r in rows}) > 300
-    for row in rows:
+    assigned = store.query("""PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
+        SELECT (COUNT(DISTINCT ?a) AS ?n) (COUNT(DISTINCT ?edge) AS ?edges) WHERE {
+        { ?a kg:matchedKeywords ?k } UNION { ?item kg:problemType ?t BIND(CONCAT(STR(?item), " ", STR(?t)) AS ?edge) } }""",
+        use_default_graph_as_union=True)
+    counts = next(iter(assigned))
+    assert counts["n"].value == counts["edges"].value  # one assignment node a problem type, none unreached
+    for row in rows:  # every problem type of an item has its assignment node (ITEM/type/SLUG)
+        assert row["score"] is not None and row["keywords"] is not None, row["item"].value
         assert float(row["score"].value) >= MIN_SCORE
         for keyword in row["keywords"].value.split(KEYWORD_SEPARATOR):
             if not keyword.startswith("("):  # own-text keywords are in the item's text
