@@ -54,6 +54,7 @@ LABEL_CHARS = 40
 NODE_KINDS = ("Report", "PartyCommittee", "Region", "Inspection", "InspectionGroup", "ProblemCategory", "Problem",
               "Measure", "DocumentMention", "NamedDocument", "Organisation", "DeclaredCount", "SourceFile")
 CITES = ("formulates", "applies", "mentions")
+_NUMBERED = ("ProblemCategory", "Problem", "Measure")  # kg:position is the number ending their IRIs (…/c2/p3/m1)
 FULL_EDGES = ("committee", "inspection", "inspectedCommittee", "group", "dispatchedBy", "region", "withinRegion",
               "category", "subProblemOf", "addresses", "namesOrganisation", "document", "inMeasure", *CITES,
               "declares", "inReport")
@@ -252,6 +253,8 @@ def node_attributes(context: Context, nodes: Iterable[str]) -> dict[str, dict[st
     attributes: dict[str, dict[str, object]] = {}
     for node in sorted(wanted):
         values, span = _literal_values(literals.get(node, []))
+        if context.kinds.get(node) in _NUMBERED and "position" not in values:  # not written: ends the IRI
+            values["position"] = int(node.rsplit("/", 1)[-1][1:])
         attributes[node] = _common(context, node, values, span, types.get(node))
     return attributes
 

@@ -230,7 +230,7 @@ def report_rdf(report: Report) -> ReportRdf:
     out.add(iri, kg("committee"), committee)
     _inspection(out, iri, report, committee)
     for i, category in enumerate(report.categories, 1):
-        _category(out, iri, category, f"{iri.value}/c{i}", i, code)
+        _category(out, iri, category, f"{iri.value}/c{i}", code)
     _documents(out, iri, report, code)
     _status_counts(out, iri, report)
     for i, declared in enumerate(report.declared, 1):
@@ -462,19 +462,17 @@ def _dispatcher_label(by: str | None, region: Region) -> str | None:
     return by
 
 
-def _category(out: _Emitter, report: NamedNode, category: Category, path: str, position: int,
-              code: str | None) -> None:
+def _category(out: _Emitter, report: NamedNode, category: Category, path: str, code: str | None) -> None:
     node = NamedNode(path)
     out.add(node, RDF_TYPE, kg("ProblemCategory"))
     out.span(node, report, category.span, category.title)
     out.text(node, kg("marker"), category.marker)
-    out.integer(node, kg("position"), position)
-    for j, problem in enumerate(category.problems, 1):
-        _problem(out, report, problem, f"{path}/p{j}", j, node, None, code, [category.title or ""])
+    for j, problem in enumerate(category.problems, 1):  # an item's position is the number ending its IRI
+        _problem(out, report, problem, f"{path}/p{j}", node, None, code, [category.title or ""])
 
 
-def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, position: int,
-             category: NamedNode, parent: NamedNode | None, code: str | None, headings: list[str]) -> None:
+def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, category: NamedNode,
+             parent: NamedNode | None, code: str | None, headings: list[str]) -> None:
     node = NamedNode(path)
     out.add(node, RDF_TYPE, kg("Problem"))
     out.span(node, report, problem.span, problem.title)
@@ -487,14 +485,13 @@ def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, posi
     out.text(node, kg("progressState"), state_of(problem.status))
     out.text(node, kg("marker"), problem.marker)
     out.text(node, kg("lead"), problem.lead)
-    out.integer(node, kg("position"), position)
     out.integer(node, kg("measureCount"), len(problem.measures))  # lets a listing of problems stream (no GROUP BY)
     _quantities(out, report, node, path, problem.quantities)
     inner = [problem.title or "", *headings]
     for k, measure in enumerate(problem.measures, 1):
-        _measure(out, report, measure, f"{path}/m{k}", k, node, code, inner)
+        _measure(out, report, measure, f"{path}/m{k}", node, code, inner)
     for k, sub in enumerate(problem.problems, 1):
-        _problem(out, report, sub, f"{path}/p{k}", k, category, node, code, inner)
+        _problem(out, report, sub, f"{path}/p{k}", category, node, code, inner)
 
 
 def _quantities(out: _Emitter, report: NamedNode, item: NamedNode, path: str, quantities: list[Quantity]) -> None:
@@ -519,8 +516,8 @@ def _decimal_text(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, position: int,
-             problem: NamedNode, code: str | None, headings: list[str]) -> None:
+def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, problem: NamedNode,
+             code: str | None, headings: list[str]) -> None:
     node = NamedNode(path)
     out.measures.append((measure, node))
     out.add(node, RDF_TYPE, kg("Measure"))
@@ -529,9 +526,8 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, posi
     _index(out, "Measure", node, measure.text)
     out.add(node, kg("addresses"), problem)
     out.text(node, kg("marker"), measure.marker)
-    out.integer(node, kg("position"), position)
     _quantities(out, report, node, path, measure.quantities)
-    out.integer(node, kg("concreteness"), measure.concreteness)
+    out.integer(node, kg("concreteness"), measure.concreteness or None)  # 0 (boilerplate) is not written
     out.text(node, kg("status"), measure.status)
     out.text(node, kg("progressState"), state_of(measure.status))
     for reason in measure.concrete_reasons:
