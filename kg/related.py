@@ -302,9 +302,9 @@ def _context(store: Store, iri: str, kind: str) -> dict[str, Any]:
     else:
         query = PREFIXES + """SELECT ?lead ?ptext ?mtext ?type ?doc WHERE {
             { ?item kg:lead ?lead } UNION { ?item kg:subProblemOf ?q . ?q kg:text ?ptext }
-            UNION { { ?m kg:addresses ?item } UNION { ?m kg:addresses/kg:subProblemOf ?item } ?m kg:text ?mtext }
+            UNION { { ?m kg:addresses ?item } UNION { ?s kg:subProblemOf ?item . ?m kg:addresses ?s } ?m kg:text ?mtext }
             UNION { ?item kg:problemType ?type }
-            UNION { { ?m kg:addresses ?item } UNION { ?m kg:addresses/kg:subProblemOf ?item }
+            UNION { { ?m kg:addresses ?item } UNION { ?s kg:subProblemOf ?item . ?m kg:addresses ?s }
                     { ?m kg:formulates ?doc } UNION { ?m kg:applies ?doc } UNION { ?m kg:mentions ?doc } } }"""
     found: dict[str, Any] = {"problems": [], "leads": [], "parents": [], "measures": [], "types": set(), "documents": set()}
     for row in select(store, query, {Variable("item"): NamedNode(iri)}):
@@ -331,7 +331,8 @@ def _measures_of(store: Store, problems: list[str]) -> list[str]:
         return []
     values = " ".join(f"<{p}>" for p in problems)  # IRIs from the index, not user text
     query = PREFIXES + f"""SELECT DISTINCT ?m WHERE {{ VALUES ?p {{ {values} }}
-        {{ ?m kg:addresses ?p }} UNION {{ ?m kg:addresses/kg:subProblemOf ?p }} }}"""
+        {{ ?m kg:addresses ?p }} UNION {{ ?s kg:subProblemOf ?p . ?m kg:addresses ?s }} }}"""
+    # the sub-problem is reached from the bound ?p first: the path form walked every measure's problem
     return [row["m"].value for row in select(store, query)]
 
 
