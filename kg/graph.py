@@ -255,6 +255,10 @@ def node_attributes(context: Context, nodes: Iterable[str]) -> dict[str, dict[st
         values, span = _literal_values(literals.get(node, []))
         if context.kinds.get(node) in _NUMBERED and "position" not in values:  # not written: ends the IRI
             values["position"] = int(node.rsplit("/", 1)[-1][1:])
+        elif context.kinds.get(node) == "DocumentMention" and "text" not in values:  # not written: the title
+            title = context.reader.one("title", DCT).get(context.reader.one("document").get(node, ""))
+            if title is not None:
+                values["text"] = title
         attributes[node] = _common(context, node, values, span, types.get(node))
     return attributes
 

@@ -581,7 +581,7 @@ def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | Non
             n += 1
             node = NamedNode(f"{report.value}/mention/{n}")
             out.add(node, RDF_TYPE, kg("DocumentMention"))
-            out.span(node, report, mention.span, parsed.text[mention.span[0]:mention.span[1]])
+            out.span(node, report, mention.span, None)  # its words are its document's dct:title (kg.ttl)
             out.add(node, kg("document"), doc)
             out.text(node, kg("relation"), mention.relation)
             for measure, measure_node in out.measures:
