@@ -832,7 +832,7 @@ def viz_command(
                                          callback=_output)] = Path("kg-graph.html"),
     png: Annotated[Path | None, typer.Option("--png", help="另存截图 (also a PNG, rendered by headless Chromium)",
                                              callback=_output)] = None,
-    max_nodes: Annotated[int | None, typer.Option("--max-nodes", "-n", help="节点上限 (most nodes drawn, default 1000; "
+    max_nodes: Annotated[int | None, typer.Option("--max-nodes", "-n", help="节点上限 (most nodes drawn, default 1500; "
                                                   "reports, committees, regions and the best-connected are kept)")] = None,
     store: StoreOption = None,
 ) -> None:

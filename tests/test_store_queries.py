@@ -262,10 +262,11 @@ def test_a_listing_is_sorted_by_its_sort_header(store: Store) -> None:
     by_type = load_query(QUERY_DIR / "measures-by-type.rq")
     assert by_type.sort == [("code", False), ("score", True), ("measure", False)]
     scored = run_query(store, by_type, {"type": "supervision"}).as_dicts()
-    for code in {r["code"] for r in scored}:  # scores are decimals: 15.25 comes before 7
+    for code in {r["code"] for r in scored}:  # scores sort as numbers, best first
         scores = [float(r["score"]) for r in scored if r["code"] == code]
         assert scores == sorted(scores, reverse=True)
-    assert max(float(r["score"]) for r in scored) >= 10
+    # a score is the classifier's probability for the type (kg.classify), and they differ, so the order matters
+    assert all(0.0 < float(r["score"]) <= 1.0 for r in scored) and len({r["score"] for r in scored}) > 1
 
 
 def test_a_top_type_stands_for_its_kinds(store: Store) -> None:

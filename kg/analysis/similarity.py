@@ -1,5 +1,7 @@
 """Measure similarity: measures linked when they share a problem type and a cited document or
 enough rare tokens, scored in 0..1 (the ``measure-similarity`` view, and the communities' input).
+A measure the classifier left untyped is of no other type: it is linked by a shared document alone,
+scored over tokens and documents.
 
 Features are read once per scope (``measure_features``: tokens from the text index or cut again
 from the stored texts, leaf problem types, cited documents, token idf); candidate pairs come from
@@ -156,16 +158,22 @@ class _Scorer:
         features = self.features
         types_a, types_b = features.types.get(a, set()), features.types.get(b, set())
         shared_types = types_a & types_b
-        if not shared_types:
+        typed = bool(types_a and types_b)  # an untyped measure (the classifier abstained) is not of another type
+        if typed and not shared_types:
             return None
         docs_a, docs_b = features.documents.get(a, set()), features.documents.get(b, set())
         shared_docs = docs_a & docs_b
+        if not typed and not shared_docs:  # without types, only a shared document is evidence enough
+            return None
         idf2 = self.idf2
         cosine = min(sum(idf2[t] for t in features.tokens[a] & features.tokens[b]) / (self.norm[a] * self.norm[b]), 1.0)
         if not shared_docs and cosine < MIN_TOKEN_COSINE:
             return None
-        types = len(shared_types) / len(types_a | types_b)
         documents = len(shared_docs) / len(docs_a | docs_b) if shared_docs else 0.0
-        score = SCORE_WEIGHTS["tokens"] * cosine + SCORE_WEIGHTS["types"] * types + SCORE_WEIGHTS["documents"] * documents
+        parts = SCORE_WEIGHTS["tokens"] * cosine + SCORE_WEIGHTS["documents"] * documents
+        if typed:
+            score = parts + SCORE_WEIGHTS["types"] * len(shared_types) / len(types_a | types_b)
+        else:  # the weights of what can be compared, renormalised
+            score = parts / (SCORE_WEIGHTS["tokens"] + SCORE_WEIGHTS["documents"])
         return {"weight": round(score, 4), "token_similarity": round(cosine, 4),
                 "shared_types": len(shared_types), "shared_documents": len(shared_docs)}
