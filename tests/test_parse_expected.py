@@ -1,4 +1,4 @@
-"""Golden tests: the parser against facts read by hand from each report.
+"""The parser against facts read by hand from each report (tests/expected, tests/variants).
 
 One parametrised runner over tests/expected/*.json (the real reports in data/) and
 tests/variants/*.expected.json (synthetic reports in other layouts). Each difference is
