@@ -50,20 +50,12 @@ def _env(source: Path, tmp: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(source), "PYTHONPYCACHEPREFIX": str(tmp / "pycache" / source.name)}
 
 
-#: `kg build` with the text index's writes left out (TextIndex.put consumes its reports and writes nothing, and
-#: the closing reconcile, which would index every graph the index lacks from the store, does nothing): the
-#: graph's share of the build, apart from the search index (issue 22's trigram and compound-part columns).
-_NO_TEXT_INDEX = ("import sys, kg.index, kg.build; kg.index.TextIndex.put = lambda self, reports: [None for _ in reports]; "
-                  "kg.build.reconcile = lambda *args, **kwargs: None; sys.argv[0] = 'kg'; from kg.cli import main; main()")
-
-
-def build_once(source: Path, corpus: Path, store: Path, jobs: int, text_index: bool = True) -> tuple[float, float]:
+def build_once(source: Path, corpus: Path, store: Path, jobs: int) -> tuple[float, float]:
     """Wall and CPU seconds (user + system of the build and its workers) of one `kg build` into a new store."""
     shutil.rmtree(store, ignore_errors=True)
     env = _env(source, store.parent)
     start = time.perf_counter()
-    command = ["-m", "kg.cli"] if text_index else ["-c", _NO_TEXT_INDEX]
-    proc = subprocess.Popen([sys.executable, *command, "build", str(corpus), "--store", str(store),
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(corpus), "--store", str(store),
                              "--jobs", str(jobs)], env=env, cwd=source, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -100,8 +92,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--by-predicate", action="store_true")
-    parser.add_argument("--without-text-index", action="store_true",
-                        help="diagnostic: leave the text index's writes out of both builds (the graph's cost alone)")
     args = parser.parse_args()
     sides = {"before": worktree(args.against), "now": ROOT}
     with tempfile.TemporaryDirectory(prefix="kg-budget-") as tmp:
@@ -113,12 +103,10 @@ def main() -> None:
         load = os.getloadavg()
         for _ in range(args.rounds):
             for name, source in sides.items():
-                times[name].append(build_once(source, corpus, Path(tmp) / name, args.jobs,
-                                              not args.without_text_index))
+                times[name].append(build_once(source, corpus, Path(tmp) / name, args.jobs))
         load_after = os.getloadavg()
         counts = {name: report_quads(Path(tmp) / name) for name in sides}
-        print(f"{args.reports} synthetic reports, kg build --jobs {args.jobs}"
-              f"{' without the text index' if args.without_text_index else ''}, {args.rounds} interleaved rounds; "
+        print(f"{args.reports} synthetic reports, kg build --jobs {args.jobs}, {args.rounds} interleaved rounds; "
               f"load average {load[0]:.2f} before, {load_after[0]:.2f} after")
         print(f"{'':8} {'quads/report':>12} {'wall s median (min-max)':>26} {'CPU s median (min-max)':>26}")
         for name in sides:
