@@ -204,6 +204,19 @@ class _Emitter:
             self.integer(s, kg("spanEnd"), span[1])
         self.text(s, kg("text"), text)
 
+    def statement(self, report: NamedNode, link: str, segment: str, number: int, cls: str | None = None,
+                  span: tuple[int, int] | None = None, quote: str | None = None) -> NamedNode:
+        """The report's ``number``-th statement of one kind (a declared count, a progress statement, a
+        reference…): node REPORT/SEGMENT/NUMBER, linked from the report by kg:LINK, of class kg:CLS, and
+        with its span and words when it has them."""
+        node = NamedNode(f"{report.value}/{segment}/{number}")
+        self.add(report, kg(link), node)
+        if cls:
+            self.add(node, RDF_TYPE, kg(cls))
+        if span is not None:
+            self.span(node, report, span, quote)
+        return node
+
 
 @dataclass
 class ReportRdf:
@@ -234,10 +247,7 @@ def report_rdf(report: Report) -> ReportRdf:
     _documents(out, iri, report, code)
     _status_counts(out, iri, report)
     for i, declared in enumerate(report.declared, 1):
-        node = NamedNode(f"{iri.value}/declared/{i}")
-        out.add(node, RDF_TYPE, kg("DeclaredCount"))
-        out.add(iri, kg("declares"), node)
-        out.span(node, iri, declared.span, declared.text)
+        node = out.statement(iri, "declares", "declared", i, "DeclaredCount", declared.span, declared.text)
         out.integer(node, kg("count"), declared.count)
         out.text(node, kg("countedThing"), declared.what)
         out.text(node, kg("comparedWith"), declared.compared_with)
@@ -275,8 +285,7 @@ def _status_counts(out: _Emitter, iri: NamedNode, report: Report) -> None:
     status-summary listing streams instead of grouping every problem of the corpus."""
     counts = Counter(problem.status for problem in report.iter_problems() if problem.status)
     for i, (status, count) in enumerate(sorted(counts.items()), 1):
-        node = NamedNode(f"{iri.value}/status/{i}")
-        out.add(iri, kg("statusCount"), node)
+        node = out.statement(iri, "statusCount", "status", i)
         out.text(node, kg("statusTag"), status)
         out.integer(node, kg("problemCount"), count)
 
@@ -284,10 +293,7 @@ def _status_counts(out: _Emitter, iri: NamedNode, report: Report) -> None:
 def _progress(out: _Emitter, iri: NamedNode, report: Report) -> None:
     """The report's statements of progress (kg.parse.progress), each with its span, state and count."""
     for i, item in enumerate(report.progress, 1):
-        node = NamedNode(f"{iri.value}/progress/{i}")
-        out.add(iri, kg("statesProgress"), node)
-        out.add(node, RDF_TYPE, kg("ProgressStatement"))
-        out.span(node, iri, item.span, item.quote)
+        node = out.statement(iri, "statesProgress", "progress", i, "ProgressStatement", item.span, item.quote)
         out.text(node, kg("progressState"), item.state)
         out.integer(node, kg("count"), item.count)
         out.text(node, kg("countedThing"), item.counted)
@@ -300,10 +306,7 @@ def _references(out: _Emitter, iri: NamedNode, report: Report) -> None:
     span, its sentence and the problem, measure or category heading it stands in."""
     items = _item_spans(report, iri.value)
     for i, ref in enumerate(report.references, 1):
-        node = NamedNode(f"{iri.value}/reference/{i}")
-        out.add(iri, kg("refersTo"), node)
-        out.add(node, RDF_TYPE, kg("EarlierReference"))
-        out.span(node, iri, ref.span, ref.quote)
+        node = out.statement(iri, "refersTo", "reference", i, "EarlierReference", ref.span, ref.quote)
         out.text(node, kg("referenceKind"), ref.kind)
         out.text(node, kg("sentence"), report.text[ref.sentence[0]:ref.sentence[1]])
         out.integer(node, kg("referenceYear"), ref.year)
@@ -346,9 +349,7 @@ def _quality(out: _Emitter, iri: NamedNode, report: Report) -> None:
     and one note per reason, so that reports needing review are found by a query."""
     out.text(iri, kg("quality"), report.quality.verdict)
     for i, reason in enumerate(report.quality.reasons, 1):
-        node = NamedNode(f"{iri.value}/quality/{i}")
-        out.add(iri, kg("qualityNote"), node)
-        out.add(node, RDF_TYPE, kg("QualityNote"))
+        node = out.statement(iri, "qualityNote", "quality", i, "QualityNote")
         out.text(node, kg("noteCode"), reason.code)
         out.text(node, kg("noteText"), reason.message)
 
