@@ -49,6 +49,7 @@ _UNITS = sorted({
 _CN_NUM = "〇零一二三四五六七八九十百千两"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+)"
 _PATTERN = re.compile(
+    rf"(?=[\d{_CN_NUM}])"  # a digit or numeral opens every match: positions without one fail at once
     rf"(?P<low>\d+(?:\.\d+)?[-~～])?"
     rf"(?P<num>{_NUMBER})"
     rf"(?P<scale>万亿|亿|万|千)?"
@@ -128,7 +129,8 @@ def _read(m: re.Match[str], text: str) -> _Match | None:
     if unit in ("万元", "亿元", "千元"):
         scale, unit = scale + unit[0], "元"
     value *= _SCALES.get(scale, Decimal(1))
-    pre = next((p for p in _PREFIXES if text.endswith(p, 0, num_start)), "")
+    pre = next((p for p in _PREFIXES if text.endswith(p, 0, num_start)), "") \
+        if text.endswith(_PREFIXES, 0, num_start) else ""  # one C call for the usual number with none
     approx = bool(m.group("approx")) or pre in ("约", "近")
     start = num_start - len(pre)
     return _Match(start, m.end(), num_start, num_end, value, unit, approx)
@@ -229,7 +231,10 @@ def _enclosed(text: str, at: int, opening: str, closing: str, longest: int) -> b
 
 
 _DATES = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日")
-_NOT_COUNTS = re.compile("|".join(p.pattern for p in (_NAMES, _PHONE, _DATES)))  # one pass per number
+# One pass per number; every alternative opens with one of the lookahead's characters, so the scan skips the
+# other positions at once.
+_NOT_COUNTS = re.compile(r"(?=[\d一二三四五六七八九十两大黄近每第])(?:"
+                         + "|".join(p.pattern for p in (_NAMES, _PHONE, _DATES)) + ")")
 
 
 # --- kinds ---------------------------------------------------------------------------------
@@ -278,6 +283,7 @@ def _discipline_kind(before: str, after: str, unit: str) -> str | None:
     return None
 
 
+_CLAUSE_END = re.compile(r"[,,。;;、]")
 _MEETING = re.compile(r"常委会|专题会|推进会|民主生活会|调度|对接会|听证会|会议|座谈会|组织生活|专题研究|办公会|例会|研讨")
 _INSPECT = re.compile(r"督查|检查|督导|巡查|暗访|查核|审计|抽查|核查|督办")
 _TRAIN = re.compile(r"培训|轮训|讲座|讲堂|辅导|宣讲|学习班|专题班|教育")
@@ -285,7 +291,7 @@ _TRAIN = re.compile(r"培训|轮训|讲座|讲堂|辅导|宣讲|学习班|专题
 
 def _activity_kind(before: str, after: str, unit: str) -> str | None:
     """Meetings, inspections, trainings and people trained, from the activity word near the number."""
-    near_after = re.split(r"[,,。;;、]", after)[0]
+    near_after = _CLAUSE_END.split(after, maxsplit=1)[0]
     if unit in ("人次", "人", "名") and _TRAIN.search(before[-12:] + near_after):
         return "people_trained"
     if unit in ("期", "班次", "个班次", "场次") and _TRAIN.search(before[-8:] + near_after):
@@ -306,6 +312,8 @@ def _activity_kind(before: str, after: str, unit: str) -> str | None:
 _DONE_BEFORE = re.compile(r"(?:已|基本|未|尚未)(?:整改)?完成$")
 _DONE_AFTER = re.compile(r"[^\d,,。;;]{0,6}?(?:未整改到位|已整改完成|整改完成|正在[^\d,,。;;]{0,3}推进|取得阶段性成效|长期坚持|未完成)")
 _COUNTED = {"问题": "problem_count", "任务": "task_count", "措施": "task_count", "制度": "rules"}
+_COUNTED_AFTER = re.compile(r"[^,,。;;、\d]{0,4}?(问题|任务|措施|制度)")
+_COUNTED_BEFORE = re.compile(r"(问题|任务|措施|制度)$")
 
 
 def _count_kind(before: str, near_before: str, after: str, unit: str) -> str | None:
@@ -320,9 +328,9 @@ def _count_kind(before: str, near_before: str, after: str, unit: str) -> str | N
         return "completion_count"
     if "方面" in unit or unit in ("类", "大类"):
         return "problem_count" if "问题" in before[-8:] + after[:6] else None
-    counted = re.match(r"[^,,。;;、\d]{0,4}?(问题|任务|措施|制度)", after)
+    counted = _COUNTED_AFTER.match(after)
     if counted is None:
-        counted = re.search(r"(问题|任务|措施|制度)$", near_before)
+        counted = _COUNTED_BEFORE.search(near_before)
     return _COUNTED[counted.group(1)] if counted else None
 
 
@@ -347,9 +355,11 @@ def quantities_in(text: str, start: int, end: int, found: list[Quantity] | None 
 
 # --- concreteness --------------------------------------------------------------------------
 
-_DATE = re.compile(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:底|中旬|上旬|下旬|份)|\d{4}年(?:底|上半年|下半年|年底)")
+# The lookaheads hold the characters every alternative opens with: a search skips other positions at once.
+_DATE = re.compile(r"(?=\d)(?:\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日|\d{1,2}月(?:底|中旬|上旬|下旬|份)|\d{4}年(?:底|上半年|下半年|年底))")
 _TITLE = re.compile(r"《[^《》]*》")
-_DEADLINE = re.compile(r"(?:底|日|月|年)前|之前完成|限期|时限|截至|截止|期限|按期完成|如期完成|\d+(?:个)?(?:工作日|天|小时|个月)内")
+_DEADLINE = re.compile(r"(?=[底日月年之限时截期按如\d])"
+                       r"(?:(?:底|日|月|年)前|之前完成|限期|时限|截至|截止|期限|按期完成|如期完成|\d+(?:个)?(?:工作日|天|小时|个月)内)")
 
 
 def concreteness(text: str, quantities: list[Quantity], documents: list[str],
@@ -366,7 +376,8 @@ def concreteness(text: str, quantities: list[Quantity], documents: list[str],
         reasons.append("document")
     if organizations:
         reasons.append("organisation")
-    text = _TITLE.sub("", text)  # a date or 按期 inside a document's title is the document's, not the measure's
+    if "《" in text:  # a date or 按期 inside a document's title is the document's, not the measure's
+        text = _TITLE.sub("", text)
     if _DATE.search(text):
         reasons.append("date")
     if _DEADLINE.search(text):
