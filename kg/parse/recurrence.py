@@ -19,6 +19,7 @@ names is left to the store (kg/queries/recurrences.rq), where the earlier report
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from kg.model import Inspection, Reference
 from kg.parse.counts import sentence_of
@@ -26,6 +27,7 @@ from kg.parse.numerals import to_int
 
 _CN = "一二三四五六七八九十"
 _ROUND_RE = re.compile(rf"(?:([{_CN}\d]+)届)?[^第届\n]{{0,6}}?第([{_CN}\d]+)轮")
+_TITLE_RE = re.compile(r"《[^《》\n]*》")
 _SOURCE_RE = re.compile(r"巡视|巡察|审计|督察|主题教育")
 _PREFIX_RE = re.compile(
     r"(?:(?P<year>(?:19|20)\d{2})年度?(?:至(?:19|20)\d{2}年)?)?"
@@ -47,6 +49,7 @@ _COUNTS_RE = re.compile(r"(\d+)\s*(?:个|项|件)(?:问题)?中(?:有)?(\d+)\s*(
 _OPEN_RE = re.compile(r"中[,,]?(?:目前)?(?:仍)?(?:有|尚有)(\d+)\s*(?:个|项|件)[^。;;]{0,12}?(?:未整改到位|未整改|未完成|仍未完成)")
 _YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2})年[^,,;;。\n]{0,24}$")
 _PREFIX_WINDOW = 24
+_LISTED_AFTER_RE = re.compile(r"和[^,,;;。\n]{0,16}?(?:审计|督察|主题教育)")
 
 
 def inspection_round(inspection: Inspection) -> tuple[int | None, int | None]:
@@ -61,15 +64,22 @@ def find_references(text: str, inspection: Inspection) -> list[Reference]:
     """References to earlier inspections, audits, supervisions and campaigns, in text order."""
     current_year = (inspection.start or inspection.feedback)
     year_now = current_year.year if current_year else None
-    titles = [m.span() for m in re.finditer(r"《[^《》\n]*》", text)]
+    titles = [m.span() for m in _TITLE_RE.finditer(text)]
     out: list[Reference] = []
     for source in _SOURCE_RE.finditer(text):
-        if any(a < source.start() < b for a, b in titles) or _covered(out, source.start()):
+        if _in_title(titles, source.start()) or _covered(out, source.start()):
             continue
         reference = _reference(text, source, year_now, inspection)
         if reference is not None:
             out.append(reference)
     return out
+
+
+def _in_title(titles: list[tuple[int, int]], at: int) -> bool:
+    """Whether ``at`` lies inside one of ``titles`` (in order, not overlapping): only the last one opening
+    before ``at`` can hold it, found by bisection instead of a scan of every title per source word."""
+    i = bisect_left(titles, (at,)) - 1
+    return i >= 0 and titles[i][0] < at < titles[i][1]
 
 
 def _reference(text: str, source: re.Match[str], year_now: int | None, inspection: Inspection) -> Reference | None:
@@ -112,7 +122,7 @@ def _earlier(prefix: re.Match[str], trigger: re.Match[str], text: str, end: int,
         return True
     if rnd is not None and (term, rnd) != (inspection.term, inspection.round_number):
         return True
-    listed = bool(trigger.group("list")) or bool(re.match(r"和[^,,;;。\n]{0,16}?(?:审计|督察|主题教育)", text[end:end + 20]))
+    listed = bool(trigger.group("list")) or bool(_LISTED_AFTER_RE.match(text[end:end + 20]))
     return listed or not_fixed
 
 
