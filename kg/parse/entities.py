@@ -471,6 +471,7 @@ _BEFORE_WORDS = frozenset({
 })
 _BEFORE_SET = frozenset(_BEFORE_WORDS)
 _BEFORE_LENGTHS = sorted({len(word) for word in _BEFORE_WORDS})
+_BEFORE_LAST = frozenset(word[-1] for word in _BEFORE_WORDS)  # a cheap first test: most characters end no word
 # Words that hold a before-word inside a name (经信局, 经济开发区, 就业局, 和平区, 联合体, 党的建设, 同级党委).
 _COMPOUNDS = ("经济", "经信", "经开区", "经管", "就业", "和平", "对外", "为民", "同济", "联合体", "联合会", "应对", "同级", "上级",
               "下级", "党的", "理论学习", "以色列", "住房和城乡", "人力资源和社会", "工业和信息", "文化和旅游",
@@ -528,7 +529,9 @@ def bodies_in(text: str, start: int, end: int) -> list[Body]:
     """The bodies text[start:end] names, each once in its fullest form (a later 常委会 is the 区委常委会 named
     before it; 纪工委 then 开发区纪工委 is one body), with the span of that form, its strongest role over its
     mentions (lead > responsible > participant > mentioned), its level and the place its name opens with."""
-    seg = _TITLE_RE.sub(lambda m: "□" * len(m.group(0)), text[start:end])  # names in titles are not bodies
+    seg = text[start:end]
+    if "《" in seg or "〔" in seg:  # names in titles are not bodies
+        seg = _TITLE_RE.sub(lambda m: "□" * len(m.group(0)), seg)
     found: dict[str, Body] = {}
     for a, b, head in _names(seg):
         if not _is_body(seg, a, b, head):
@@ -585,9 +588,10 @@ def _name_start(seg: str, head_start: int, covered: set[int]) -> int:
         ch = seg[a - 1]
         if not "\u4e00" <= ch <= "\u9fff":
             break
-        if a not in covered and any(seg[a - n:a] in _BEFORE_SET for n in _BEFORE_LENGTHS if n <= a):
+        if ch in _BEFORE_LAST and a not in covered and any(seg[a - n:a] in _BEFORE_SET for n in _BEFORE_LENGTHS
+                                                           if n <= a):
             break
-        if seg.startswith(_LEVELS, a) and any(seg.endswith(head, 0, a) for head in _COMPLETE):
+        if seg.startswith(_LEVELS, a) and seg.endswith(_COMPLETE, 0, a):
             break
         if ch in _CLASSIFIERS and a >= 2 and (seg[a - 2].isdigit() or seg[a - 2] in _NUMERALS):
             break
