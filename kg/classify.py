@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,18 +144,24 @@ def _keywords() -> list[str]:
 add_words(_keywords)
 
 
+_Context = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, float]]  # _Matcher.context
+
+
 @dataclass
 class _Matcher:
     """Keywords indexed for speed: looked up by token, and (SUBSTRING_FROM characters on) by substring,
     since jieba's search mode yields the 2- and 3-character words inside a longer word only and cuts
     a keyword apart where its neighbours make another word; substrings are looked up by their first
-    two characters (a text is scanned once, not once per keyword)."""
+    two characters, where a regex finds a pair that may start one (a text is scanned once, in C, not
+    once per keyword)."""
 
     concepts: dict[str, Concept]
     by_keyword: dict[str, list[Concept]]
     long_keywords: dict[str, list[str]]  # first two characters -> keywords found by substring
+    long_starts: re.Pattern[str]  # where a keyword found by substring may start (_start_finder)
     present: dict[str, frozenset[str]] = field(default_factory=dict)  # the same headings stand above many items
     found: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)
+    contexts: dict[tuple[str, ...], _Context] = field(default_factory=dict)
 
     @classmethod
     def of(cls, tax: Taxonomy) -> _Matcher:
@@ -165,7 +173,8 @@ class _Matcher:
         for keyword in by_keyword:
             if len(keyword) >= SUBSTRING_FROM:
                 long_keywords.setdefault(keyword[:2], []).append(keyword)
-        return cls(tax.concepts, by_keyword, long_keywords)
+        starts = _start_finder((k for ks in long_keywords.values() for k in ks), SUBSTRING_FROM)
+        return cls(tax.concepts, by_keyword, long_keywords, starts)
 
     def find(self, *texts: str) -> dict[str, list[str]]:
         """{concept IRI: keywords present in any of the texts} (the caller must not change it).
@@ -178,6 +187,7 @@ class _Matcher:
         if len(self.found) > MEMO_LIMIT:
             self.found.clear()
             self.present.clear()
+            self.contexts.clear()
         present = frozenset().union(*(self._present(t) for t in texts if t))
         found: dict[str, list[str]] = {}
         for keyword in sorted(present, key=lambda k: (-len(k), k)):
@@ -193,12 +203,28 @@ class _Matcher:
         self.found[texts] = found
         return found
 
+    def context(self, headings: tuple[str, ...]) -> _Context:
+        """The evidence of the headings above an item (names removed), the nearest first: (near: the
+        nearest of several, far: the others or the only one, each near concept's share of the best near
+        evidence). Kept (the caller must not change it): every item under the same headings shares it."""
+        known = self.contexts.get(headings)
+        if known is None:
+            near = self.find(headings[0]) if len(headings) > 1 else {}
+            far = self.find(*headings[1:]) if len(headings) > 1 else self.find(*headings)
+            best_near = max((_score(keywords) for keywords in near.values()), default=0.0)
+            shares = {iri: _score(keywords) / best_near for iri, keywords in near.items()} if best_near else {}
+            known = self.contexts[headings] = (near, far, shares)
+        return known
+
     def _present(self, text: str) -> frozenset[str]:
         if text not in self.present:
             found = set(tokens(text)).intersection(self.by_keyword)
             index = self.long_keywords
-            found.update(k for i in range(len(text) - 1) for k in index.get(text[i:i + 2], ())
-                         if text.startswith(k, i))
+            for match in self.long_starts.finditer(text):
+                i = match.start()
+                for keyword in index.get(text[i:i + 2], ()):
+                    if text.startswith(keyword, i):
+                        found.add(keyword)
             self.present[text] = frozenset(found)
         return self.present[text]
 
@@ -214,9 +240,10 @@ _REMOVED = "\ue002"  # a zone or committee name taken out, until place names are
 
 
 @lru_cache(maxsize=1)
-def _place_names() -> tuple[frozenset[str], frozenset[str], int, frozenset[str]]:
-    """(names removed wherever they occur, two-character names removed before a suffix, longest length,
-    the first two characters of every name: most places in a text start none and are passed at once).
+def _place_names() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[int, ...]], re.Pattern[str]]:
+    """(names removed wherever they occur, two-character names removed before a suffix, the lengths of
+    the names that start with each pair of characters, longest first, and a finder of the places where
+    a name may start: most places in a text start none).
 
     Full names of three characters or more (秦皇岛市, 鼓楼区) and aliases (秦皇岛) from the division list;
     aliases that are generic words for a zone (产业园, 示范区, 高新区) are left to _BODY_NAMES, and two-
@@ -235,32 +262,42 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], int, frozenset[str]]
                 always.add(name)
             elif len(name) == 2:
                 short.add(name)
-    starts = frozenset(name[:2] for name in always | short)
-    return frozenset(always), frozenset(short), max(map(len, always), default=2), starts
+    lengths: dict[str, set[int]] = {}
+    for name in always | short:
+        lengths.setdefault(name[:2], set()).add(len(name))
+    starts = {pair: tuple(sorted(ns, reverse=True)) for pair, ns in lengths.items()}
+    return frozenset(always), frozenset(short), starts, _start_finder(starts, 2)
+
+
+def _start_finder(words: Iterable[str], width: int) -> re.Pattern[str]:
+    """A regex matching (empty) where the next ``width`` characters could begin one of the words, each
+    in the set of characters at its place in some word: scanned in C, it leaves few places for Python to
+    look up (a place per character did). The words must be ``width`` characters long or longer."""
+    words = set(words)
+    chars = [sorted({word[i] for word in words}) for i in range(width)]
+    return re.compile("(?=" + "".join(f"[{re.escape(''.join(c))}]" for c in chars) + ")")
 
 
 def strip_names(text: str) -> str:
-    """The text with names of places, zones and committees replaced by spaces (jieba cuts there)."""
+    """The text with names of places, zones and committees replaced by spaces (jieba cuts there).
+    Scanned left to right, the longest name at a place taken and the scan going on after it."""
     if not text:
         return text
-    always, short, longest, starts = _place_names()
+    always, short, starts, finder = _place_names()
     text = _BODY_NAMES.sub(_REMOVED, text)  # 高新区 first: 新区 inside it is no name
     out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text[i:i + 2] not in starts:
-            out.append(text[i])
-            i += 1
-            continue
-        for n in range(min(longest, len(text) - i), 1, -1):
+    done = 0  # text[:done] is in out
+    for match in finder.finditer(text):
+        i = match.start()
+        if i < done:
+            continue  # inside a name removed
+        for n in starts.get(text[i:i + 2], ()):
             part = text[i:i + n]
-            if part in always or (n == 2 and part in short and _NAME_SUFFIX.match(text, i + 2)):
-                out.append(" ")
-                i += n
+            if len(part) == n and (part in always or (n == 2 and part in short and _NAME_SUFFIX.match(text, i + 2))):
+                out += (text[done:i], " ")
+                done = i + n
                 break
-        else:
-            out.append(text[i])
-            i += 1
+    out.append(text[done:])
     return "".join(out).replace(_REMOVED, " ")
 
 
@@ -296,30 +333,29 @@ def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | No
     and each keyword matched (so that the model learns which keywords mislead).
     Names of places, zones and committees are removed before matching."""
     matcher = (tax or taxonomy()).matcher
-    headings = [_stripped(h) for h in context if h]
     stripped = _stripped(text)
     own = matcher.find(stripped)
-    near = matcher.find(headings[0]) if len(headings) > 1 else {}
-    far = matcher.find(*headings[1:]) if len(headings) > 1 else matcher.find(*headings)
+    near, far, near_shares = matcher.context(tuple(_stripped(h) for h in context if h))
     iris = sorted(own.keys() | near.keys() | far.keys())
-    best_own = max((_score(own[i]) for i in own), default=0.0)
-    best_near = max((_score(near[i]) for i in near), default=0.0)
+    own_scores = {iri: _score(keywords) for iri, keywords in own.items()}
+    best_own = max(own_scores.values(), default=0.0)
     lead = _LEAD.split(stripped, maxsplit=1)[0]
+    silent, rivals = float(not own), len(own)
+    long = float(len(stripped) - stripped.count(" ") > 80)  # counted without the names removed
     found = []
     for iri in iris:
         concept = matcher.concepts[iri]
         mine, closer, further = own.get(iri, []), near.get(iri, []), far.get(iri, [])
-        score = _score(mine)
+        score = own_scores.get(iri, 0)  # _score([]) is the int 0
         values = {
             "bias": 1.0,
             "own": float(bool(mine)), "own_score": score, "near": float(bool(closer)), "far": float(bool(further)),
             "near_only": float(bool(closer) and not mine), "far_only": float(bool(further) and not mine and not closer),
             "best": float(bool(mine) and score == best_own), "share": score / best_own if best_own else 0.0,
-            "silent": float(not own), "rivals": float(len(own) - bool(mine)),
-            "long": float(len(stripped) - stripped.count(" ") > 80),  # counted without the names removed
+            "silent": silent, "rivals": float(rivals - bool(mine)), "long": long,
             "lead": float(any(k in lead for k in mine)),
             "mentions": math.log1p(sum(stripped.count(k) for k in mine)),
-            "near_share": _score(closer) / best_near if best_near else 0.0,
+            "near_share": near_shares.get(iri, 0.0),
         }
         values.update((f"k:{k}", 1.0) for k in mine)
         values.update((f"hk:{k}", 1.0) for k in closer + further if k not in mine)
@@ -334,7 +370,7 @@ class Model:
     weights: dict[str, float]
 
     def probability(self, values: dict[str, float]) -> float:
-        z = sum(self.weights.get(f, 0.0) * v for f, v in values.items())
+        z = sum(map(mul, map(self.weights.get, values, repeat(0.0)), values.values()))  # in C, in the same order
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def lines(self) -> list[str]:
