@@ -16,16 +16,19 @@ _WHAT = r"(具体问题|具体整改措施|整改措施|整改任务|整改事�
 _NOT_WHAT = r"(?!\s*(?:具体|整改|大项|子项)?\s*(?:问题|措施|任务|事项))"  # "问题177项任务": 177 counts the tasks
 _STATUS = (r"(已整改完成|已完成整改|整改完成|已完成|基本完成|未完成|已整改到位|整改到位|已整改|正在整改|"
            r"正在(?:按计划|有序|持续|稳步|加快)?推进|持续推进|已落实|(?:需要|需)?长期坚持|整改取得阶段性成效|取得阶段性成效|阶段性完成)")
+# Lookaheads of the characters a number or a status opens with: a scan skips other positions at once.
+_N_FIRST = r"(?=[\d零〇一二三四五六七八九十百两])"
+_STATUS_FIRST = r"(?=[已整基未正持需长取阶])"
 _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
     # (pattern, group of the number, group of "what"; None: the counted thing is problems)
-    (re.compile(rf"{_N}\s*(?:个|项|条)?\s*(方面)"), 1, 2),
-    (re.compile(rf"{_N}\s*(大类)"), 1, 2),
-    (re.compile(rf"{_N}\s*(?:个)?\s*((?:大项|子项|小项)(?:问题|任务)?)"), 1, 2),
-    (re.compile(rf"{_N}\s*{_CLS}\s*{_WHAT}"), 1, 2),
+    (re.compile(rf"{_N_FIRST}{_N}\s*(?:个|项|条)?\s*(方面)"), 1, 2),
+    (re.compile(rf"{_N_FIRST}{_N}\s*(大类)"), 1, 2),
+    (re.compile(rf"{_N_FIRST}{_N}\s*(?:个)?\s*((?:大项|子项|小项)(?:问题|任务)?)"), 1, 2),
+    (re.compile(rf"{_N_FIRST}{_N}\s*{_CLS}\s*{_WHAT}"), 1, 2),
     (re.compile(rf"{_WHAT}\s*{_N}\s*{_CLS}(?!方面|大类|类){_NOT_WHAT}"), 2, 1),
-    (re.compile(rf"{_STATUS}\s*(?:整改)?\s*{_WHAT}?\s*{_N}\s*{_CLS}"), 3, 1),
+    (re.compile(rf"{_STATUS_FIRST}{_STATUS}\s*(?:整改)?\s*{_WHAT}?\s*{_N}\s*{_CLS}"), 3, 1),
     # "693个问题已完成整改688个": a status followed by its own count leaves the first number the total
-    (re.compile(rf"{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}(?!\s*(?:整改)?\s*{_WHAT}?\s*\d)"), 1, 2),
+    (re.compile(rf"{_N_FIRST}{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}(?!\s*(?:整改)?\s*{_WHAT}?\s*\d)"), 1, 2),
     (re.compile(rf"(?<=方面){_N}\s*{_CLS}(?=[,;。、]|$)"), 1, None),  # "3个方面21条": 21 problems
 ]
 _STATUS_ONLY_RE = re.compile(_STATUS)
