@@ -182,8 +182,9 @@ def _where(span: Span, listed: Span | None) -> str:
     return "plan" if span[0] >= listed[1] else "item"
 
 
+# A lookahead of the characters the tag opens with: the search fails at once at other positions.
 _MEASURE_STATUS_RE = re.compile(
-    rf"(?:[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]"
+    rf"(?=[(【\[整完])(?:[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]"
     rf"|(?:整改|完成)(?:情况|进度|进展|状态)\s*[::]\s*((?:{STATUS_WORDS})[^,。;\n]{{0,4}}?))\s*[。;]?$")
 
 
