@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 
 from kg.model import Body, Committee, Contact, Inspection, Region, Span
 from kg.parse.dates import DATE_RE, DateMention, find_dates, find_month_range
@@ -533,10 +534,13 @@ def bodies_in(text: str, start: int, end: int) -> list[Body]:
     if "《" in seg or "〔" in seg:  # names in titles are not bodies
         seg = _TITLE_RE.sub(lambda m: "□" * len(m.group(0)), seg)
     found: dict[str, Body] = {}
+    marks: list[int] | None = None  # where seg's clauses end, read at its first body
     for a, b, head in _names(seg):
         if not _is_body(seg, a, b, head):
             continue
-        name, role = _PARTY_PREFIX_RE.sub("", seg[a:b]), _role(seg, a, b)
+        if marks is None:
+            marks = [m.start() for m in _CLAUSE_MARK_RE.finditer(seg)]
+        name, role = _PARTY_PREFIX_RE.sub("", seg[a:b]), _role(seg, a, b, marks)
         fuller = next((known for known in found if known.endswith(name) and known != name), None)
         if fuller is not None:  # 区委常委会 … 常委会: a later short mention of the same body
             name = fuller
@@ -617,17 +621,22 @@ def _is_body(seg: str, a: int, b: int, head: str) -> bool:
     return not _CLASSIFIER_RE.search(seg, max(0, a - 4), a)
 
 
-def _clause(seg: str, a: int, b: int) -> tuple[int, int]:
+_CLAUSE_MARK_RE = re.compile("[" + re.escape(",。;!?") + "]")
+
+
+def _clause(seg: str, a: int, b: int, marks: list[int]) -> tuple[int, int]:
     """The clause around seg[a:b]: between the nearest ,。;!? (or the segment's ends); a colon stays inside, so
-    that 责任单位: X reads as one clause."""
-    left = max(seg.rfind(ch, 0, a) for ch in ",。;!?")
-    rights = [pos for ch in ",。;!?" if (pos := seg.find(ch, b)) != -1]
-    return left + 1, min(rights) if rights else len(seg)
+    that 责任单位: X reads as one clause. ``marks`` holds the positions of those marks in seg, in order (found
+    once per segment: a scan of the segment per name and mark was most of the role's cost)."""
+    i = bisect_left(marks, a)
+    left = marks[i - 1] if i else -1
+    j = bisect_left(marks, b, i)
+    return left + 1, marks[j] if j < len(marks) else len(seg)
 
 
-def _role(seg: str, a: int, b: int) -> str:
+def _role(seg: str, a: int, b: int, marks: list[int]) -> str:
     """lead, responsible, mentioned or participant, from the words that frame the name in its clause."""
-    c0, c1 = _clause(seg, a, b)
+    c0, c1 = _clause(seg, a, b, marks)
     before, after = seg[c0:a], seg[b:c1]
     labelled = _LABELLED_RE.search(before)
     if labelled:
