@@ -159,6 +159,7 @@ class _Matcher:
     by_keyword: dict[str, list[Concept]]
     long_keywords: dict[str, list[str]]  # first two characters -> keywords found by substring
     long_starts: re.Pattern[str]  # where a keyword found by substring may start (_start_finder)
+    keywords: frozenset[str] = frozenset()  # by_keyword's keys, to intersect a text's few tokens with
     present: dict[str, frozenset[str]] = field(default_factory=dict)  # the same headings stand above many items
     found: dict[tuple[str, ...], dict[str, list[str]]] = field(default_factory=dict)
     contexts: dict[tuple[str, ...], _Context] = field(default_factory=dict)
@@ -174,7 +175,7 @@ class _Matcher:
             if len(keyword) >= SUBSTRING_FROM:
                 long_keywords.setdefault(keyword[:2], []).append(keyword)
         starts = _start_finder((k for ks in long_keywords.values() for k in ks), SUBSTRING_FROM)
-        return cls(tax.concepts, by_keyword, long_keywords, starts)
+        return cls(tax.concepts, by_keyword, long_keywords, starts, frozenset(by_keyword))
 
     def find(self, *texts: str) -> dict[str, list[str]]:
         """{concept IRI: keywords present in any of the texts} (the caller must not change it).
@@ -218,7 +219,7 @@ class _Matcher:
 
     def _present(self, text: str) -> frozenset[str]:
         if text not in self.present:
-            found = set(tokens(text)).intersection(self.by_keyword)
+            found = set(filter(self.keywords.__contains__, tokens(text)))
             index = self.long_keywords
             for match in self.long_starts.finditer(text):
                 i = match.start()
@@ -237,13 +238,15 @@ _BODY_NAMES = re.compile(r"(?:经济技术|高新技术产业|经济)?开发区|
 #: What follows a two-character place name used as a name (鼓楼区, 天桥高新区, 徐州市).
 _NAME_SUFFIX = re.compile(r"[省市区县\ue002]|新区")
 _REMOVED = "\ue002"  # a zone or committee name taken out, until place names are
+_SUFFIX_FIRST = "省市区县新" + _REMOVED  # the first character of every _NAME_SUFFIX match
 
 
 @lru_cache(maxsize=1)
 def _place_names() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[int, ...]], re.Pattern[str]]:
     """(names removed wherever they occur, two-character names removed before a suffix, the lengths of
     the names that start with each pair of characters, longest first, and a finder of the places where
-    a name may start: most places in a text start none).
+    a name may start, by its first three characters, a two-character name's suffix included: most
+    places in a text start none).
 
     Full names of three characters or more (秦皇岛市, 鼓楼区) and aliases (秦皇岛) from the division list;
     aliases that are generic words for a zone (产业园, 示范区, 高新区) are left to _BODY_NAMES, and two-
@@ -266,7 +269,8 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[int,
     for name in always | short:
         lengths.setdefault(name[:2], set()).add(len(name))
     starts = {pair: tuple(sorted(ns, reverse=True)) for pair, ns in lengths.items()}
-    return frozenset(always), frozenset(short), starts, _start_finder(starts, 2)
+    begins = always | {name + char for name in short for char in _SUFFIX_FIRST}  # a name's first 3 characters
+    return frozenset(always), frozenset(short), starts, _start_finder(begins, 3)
 
 
 def _start_finder(words: Iterable[str], width: int) -> re.Pattern[str]:
@@ -427,7 +431,8 @@ def decide(scored: Sequence[tuple[Candidate, float]]) -> list[tuple[Candidate, f
 
 def _outside(text: str, keyword: str, phrases: Sequence[str]) -> bool:
     """Whether the keyword occurs in the text somewhere not inside one of the phrases."""
-    covered = [(m.start(), m.end()) for p in phrases if keyword in p for m in re.finditer(re.escape(p), text)]
+    covered = [(m.start(), m.end()) for p in phrases if keyword in p and p in text
+               for m in re.finditer(re.escape(p), text)]
     start = text.find(keyword)
     while start >= 0:
         if not any(a <= start and start + len(keyword) <= b for a, b in covered):
