@@ -19,13 +19,13 @@ from typing import Any
 from kg import __version__
 from kg.compare import ACCOUNTABILITY, MONEY, Side
 from kg.exceptions import VizError
+from kg.model import CONCRETE_REASONS
 from kg.namespaces import local_id
 
 ECHARTS_DIR = Path(__file__).resolve().parent / "vendor" / "echarts"
 ECHARTS_VERSION = "6.1.0"  # of ECHARTS_DIR/echarts.min.js, from the npm package echarts (Apache-2.0)
 FONTS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif'
 TYPES_SHOWN = 15  # problem types drawn, most problems first
-REASONS = {"quantity": "数量", "document": "文件", "organisation": "机构", "date": "日期", "deadline": "时限"}
 EVENTS = (("start", "巡视巡察开始"), ("end", "巡视巡察结束"), ("feedback", "反馈"), ("signed", "报告落款"),
           ("published", "发布"))
 
@@ -103,7 +103,7 @@ def _reports(side: Side) -> str:
 def _measures(side: Side) -> str:
     items = []
     for m in side.top_measures:
-        reasons = "、".join(REASONS.get(r, r) for r in m.reasons)
+        reasons = "、".join(CONCRETE_REASONS.get(r, r) for r in m.reasons)
         items.append(f'<li data-measure="{html.escape(m.measure)}"><span class="score">{m.score}</span>'
                      f'<span class="why">{html.escape(reasons)}</span><p>{html.escape(m.text)}</p>'
                      f'<code>{html.escape(local_id(m.measure))}</code></li>')

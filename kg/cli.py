@@ -741,7 +741,8 @@ def _print_concrete(reasons: dict[str, tuple[str, int, list[str], str]], region:
     from kg.query import QueryResult
 
     prefix = f"{ID}report/{region.rstrip('0')}" if region else f"{ID}report/"
-    order = ("quantity", "document", "organisation", "date", "deadline")
+    from kg.model import CONCRETE_REASONS
+    order = list(CONCRETE_REASONS)
     rows: list[list[Any]] = [[report.removeprefix(f"{ID}report/"), item.removeprefix(report + "/"), score,
              "、".join(sorted(why, key=order.index)), shorten(text, 80)]
             for item, (report, score, why, text) in reasons.items() if report.startswith(prefix)]

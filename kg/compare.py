@@ -21,6 +21,7 @@ from typing import Any
 from pyoxigraph import Literal, Store, Variable
 
 from kg.exceptions import UnknownRegionError
+from kg.model import CONCRETE_REASONS
 from kg.namespaces import ID, sparql_prefixes
 from kg.query import resolve_query, run_query
 from kg.sparql import select, term_text
@@ -31,7 +32,6 @@ ACCOUNTABILITY = {"cases_opened": "立案", "people_disciplined": "处分", "peo
 MONEY = {"recovered": "追回", "refunded": "清退", "saved": "节约"}  # money-by-region's uses; "other" is left out
 TOP_TYPES = 5  # problem types shown in the table, most problems first
 TOP_MEASURES = 10  # most concrete measures a side keeps for the brief
-REASON_ORDER = ("quantity", "document", "organisation", "date", "deadline")
 _CODE_RE = re.compile(r"^(\d{2}|\d{4}|\d{6})$")  # a province's or city's 2 or 4 digits are padded with 0s
 
 # The one table's rows: stable English key (programs) and Chinese header (people), in order.
@@ -298,7 +298,7 @@ def _concrete(store: Store, reports: Sequence[str]) -> dict[str, ConcreteMeasure
                                                                    [], str(row["text"])))
         measure.reasons.append(str(row["reason"]))
     for measure in found.values():
-        measure.reasons.sort(key=lambda r: REASON_ORDER.index(r) if r in REASON_ORDER else len(REASON_ORDER))
+        measure.reasons.sort(key=lambda r: list(CONCRETE_REASONS).index(r) if r in CONCRETE_REASONS else len(CONCRETE_REASONS))
     return found
 
 

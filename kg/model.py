@@ -152,6 +152,11 @@ class Body:
     region: Region | None = None  # the province or city its name opens with (济南市…), when it names one
 
 
+# The kinds of checkable fact that make a measure concrete (kg.parse.quantities.concreteness), in the
+# order they are listed, with how people read them.
+CONCRETE_REASONS = {"quantity": "数量", "document": "文件", "organisation": "机构", "date": "日期", "deadline": "时限"}
+
+
 @dataclass
 class Measure:
     text: str
