@@ -1,10 +1,10 @@
-"""Parse: canonical report text -> typed document model (kg.model.Report).
+"""Parse one report: canonical text -> typed document model (kg.model.Report), the stages in order.
 
-``parse_file`` reads and parses one file; ``parse_text`` parses text already in hand.
-Stages, each in its own module: outline (numbered lines -> tree), structure (roles:
-categories, problems, measures), documents (《》 titles), entities (committee,
-inspection, contact, organisations), counts (declared counts), progress (statuses and open work),
-recurrence (rounds and earlier inspections), dates, region.
+``parse_file`` reads and parses one file; ``parse_text`` parses text already in hand;
+``parse_canonical`` parses text already cleaned. Stages, each in its own module: outline (numbered
+lines -> tree), structure (roles: categories, problems, measures), documents (《》 titles), entities
+(committee, inspection, contact, organisations), counts (declared counts), progress (statuses and
+open work), recurrence (rounds and earlier inspections), dates, region.
 """
 
 from __future__ import annotations
