@@ -23,6 +23,7 @@ from pyoxigraph import Literal, Store, Variable
 from kg.exceptions import UnknownRegionError
 from kg.model import CONCRETE_REASONS
 from kg.namespaces import ID, sparql_prefixes
+from kg.parse.region import division_code
 from kg.query import resolve_query, run_query
 from kg.sparql import select, term_text
 
@@ -32,7 +33,7 @@ ACCOUNTABILITY = {"cases_opened": "立案", "people_disciplined": "处分", "peo
 MONEY = {"recovered": "追回", "refunded": "清退", "saved": "节约"}  # money-by-region's uses; "other" is left out
 TOP_TYPES = 5  # problem types shown in the table, most problems first
 TOP_MEASURES = 10  # most concrete measures a side keeps for the brief
-_CODE_RE = re.compile(r"^(\d{2}|\d{4}|\d{6})$")  # a province's or city's 2 or 4 digits are padded with 0s
+_CODE_RE = re.compile(r"^(\d{2}|\d{4}|\d{6})$")  # a province's or city's 2 or 4 digits: division_code pads them
 
 # The one table's rows: stable English key (programs) and Chinese header (people), in order.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -212,7 +213,7 @@ def resolve(store: Store, name: str, listing: list[ReportFacts] | None = None) -
             raise UnknownRegionError(f"没有这份报告 (no such report in the store: {name!r}; kg query reports lists them)")
         return Scope(name, "report", f"{found[0].committee} {found[0].signed or ''}".strip(), found[0].code, (iri,))
     if _CODE_RE.match(text):
-        return _region_scope(store, name, text.ljust(6, "0"), listing)
+        return _region_scope(store, name, division_code(text), listing)
     places = {r.place: r.code for r in listing if r.place and r.code}
     if text in places:
         return _region_scope(store, name, places[text], listing)
