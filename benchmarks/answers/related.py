@@ -42,6 +42,7 @@ class Seed:
     split: str
     query: str  # the need's text, or the IRI of the measure or problem
     judged: dict[str, bool]
+    round: int = 1  # 2: the held-out seeds added and judged before the second round of ranking changes
 
     @property
     def report(self) -> str | None:
@@ -60,7 +61,7 @@ def load(bench_: Bench) -> list[Seed]:
         kind = entry.get("kind", "measure")
         query = entry["text"] if kind == "text" else ID + entry["source"]
         judged = {ID + j["item"]: bool(j["relevant"]) for j in entry["judgements"]}
-        seeds.append(Seed(kind, entry["topic"], entry.get("split", "dev"), query, judged))
+        seeds.append(Seed(kind, entry["topic"], entry.get("split", "dev"), query, judged, entry.get("round", 1)))
     return seeds
 
 
@@ -102,9 +103,11 @@ def measure(bench_: Bench) -> dict[str, float]:
     rows = per_seed(bench_)
     figures: dict[str, float] = {}
     for prefix, keep in (("", lambda s: True), ("dev_", lambda s: s.split != "held-out"),
-                         ("heldout_", lambda s: s.split == "held-out")):
+                         ("heldout_", lambda s: s.split == "held-out"), ("round2_", lambda s: s.round == 2)):
         for kind in KINDS:
             chosen = [sc for seed, _, sc in rows if seed.kind == kind and keep(seed)]
+            if not chosen:
+                continue
             for name in ("p@5", "p@10", "ndcg@10"):
                 figures[f"{prefix}{kind}_{name}"] = sum(sc[name] for sc in chosen) / len(chosen) if chosen else 0.0
     figures["unjudged@10"] = sum(sc["unjudged@10"] for _, _, sc in rows)
