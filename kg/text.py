@@ -16,7 +16,9 @@ words in which it differs from jieba-rs's own default dictionary (jieba's dict.t
 loads when imported: rjieba 0.2.2's is jieba 0.42.1's word for word, frequencies too, checked by
 unpacking it from the binary), in a file named by a hash of every input (the user dictionary, the added
 words, the installed jieba and rjieba): a changed input is a new name, so a stale file is never read.
-A process that finds the file imports neither jieba nor its dictionary.
+A process that finds the file imports neither jieba nor its dictionary. Reading a file marks it used
+(its modification time); writing one removes all but the few used last (``KEPT_CACHES``), so that a
+changed taxonomy or a new jieba does not leave files behind for ever.
 """
 
 from __future__ import annotations
@@ -26,10 +28,9 @@ import io
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from importlib import resources
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,8 @@ ADDED_FREQ = 20  # jieba frequency of each added word (a taxonomy keyword)
 CACHE_ENV = "KG_CACHE_DIR"  # overrides the cache folder (tests, read-only homes)
 _CACHE_FORMAT = "kg.text/1"  # part of the hash: a change of the file's layout is a new name
 _ON_DEFAULT, _ON_EMPTY = "default", "empty"  # what a cached dictionary's words are added to
+KEPT_CACHES = 4  # cached dictionaries kept in the folder: the one written and those used last
+_PARTIAL_AGE = 3600.0  # seconds after which a partial file (a writer that died) is removed
 
 
 def add_words(source: Callable[[], Iterable[str]]) -> None:
@@ -58,6 +61,8 @@ def add_words(source: Callable[[], Iterable[str]]) -> None:
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
+    from importlib import resources  # 10 ms to import: only when the words are read
+
     text = resources.files("kg.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
 
@@ -80,6 +85,8 @@ def tokenizer() -> jieba.Tokenizer:
 
 def _user_dictionary() -> bytes:
     """The shipped user dictionary (kg/data/userdict.txt: word, frequency, part of speech a line)."""
+    from importlib import resources
+
     return resources.files("kg.data").joinpath("userdict.txt").read_bytes()
 
 
@@ -108,6 +115,8 @@ def cache_dir() -> Path:
 def _installed(package: str) -> str:
     """Size and modification time of every file of an installed package, found without importing
     it: a new version (of jieba's dict.txt, of rjieba's built-in dictionary) changes them."""
+    from importlib.util import find_spec
+
     spec = find_spec(package)
     folders = list(spec.submodule_search_locations or []) if spec else []
     stamps = []
@@ -153,10 +162,16 @@ def dictionary_entries() -> tuple[str, list[tuple[str, int]]]:
 
 
 def _read_cache(path: Path) -> tuple[str, list[tuple[str, int]]] | None:
+    """The cached dictionary's base and words, None when it is missing, damaged or not ours; a file
+    read is marked used (``_prune_caches`` keeps those used last)."""
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return None
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache folder: read, not marked
+        pass
     if not lines or lines[0] not in (_ON_DEFAULT, _ON_EMPTY) or lines[-1] != "":
         return None  # not ours, or cut short
     entries = []
@@ -179,6 +194,37 @@ def _write_cache(path: Path, base: str, entries: list[tuple[str, int]]) -> None:
         os.replace(partial, path)
     except OSError:
         return
+    _prune_caches(path)
+
+
+def _prune_caches(written: Path) -> None:
+    """Remove the cached dictionaries of earlier inputs but the ``KEPT_CACHES`` - 1 used last (two
+    installations sharing a home, a taxonomy changed and changed back, keep theirs), and partial
+    files a writer left when it died; other files of the folder are not touched."""
+    now = time.time()
+    used: list[tuple[float, Path]] = []
+    try:
+        entries = list(os.scandir(written.parent))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if _CACHE_NAME_RE.fullmatch(entry.name) and entry.name != written.name:
+                used.append((entry.stat().st_mtime, Path(entry.path)))
+            elif _PARTIAL_NAME_RE.fullmatch(entry.name) and now - entry.stat().st_mtime > _PARTIAL_AGE:
+                os.remove(entry.path)
+        except OSError:  # gone meanwhile (another process pruning), or not ours to remove
+            continue
+    used.sort(key=lambda pair: pair[0], reverse=True)
+    for _, stale in used[KEPT_CACHES - 1:]:
+        try:
+            os.remove(stale)
+        except OSError:
+            continue
+
+
+_CACHE_NAME_RE = re.compile(r"tokenizer-[0-9a-f]{24}\.tsv")
+_PARTIAL_NAME_RE = re.compile(r"\.tokenizer-[0-9a-f]{24}\.tsv\.\d+")
 
 
 _default_taken = False

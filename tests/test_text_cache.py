@@ -133,3 +133,23 @@ def test_an_unwritable_cache_folder_still_cuts(tmp_path: Path, monkeypatch: pyte
     finally:
         monkeypatch.undo()
         _fresh()
+
+
+def test_writing_a_cache_removes_all_but_those_used_last(cache: Path) -> None:
+    """Old dictionaries do not pile up: writing one keeps it and the KEPT_CACHES - 1 used last
+    (reading marks a file used), removes a dead writer's old partial file, and touches nothing else."""
+    old = [cache / f"tokenizer-{n:024x}.tsv" for n in range(6)]
+    for age, path in enumerate(old):
+        path.write_text("default\n", encoding="utf-8")
+        os.utime(path, (1e9 + age, 1e9 + age))  # old[5] used last
+    assert text._read_cache(old[0]) == ("default", [])  # read now: used last of all
+    dead, fresh = cache / f".{old[1].name}.4242", cache / f".{old[2].name}.4343"
+    for path in (dead, fresh):
+        path.write_text("default\n", encoding="utf-8")
+    os.utime(dead, (1e9, 1e9))
+    foreign = cache / "notes.txt"
+    foreign.write_text("mine", encoding="utf-8")
+    text.segmenter()  # no cache for these inputs: made and written
+    kept = {p.name for p in cache.iterdir()}
+    assert kept == {text.cache_file().name, old[0].name, old[5].name, old[4].name, fresh.name, foreign.name}
+    assert text.KEPT_CACHES == 4
