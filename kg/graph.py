@@ -57,7 +57,7 @@ CITES = ("formulates", "applies", "mentions")
 _NUMBERED = ("ProblemCategory", "Problem", "Measure")  # kg:position is the number ending their IRIs (…/c2/p3/m1)
 FULL_EDGES = ("committee", "inspection", "inspectedCommittee", "group", "dispatchedBy", "region", "withinRegion",
               "category", "subProblemOf", "addresses", "namesOrganisation", "document", "inMeasure", *CITES,
-              "declares", "inReport")
+              "declares")  # and inReport, which is not stated: an item's report is its graph (Reader.reports)
 # literal predicate -> (attribute, python type); canonicalText, tokens and keywords stay out
 LITERALS: dict[str, tuple[str, type]] = {
     SKOS_PREF.value: ("prefLabel", str), SKOS + "altLabel": ("altLabel", str), DCT + "title": ("title", str),
@@ -146,6 +146,16 @@ class Reader:
             self._derived[key] = found
         return self._derived[key]
 
+    def reports(self) -> dict[str, list[str]]:
+        """{item: [report]}: what kg:inReport said before it was left out (issue 25): the report graph an item
+        is in, for the items it was written for (those with a span, every problem and category)."""
+        rows = self.select("DISTINCT ?s ?g", "{ ?s kg:spanStart ?start } UNION { ?s a kg:Problem } "
+                                             "UNION { ?s a kg:ProblemCategory } FILTER (?s != ?g)")
+        found: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
+            found[row[0].value].append(row[1].value)
+        return dict(found)
+
     def kinds(self) -> dict[str, str]:
         """{resource: class local name} for the classes that become nodes."""
         classes = " ".join(str(NamedNode(KG + k)) for k in NODE_KINDS)
@@ -196,7 +206,7 @@ class Context:
     @classmethod
     def of(cls, store: Store, report: str | None) -> Context:
         reader = Reader.of(store, report)
-        return cls(reader, reader.kinds(), _concepts(store), reader.links("inReport"), reader.one("committee"),
+        return cls(reader, reader.kinds(), _concepts(store), reader.reports(), reader.one("committee"),
                    reader.one("region"), reader.one("divisionCode"), reader.one("prefLabel", SKOS), reader.one("signedDate"))
 
     @property
@@ -372,6 +382,7 @@ def _full(store: Store, *, report: str | None = None) -> nx.MultiDiGraph:
         for obj in objects]
     edges += [(subject, source, "wasDerivedFrom", {})
               for subject, sources in context.reader.links("wasDerivedFrom", PROV).items() for source in sources]
+    edges += [(item, report, "inReport", {}) for item, reports in context.in_report.items() for report in reports]
     edges += [(item, concept, "problemType", attributes) for item, concept, attributes in type_edges]
     for subject, obj, name, attributes in sorted(edges, key=lambda e: (e[0], e[2], e[1])):
         if subject in nodes and obj in nodes:

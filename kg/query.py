@@ -440,8 +440,8 @@ def source_of(store: Store, item: str) -> Source:
     """An item's span and its report's canonical text, for showing the sentence in context."""
     node = NamedNode(item if item.startswith("http") else ID + item.lstrip("/"))
     query = sparql_prefixes("kg", "skos") + """SELECT ?item ?type ?report ?committee ?text ?start ?end WHERE {
-          ?item kg:inReport ?report ; kg:spanStart ?start ; kg:spanEnd ?end ; a ?type .
-          ?report kg:canonicalText ?text ; kg:committee/skos:prefLabel ?committee .
+          GRAPH ?report { ?item kg:spanStart ?start ; kg:spanEnd ?end ; a ?type .  # its report is its graph
+                          ?report kg:canonicalText ?text ; kg:committee/skos:prefLabel ?committee . }
         } LIMIT 1"""
     rows = list(select(store, query, {Variable("item"): node}))
     if not rows:

@@ -197,8 +197,9 @@ class _Emitter:
         if value is not None:
             self.add(s, p, int_literal(value))
 
-    def span(self, s: NamedNode, report: NamedNode, span: tuple[int, int] | None, text: str | None) -> None:
-        self.add(s, kg("inReport"), report)
+    def span(self, s: NamedNode, span: tuple[int, int] | None, text: str | None) -> None:
+        """An item's place in its report's kg:canonicalText and its words. Its report is not written: it is the
+        named graph the item is in (GRAPH ?report), whose name its IRI also starts with (kg.ttl, kg:inReport)."""
         if span is not None:
             self.integer(s, kg("spanStart"), span[0])
             self.integer(s, kg("spanEnd"), span[1])
@@ -214,7 +215,7 @@ class _Emitter:
         if cls:
             self.add(node, RDF_TYPE, kg(cls))
         if span is not None:
-            self.span(node, report, span, quote)
+            self.span(node, span, quote)
         return node
 
 
@@ -409,7 +410,7 @@ def _committee(out: _Emitter, report: Report) -> NamedNode:
     out.text(node, kg("committeeKind"), committee.kind)
     out.add(node, kg("region"), _region(out, committee.region))
     if committee.span:
-        out.span(node, report_iri(report), committee.span, committee.name)
+        out.span(node, committee.span, committee.name)
     return node
 
 
@@ -427,7 +428,7 @@ def _inspection(out: _Emitter, iri: NamedNode, report: Report, committee: NamedN
     out.integer(node, kg("term"), inspection.term)
     out.integer(node, kg("roundNumber"), inspection.round_number)
     if inspection.span:
-        out.span(node, iri, inspection.span, report.text[inspection.span[0]:inspection.span[1]])
+        out.span(node, inspection.span, report.text[inspection.span[0]:inspection.span[1]])
     if inspection.start or inspection.end:
         period = NamedNode(node.value + "/period")
         out.add(node, kg("period"), period)
@@ -466,7 +467,7 @@ def _dispatcher_label(by: str | None, region: Region) -> str | None:
 def _category(out: _Emitter, report: NamedNode, category: Category, path: str, code: str | None) -> None:
     node = NamedNode(path)
     out.add(node, RDF_TYPE, kg("ProblemCategory"))
-    out.span(node, report, category.span, category.title)
+    out.span(node, category.span, category.title)
     out.text(node, kg("marker"), category.marker)
     for j, problem in enumerate(category.problems, 1):  # an item's position is the number ending its IRI
         _problem(out, report, problem, f"{path}/p{j}", node, None, code, [category.title or ""])
@@ -476,7 +477,7 @@ def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, cate
              parent: NamedNode | None, code: str | None, headings: list[str]) -> None:
     node = NamedNode(path)
     out.add(node, RDF_TYPE, kg("Problem"))
-    out.span(node, report, problem.span, problem.title)
+    out.span(node, problem.span, problem.title)
     text = problem.title or problem.lead or ""
     _types(out, node, text, headings)
     _index(out, "Problem", node, problem.title or "")
@@ -522,7 +523,7 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, prob
     node = NamedNode(path)
     out.measures.append((measure, node))
     out.add(node, RDF_TYPE, kg("Measure"))
-    out.span(node, report, measure.span, measure.text)
+    out.span(node, measure.span, measure.text)
     _types(out, node, measure.text, headings)
     _index(out, "Measure", node, measure.text)
     out.add(node, kg("addresses"), problem)
@@ -582,7 +583,7 @@ def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | Non
             n += 1
             node = NamedNode(f"{report.value}/mention/{n}")
             out.add(node, RDF_TYPE, kg("DocumentMention"))
-            out.span(node, report, mention.span, None)  # its words are its document's dct:title (kg.ttl)
+            out.span(node, mention.span, None)  # its words are its document's dct:title (kg.ttl)
             out.add(node, kg("document"), doc)
             out.text(node, kg("relation"), mention.relation)
             for measure, measure_node in out.measures:

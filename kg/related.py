@@ -260,7 +260,7 @@ def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Sourc
     """A measure or a problem of the store as a seed; an unknown IRI or one of the other kind is an error."""
     iri = given if given.startswith("http") else ID + given.lstrip("/")
     query = PREFIXES + """SELECT ?kind ?text ?report ?code ?region ?committee WHERE {
-        ?item a ?kind ; kg:inReport ?report . FILTER(?kind IN (kg:Measure, kg:Problem))
+        GRAPH ?report { ?item a ?kind } FILTER(?kind IN (kg:Measure, kg:Problem))  # its report: its graph
         OPTIONAL { ?item kg:text ?text }
         OPTIONAL { ?report kg:committee ?c . ?c skos:prefLabel ?committee .
                    OPTIONAL { ?c kg:region ?r . ?r kg:divisionCode ?code . OPTIONAL { ?r skos:prefLabel ?region } } }
@@ -344,7 +344,7 @@ def _describe(store: Store, items: list[str]) -> list[_Candidate]:
     values = " ".join(f"<{item}>" for item in items)  # IRIs from the index and the store
     query = PREFIXES + f"""SELECT ?m ?text ?report ?code ?region ?committee ?signed ?p ?ptext ?lead ?qtext ?type ?doc ?title
     WHERE {{ VALUES ?m {{ {values} }}
-        ?m kg:text ?text ; kg:inReport ?report .
+        GRAPH ?report {{ ?m kg:text ?text }}
         OPTIONAL {{ ?report kg:committee ?c . ?c skos:prefLabel ?committee .
                    OPTIONAL {{ ?c kg:region ?r . ?r kg:divisionCode ?code . OPTIONAL {{ ?r skos:prefLabel ?region }} }} }}
         OPTIONAL {{ ?report kg:signedDate ?signed }}

@@ -151,7 +151,7 @@ class Describer:
     def __call__(self, item: str, kind: str, score: float = 0.0, matched: list[str] | None = None) -> Hit:
         if kind == "NamedDocument":
             return self._document(item, score, matched)
-        rows = self._rows(PREFIXES + "SELECT ?item ?text ?report WHERE { ?item kg:text ?text ; kg:inReport ?report } LIMIT 1",
+        rows = self._rows(PREFIXES + "SELECT ?item ?text ?report WHERE { GRAPH ?report { ?item kg:text ?text } } LIMIT 1",
                           "item", item)
         text = rows[0]["text"].value if rows else ""
         report = rows[0]["report"].value if rows else None
@@ -162,7 +162,7 @@ class Describer:
     def _document(self, item: str, score: float, matched: list[str] | None) -> Hit:
         query = PREFIXES + """SELECT ?item ?text (SAMPLE(?c) AS ?committee) (SAMPLE(?code) AS ?region) WHERE {
             ?item dcterms:title ?text .
-            OPTIONAL { ?m kg:document ?item ; kg:inReport/kg:committee ?cn . ?cn skos:prefLabel ?c .
+            OPTIONAL { GRAPH ?report { ?m kg:document ?item . ?report kg:committee ?cn } ?cn skos:prefLabel ?c .
                        OPTIONAL { ?cn kg:region/kg:divisionCode ?code } } } GROUP BY ?item ?text"""
         rows = self._rows(query, "item", item)
         row = rows[0] if rows else None

@@ -43,7 +43,7 @@ def describe(graph: nx.Graph, members: set[str], features: MeasureFeatures) -> d
     return {
         "size": len(members),
         "regions": "、".join(f"{code}×{n}" for code, n in sorted(regions.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "top_types": " ".join(f"{t}×{n}" for t, n in types.most_common(TOP_TYPES)),
+        "top_types": " ".join(f"{t}×{n}" for t, n in sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TYPES]),
         "top_tokens": "、".join(telling[:TOP_TOKENS]),
         "example": graph.nodes[example].get("text", graph.nodes[example].get("label", "")),
         "example_item": example,
