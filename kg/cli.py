@@ -139,6 +139,80 @@ def _output(value: Path | None) -> Path | None:
     return value
 
 
+def _lean_coercion() -> None:
+    """Typer (0.2x) checks every value given through a pydantic TypeAdapter built on first use, and
+    importing pydantic took 0.1-0.14 s of a 0.25 s kg search. The values kg's commands take (text,
+    whole numbers, paths, choices, flags and lists of them) are checked here with typer's own path and
+    choice functions, the same as the adapters call; anything else, and every value these checks do
+    not accept, goes the adapters' way, so results and error messages stay typer's. A typer without
+    this layer (before pydantic, or after a change) is left as it is."""
+    try:
+        from functools import cached_property
+        from typing import get_args, get_origin
+
+        from typer import core
+        from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+        from typer._param_types import coerce_cli_choice, coerce_cli_path
+    except ImportError:
+        return
+    if getattr(core, "build_runtime_param", None) is not build_runtime_param:
+        return
+    slow = object()
+    whole = re.compile(r"-?[0-9]{1,18}")
+
+    def leaf(value: Any, annotation: Any, info: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            return coerce_cli_choice(value, choices=list(annotation), case_sensitive=info.case_sensitive, ctx=ctx)
+        if annotation is bool:
+            return value if isinstance(value, bool) else slow
+        if annotation is int:
+            number = int(value) if isinstance(value, str) and whole.fullmatch(value) else \
+                value if type(value) is int else None
+            if number is None or info.clamp or (info.min is not None and number < info.min) or \
+                    (info.max is not None and number > info.max):
+                return slow
+            return number
+        if annotation is str:
+            return value if isinstance(value, str) else slow
+        if isinstance(annotation, type) and issubclass(annotation, Path) and info.path_type is None and \
+                isinstance(value, (str, Path)):
+            return coerce_cli_path(annotation(value), info, path_type=annotation, param=param, ctx=ctx)
+        return slow
+
+    class Lean(RuntimeParam):
+        descriptor: TypeDescriptor
+
+        def __init__(self, descriptor: TypeDescriptor) -> None:
+            object.__setattr__(self, "parameter_info", descriptor.parameter_info)
+            object.__setattr__(self, "annotation", descriptor.annotation)
+            object.__setattr__(self, "descriptor", descriptor)
+
+        @cached_property
+        def full(self) -> RuntimeParam:
+            return build_runtime_param(self.descriptor)
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            annotation: Any = self.annotation
+            try:
+                if get_origin(annotation) is list:
+                    items = [leaf(item, get_args(annotation)[0], self.parameter_info, param, ctx)
+                             for item in value] if isinstance(value, (list, tuple)) else [slow]
+                    done: Any = slow if slow in items else items
+                else:
+                    done = leaf(value, annotation, self.parameter_info, param, ctx)
+            except Exception:  # noqa: BLE001 - typer's own way says what is wrong, in its words
+                done = slow
+            return self.full._coerce_value(value, param=param, ctx=ctx) if done is slow else done
+
+    def lean(descriptor: TypeDescriptor) -> RuntimeParam:
+        plain = descriptor.file_annotation is None and descriptor.parameter_info.parser is None
+        return Lean(descriptor) if plain else build_runtime_param(descriptor)
+
+    core.build_runtime_param = lean  # type: ignore[attr-defined]  # typer's own name, imported there from _coercion
+
+
+_lean_coercion()
+
 app = typer.Typer(
     cls=_OneLineErrors,
     help="xunshi-kg: 巡视/巡察整改报告 → 知识图谱 (inspection-rectification reports as a knowledge graph)",

@@ -331,3 +331,37 @@ def test_contains_search_holding_a_nul(built_store: Path, args: list[str]) -> No
     result = CliRunner().invoke(app, [*args, "--store", str(built_store)])
     assert result.exit_code == 2, (result.output, result.exception)
     assert "NUL" in _one_error_line(result.stderr)
+
+
+def test_values_are_checked_as_typer_checks_them(tmp_path: Path) -> None:
+    """kg.cli checks the values its commands take without pydantic (start-up time): for every
+    parameter of every command, the value or the error message is the one typer's adapters give."""
+    from typer._coercion import build_runtime_param
+    from typer._click import Context
+    from typer.core import _TyperParameter
+    from typer.main import get_command
+
+    from kg.cli import app
+
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    values: list[object] = ["3", "-1", "0", "007", "1_0", " 4", "x", "", "table", "JSON", "srj", "measures", "-",
+                            str(tmp_path), str(tmp_path / "file.txt"), str(tmp_path / "none" / "x.html"), True, 12, None,
+                            ["a", "b"], ["2", "x"], [str(tmp_path)], ()]
+    group = get_command(app)
+    checked = 0
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        ctx = Context(command, info_name=name)
+        for param in command.params:
+            assert isinstance(param, _TyperParameter)
+            lean, full = param.get_runtime_param(), build_runtime_param(param.type_descriptor)
+            assert type(lean) is not type(full), "kg.cli's checks are not in use"
+            for value in values:
+                outcomes = []
+                for runtime in (lean, full):
+                    try:
+                        outcomes.append(("value", runtime.coerce(value, param=param, ctx=ctx)))
+                    except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
+                        outcomes.append(("error", f"{type(exc).__name__}: {exc}"))
+                assert outcomes[0] == outcomes[1], (name, param.name, value)
+                checked += 1
+    assert checked > 1000
