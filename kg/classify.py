@@ -5,12 +5,14 @@ item's text and its headings first, so that a name is never evidence. The candid
 concepts with a keyword in what is left of the item's own text, of the nearest heading (the problem a
 measure or sub-problem sits under) or of the headings further up (the category included); a keyword
 inside one of its concept's kg:keywordNotWithin phrases (教育 in 警示教育) does not count. A logistic
-regression weighs each candidate's evidence (own, near or far; how strong, beside the other
-candidates'; which keywords matched, so that misleading ones weigh less) and gives it a probability;
-its weights are kg/data/problem-types-model.txt, trained on the hand labels of tests/labels/ by
-``train``. A concept is kept when its probability reaches KEEP (absolute evidence, not a share of the
-best; several can), or when it is the best and reaches MIN_SCORE. Each is explained by the keywords
-that matched, those of a heading in brackets.
+regression weighs each candidate's evidence (own, near or far, apart for long and short texts; how
+strong, beside the other candidates'; which keywords matched, so that misleading ones weigh less) and
+the probability that a first such regression gives the concept for the nearest heading (a measure
+mostly has its problem's types), and gives it a probability; the weights of both are
+kg/data/problem-types-model.txt, trained on the hand labels of tests/labels/ by ``train``. A concept
+is kept when its probability reaches KEEP (absolute evidence, not a share of the best; several can),
+or when it is the best and reaches MIN_SCORE. Each is explained by the keywords that matched, those of
+a heading in brackets.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -320,6 +322,10 @@ def _score(keywords: Sequence[str]) -> float:
     return sum(1.0 + 0.25 * min(len(k) - 2, 4) for k in keywords)
 
 
+#: Evidence weighed apart for long texts (measures, mostly) and short ones (problems, headings).
+_BY_LENGTH = ("own", "near", "far", "near_only", "far_only", "best", "share", "near_share", "lead")
+
+
 @dataclass
 class Candidate:
     """A concept some keyword of which occurs in the item's own words or in a heading above it."""
@@ -346,6 +352,8 @@ def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | No
     lead = _LEAD.split(stripped, maxsplit=1)[0]
     silent, rivals = float(not own), len(own)
     long = float(len(stripped) - stripped.count(" ") > 80)  # counted without the names removed
+    heads = float(sum(1 for h in context if h))  # a problem under its category has one, a measure more
+    side = "*long" if long else "*short"
     found = []
     for iri in iris:
         concept = matcher.concepts[iri]
@@ -360,35 +368,81 @@ def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | No
             "lead": float(any(k in lead for k in mine)),
             "mentions": math.log1p(sum(stripped.count(k) for k in mine)),
             "near_share": near_shares.get(iri, 0.0),
+            "keywords": math.log1p(len(mine)), "heads": heads,
         }
+        values.update((name + side, values[name]) for name in _BY_LENGTH if values[name])
         values.update((f"k:{k}", 1.0) for k in mine)
         values.update((f"hk:{k}", 1.0) for k in closer + further if k not in mine)
         found.append(Candidate(concept, mine, closer, further, values))
     return found
 
 
+PARENT = "parent|"  # the model file's prefix for the weights of the heading's model (Model.parent)
+
+
+def _logistic(weights: dict[str, float], values: dict[str, float]) -> float:
+    z = sum(map(mul, map(weights.get, values, repeat(0.0)), values.values()))  # in C, in the same order
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _with_heading(values: dict[str, float], probability: float) -> dict[str, float]:
+    """The features with the heading model's probability of the same concept for the nearest heading."""
+    return {**values, "pp": probability, "pp*long": probability * values["long"]}
+
+
 @dataclass
 class Model:
-    """Logistic regression over a candidate's features: the probability that the concept is the item's."""
+    """Two logistic regressions over a candidate's features (stacked). The first (``parent``) types the
+    nearest heading as an item of its own, from its words and the headings above it; the second
+    (``weights``) gives the probability that the concept is the item's, from the item's features and
+    the first's probability of the same concept for that heading: a measure mostly has its problem's
+    types, and what the problem's own words and headings say of them is more than its keywords are."""
 
     weights: dict[str, float]
+    parent: dict[str, float] = field(default_factory=dict)
+    headings: dict[tuple[str | None, ...], dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
 
     def probability(self, values: dict[str, float]) -> float:
-        z = sum(map(mul, map(self.weights.get, values, repeat(0.0)), values.values()))  # in C, in the same order
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+        return _logistic(self.weights, values)
+
+    def heading(self, context: Sequence[str | None], tax: Taxonomy | None = None) -> dict[str, float]:
+        """{concept IRI: the first model's probability} for the nearest heading (none: {}). Kept per
+        headings (every measure of a problem shares them; not per taxonomy: one is used in a process),
+        emptied now and then like the matcher's memos."""
+        key = tuple(context)
+        known = self.headings.get(key)
+        if known is None:
+            if len(self.headings) > MEMO_LIMIT:
+                self.headings.clear()
+            known = {c.concept.iri: _logistic(self.parent, c.features)
+                     for c in candidates(context[0], context[1:], tax)} if context and context[0] else {}
+            self.headings[key] = known
+        return known
+
+    def scored(self, text: str, context: Sequence[str | None], tax: Taxonomy | None = None
+               ) -> list[tuple[Candidate, float]]:
+        """The item's candidates, each with its probability."""
+        above = self.heading(context, tax)
+        return [(c, self.probability(_with_heading(c.features, above.get(c.concept.iri, 0.0))))
+                for c in candidates(text, context, tax)]
 
     def lines(self) -> list[str]:
-        """The model as lines of text: feature, tab, weight."""
-        return [f"{f}\t{w:.4f}" for f, w in sorted(self.weights.items())]
+        """The model as lines of text: feature, tab, weight (the heading model's features prefixed PARENT)."""
+        return ([f"{PARENT}{f}\t{w:.4f}" for f, w in sorted(self.parent.items())]
+                + [f"{f}\t{w:.4f}" for f, w in sorted(self.weights.items())])
 
     @classmethod
     def of_lines(cls, lines: Iterable[str]) -> Model:
-        weights = {}
+        weights: dict[str, float] = {}
+        parent: dict[str, float] = {}
         for line in lines:
             if line.strip() and not line.startswith("#"):
                 feature, weight = line.rstrip("\n").split("\t")
-                weights[feature] = float(weight)
-        return cls(weights)
+                if feature.startswith(PARENT):
+                    parent[feature.removeprefix(PARENT)] = float(weight)
+                else:
+                    weights[feature] = float(weight)
+        return cls(weights, parent)
 
 
 @lru_cache(maxsize=1)
@@ -403,10 +457,26 @@ RATE = 0.1
 L2 = 1e-3
 PRUNE = 1e-3  # weights smaller than this are not shipped
 
+#: A labelled item: its text, its headings (nearest first, the category last) and its types' notations.
+Labelled = tuple[str, Sequence[str | None], Collection[str]]
 
-def train(examples: Sequence[tuple[dict[str, float], bool]], seed: int = 22) -> Model:
-    """Fit the model to (candidate features, is the concept right) examples by stochastic gradient
-    descent on the log loss with L2 shrinkage (plain Python: two thousand candidates take a second)."""
+
+def train(items: Sequence[Labelled], seed: int = 22) -> Model:
+    """Fit both models to labelled items: the heading model to every candidate's features, then the
+    item model to them with the heading model's probabilities (both on the same items: the headings
+    of the labelled measures are mostly labelled problems)."""
+    found = [(candidates(text, headings), headings, gold) for text, headings, gold in items]
+    parent = fit([(c.features, c.concept.notation in gold) for cs, _, gold in found for c in cs], seed)
+    first = Model({}, parent)
+    examples = [(_with_heading(c.features, first.heading(headings).get(c.concept.iri, 0.0)), c.concept.notation in gold)
+                for cs, headings, gold in found for c in cs]
+    return Model(fit(examples, seed), parent)
+
+
+def fit(examples: Sequence[tuple[dict[str, float], bool]], seed: int = 22) -> dict[str, float]:
+    """Logistic regression weights for (features, is the concept right) examples, by stochastic
+    gradient descent on the log loss with L2 shrinkage (plain Python: two thousand candidates take a
+    second); weights under PRUNE are dropped."""
     weights: dict[str, float] = {}
     order = list(range(len(examples)))
     rng = random.Random(seed)
@@ -420,7 +490,7 @@ def train(examples: Sequence[tuple[dict[str, float], bool]], seed: int = 22) -> 
             for f, v in values.items():
                 w = weights.get(f, 0.0)
                 weights[f] = w - rate * (g * v + L2 * w)
-    return Model({f: w for f, w in weights.items() if abs(w) >= PRUNE})
+    return {f: w for f, w in weights.items() if abs(w) >= PRUNE}
 
 
 def decide(scored: Sequence[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
@@ -445,8 +515,7 @@ def classify(text: str, context: Sequence[str | None] | None = None, tax: Taxono
              using: Model | None = None) -> list[TypeHit]:
     """Leaf concepts for an item, most probable first, each with its probability and the keywords that
     matched (those of a heading in brackets)."""
-    chosen = using or model()
-    scored = [(c, chosen.probability(c.features)) for c in candidates(text, context or (), tax)]
+    scored = (using or model()).scored(text, context or (), tax)
     return [TypeHit(c.concept, round(p, 2), c.own + [f"({k})" for k in dict.fromkeys(c.near + c.far) if k not in c.own])
             for c, p in decide(scored)]
 
