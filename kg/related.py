@@ -45,12 +45,15 @@ GENERIC_WEIGHT = 0.1  # a generic step's share of its IDF weight
 KEYWORD_BOOST = 1.6  # a domain keyword of the problem-type scheme
 TITLE_BOOST = 1.4  # a word inside a 《…》 title of the seed
 OWN_PROBLEM_BOOST = 2.0  # a measure seed's word that its problem's text shares
+AGREE, AGREE_FROM = 2, 3  # a problem seed of 3 measures or more: its measures' words count when 2 of them hold it
 PARENT = 0.5  # weight of the title of the problem above a problem seed (broader than the seed)
 CONTEXT_SHARE = 0.6  # words only a measure seed's problem or a problem seed's measures hold: their total weight
 WEIGHTS = {"text": 0.5, "problem": 0.4, "types": 0.3, "documents": 0.05}
 BARE = 0.35  # share of its problem score kept by boilerplate: a measure sharing no weighty word with the seed
 TYPED = 0.7  # share kept by a measure sharing no weighty word but a problem type, in words of its own
 SPECIFIC = 0.6  # words of its own: at least this share of a measure's words are not generic steps
+CLUSTER = 0.5  # share of a candidate's problem score that its problem's measures give (the rest: its title and lead)
+PTYPES = 0.1  # weight of the types a candidate's problem shares with the seed
 BM25_K1, BM25_B = 1.2, 0.5
 FEEDBACK = 5  # best results of a first ranking whose shared words join the seed (0: no second ranking)
 EXPANSION = 10  # at most this many words join
@@ -111,6 +114,9 @@ class _Candidate:
     problem: str | None = None
     problem_texts: list[str] = field(default_factory=list)  # its problem's title and lead
     parent_texts: list[str] = field(default_factory=list)  # the title of the problem above
+    problem_iri: str | None = None
+    siblings: list[str] = field(default_factory=list)  # the texts of every measure of its problem, its own too
+    problem_types: set[str] = field(default_factory=set)  # its problem's types
     types: set[str] = field(default_factory=set)
     documents: dict[str, str] = field(default_factory=dict)  # IRI -> title
 
@@ -200,20 +206,38 @@ def _title_words(text: str) -> set[str]:
 
 
 def seed_weights(index: TextIndex, parts: list[tuple[str, float]], context: list[tuple[str, float]] | None = None,
-                 own: int = 0, boosted: set[str] | None = None, places: set[str] | None = None) -> dict[str, float]:
+                 own: int = 0, boosted: set[str] | None = None, places: set[str] | None = None,
+                 agree: int = 1) -> dict[str, float]:
     """{word: weight} of the seed's texts, given with their weights: IDF over the measures, a domain keyword
     or a title word weighing more, a generic step much less, a word of ``places`` nothing, a word of
     ``boosted`` double. A word that at most ``own`` measures hold (the seed's own) or that many measures
     hold is left out. Words only the ``context`` texts hold weigh together at most CONTEXT_SHARE of the
-    seed's own words, however many context texts there are."""
+    seed's own words, however many context texts there are, and count only when at least ``agree`` of
+    the context texts hold them (what a problem's measures share names its topic; a word one measure
+    holds is that measure's detail)."""
     main = _weighted(index, parts, own, boosted, places)
-    extra = {w: v for w, v in _weighted(index, context or [], own, boosted, places).items() if w not in main}
+    held: dict[str, int] = defaultdict(int)
+    for text, _ in context or []:
+        for word in set(tokens(text)):
+            held[word] += 1
+    extra = {w: v for w, v in _weighted(index, context or [], own, boosted, places).items()
+             if w not in main and held[w] >= agree}
     room, extra_total = CONTEXT_SHARE * sum(main.values()), sum(extra.values())
     if extra_total > room:
         extra = {w: v * room / extra_total for w, v in extra.items()}
     weights = {**main, **extra}
-    return {w: v * (PART_SHARE if any(w in longer and w != longer for longer in weights) else 1)
-            for w, v in weights.items()}
+    return {w: v * _part_share(w, weights) for w, v in weights.items() if _part_share(w, weights)}
+
+
+def _part_share(word: str, words: dict[str, float]) -> float:
+    """What a seed word keeps inside a longer seed word: PART_SHARE where it starts or ends it (选人 of
+    选人用人, 监督 of 监督责任), nothing where it straddles two of its words (督责 of 监督责任, 政审 of 行政审批)."""
+    inside = [longer for longer in words if word in longer and word != longer]
+    if not inside:
+        return 1.0
+    if any(longer.startswith(word) or longer.endswith(word) for longer in inside):
+        return PART_SHARE
+    return 0.0
 
 
 def _weighted(index: TextIndex, parts: list[tuple[str, float]], own: int, boosted: set[str] | None,
@@ -284,8 +308,9 @@ def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Sourc
                                boosted=problem_words, places=places)
     else:
         parts = [(own_text, 1.0), *[(text, 1.0) for text in context["leads"]], *[(t, PARENT) for t in context["parents"]]]
-        weights = seed_weights(index, [p for p in parts if p[0]], [(text, 1.0) for text in context["measures"]],
-                               places=places)
+        measures = context["measures"]
+        weights = seed_weights(index, [p for p in parts if p[0]], [(text, 1.0) for text in measures],
+                               places=places, agree=AGREE if len(measures) >= AGREE_FROM else 1)
     return Source(kind.lower(), weights, types=context["types"], documents=context["documents"], report=report,
                   region_code=_value(row, "code"), item=iri)
 
@@ -342,14 +367,14 @@ def _describe(store: Store, items: list[str]) -> list[_Candidate]:
     if not items:
         return []
     values = " ".join(f"<{item}>" for item in items)  # IRIs from the index and the store
-    query = PREFIXES + f"""SELECT ?m ?text ?report ?code ?region ?committee ?signed ?p ?ptext ?lead ?qtext ?type ?doc ?title
+    query = PREFIXES + f"""SELECT ?m ?text ?report ?code ?region ?committee ?signed ?p ?ptext ?lead ?qtext ?type ?ptype ?doc ?title
     WHERE {{ VALUES ?m {{ {values} }}
         GRAPH ?report {{ ?m kg:text ?text }}
         OPTIONAL {{ ?report kg:committee ?c . ?c skos:prefLabel ?committee .
                    OPTIONAL {{ ?c kg:region ?r . ?r kg:divisionCode ?code . OPTIONAL {{ ?r skos:prefLabel ?region }} }} }}
         OPTIONAL {{ ?report kg:signedDate ?signed }}
         OPTIONAL {{ ?m kg:addresses ?p . OPTIONAL {{ ?p kg:text ?ptext }} OPTIONAL {{ ?p kg:lead ?lead }}
-                   OPTIONAL {{ ?p kg:subProblemOf/kg:text ?qtext }} }}
+                   OPTIONAL {{ ?p kg:subProblemOf/kg:text ?qtext }} OPTIONAL {{ ?p kg:problemType ?ptype }} }}
         OPTIONAL {{ ?m kg:problemType ?type }}
         OPTIONAL {{ {{ ?m kg:formulates ?doc }} UNION {{ ?m kg:applies ?doc }} UNION {{ ?m kg:mentions ?doc }}
                    OPTIONAL {{ ?doc dcterms:title ?title }} }}
@@ -362,16 +387,35 @@ def _describe(store: Store, items: list[str]) -> list[_Candidate]:
             c = found[item] = _Candidate(item, text=_value(row, "text") or "", report=row["report"].value,
                                          region=_value(row, "region"), region_code=_value(row, "code"),
                                          committee=_value(row, "committee"), signed=_value(row, "signed"),
-                                         problem=_value(row, "ptext") or _value(row, "lead"))
+                                         problem=_value(row, "ptext") or _value(row, "lead"),
+                                         problem_iri=row["p"].value if row["p"] is not None else None)
         for name in ("ptext", "lead", "qtext"):
             texts = c.parent_texts if name == "qtext" else c.problem_texts
             if (text := _value(row, name)) and text not in texts:
                 texts.append(text)
         if row["type"] is not None:
             c.types.add(row["type"].value)
+        if row["ptype"] is not None:
+            c.problem_types.add(row["ptype"].value)
         if row["doc"] is not None:
             c.documents[row["doc"].value] = _value(row, "title") or row["doc"].value
+    _add_siblings(store, list(found.values()))
     return list(found.values())
+
+
+def _add_siblings(store: Store, candidates: list[_Candidate]) -> None:
+    """Each candidate's siblings: the texts of all measures of its problem, in one query."""
+    problems = sorted({c.problem_iri for c in candidates if c.problem_iri})
+    if not problems:
+        return
+    values = " ".join(f"<{p}>" for p in problems)  # IRIs from the store
+    query = PREFIXES + f"""SELECT ?p ?m ?text WHERE {{ VALUES ?p {{ {values} }} ?m kg:addresses ?p ; kg:text ?text }}"""
+    texts: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in select(store, query):
+        texts[row["p"].value][row["m"].value] = row["text"].value
+    for c in candidates:
+        if c.problem_iri:
+            c.siblings = [texts[c.problem_iri][m] for m in sorted(texts[c.problem_iri])]
 
 
 # --- the ranking ---------------------------------------------------------------------------------
@@ -422,6 +466,10 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> l
         return []
     own = [_counts(c.text) for c in candidates]
     theirs = [_merged(_counts(*c.problem_texts), _counts(*c.parent_texts), PARENT) for c in candidates]
+    clusters = [_counts(*c.siblings) for c in candidates]
+    cluster_avg = sum(sum(k.values()) for k in clusters) / len(clusters) or 1.0
+    cluster_scores = [_bm25(source.weights, k, cluster_avg)[0] for k in clusters]
+    best_cluster = max(cluster_scores) or 1.0
     own_avg = sum(sum(o.values()) for o in own) / len(own)
     their_avg = sum(sum(t.values()) for t in theirs) / len(theirs) or 1.0
     scored = [(_bm25(source.weights, o, own_avg), _bm25(source.weights, t, their_avg)) for o, t in zip(own, theirs)]
@@ -430,7 +478,8 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> l
     heavy = sorted(source.weights.values(), reverse=True)
     floor = heavy[min(len(heavy) - 1, 5)] if heavy else 0.0  # a word among the seed's six heaviest
     results = []
-    for c, own_words, ((text_score, text_terms), (problem_score, problem_terms)) in zip(candidates, own, scored):
+    for c, own_words, ((text_score, text_terms), (problem_score, problem_terms)), cluster_score in zip(
+            candidates, own, scored, cluster_scores):
         shared_types = sorted(source.types & c.types)
         if any(source.weights[w] >= floor for w in text_terms if w not in generic_steps()):
             gate = 1.0  # its own words name what the seed is about
@@ -439,10 +488,14 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> l
         else:
             gate = BARE
         union = source.types | c.types
+        ptypes = (len(source.types & c.problem_types) / len(source.types | c.problem_types)
+                  if source.types | c.problem_types else 0.0)
         shared_docs = sorted(c.documents[d] for d in source.documents & set(c.documents))
         score = (WEIGHTS["text"] * text_score / best_text
-                 + WEIGHTS["problem"] * problem_score / best_problem * gate
+                 + WEIGHTS["problem"] * ((1 - CLUSTER) * problem_score / best_problem
+                                         + CLUSTER * cluster_score / best_cluster) * gate
                  + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0.0)
+                 + PTYPES * ptypes
                  + WEIGHTS["documents"] * min(1, len(shared_docs)))
         terms = list(dict.fromkeys([*text_terms, *problem_terms]))
         terms = [w for w in terms if w not in generic_steps()] or terms  # the reasons name the topic, not the steps
