@@ -56,8 +56,10 @@ NODE_KINDS = ("Report", "PartyCommittee", "Region", "Inspection", "InspectionGro
 CITES = ("formulates", "applies", "mentions")
 _NUMBERED = ("ProblemCategory", "Problem", "Measure")  # kg:position is the number ending their IRIs (…/c2/p3/m1)
 FULL_EDGES = ("committee", "inspection", "inspectedCommittee", "group", "dispatchedBy", "region", "withinRegion",
-              "category", "subProblemOf", "addresses", "namesOrganisation", "document", "inMeasure", *CITES,
-              "declares")  # and inReport, which is not stated: an item's report is its graph (Reader.reports)
+              "category", "subProblemOf", "addresses", "document", "inMeasure", *CITES,
+              "declares")  # and two edges not stated (issue 25): inReport (Reader.reports), namesOrganisation (ROLES)
+#: kg.rdf.ROLE_PROPERTIES's properties (kg.rdf is not imported: it loads the classifier); namesOrganisation is any
+ROLES = ("leadBody", "responsibleBody", "participantBody", "mentionedBody")
 # literal predicate -> (attribute, python type); canonicalText, tokens and keywords stay out
 LITERALS: dict[str, tuple[str, type]] = {
     SKOS_PREF.value: ("prefLabel", str), SKOS + "altLabel": ("altLabel", str), DCT + "title": ("title", str),
@@ -383,6 +385,8 @@ def _full(store: Store, *, report: str | None = None) -> nx.MultiDiGraph:
     edges += [(subject, source, "wasDerivedFrom", {})
               for subject, sources in context.reader.links("wasDerivedFrom", PROV).items() for source in sources]
     edges += [(item, report, "inReport", {}) for item, reports in context.in_report.items() for report in reports]
+    named = {(measure, org) for role in ROLES for measure, orgs in context.reader.links(role).items() for org in orgs}
+    edges += [(measure, org, "namesOrganisation", {}) for measure, org in named]
     edges += [(item, concept, "problemType", attributes) for item, concept, attributes in type_edges]
     for subject, obj, name, attributes in sorted(edges, key=lambda e: (e[0], e[2], e[1])):
         if subject in nodes and obj in nodes:

@@ -152,7 +152,7 @@ def organisation_iri(name: str, region_code: str | None) -> NamedNode:
 
 CENTRAL = "central"
 #: The property that links a measure to a body in each role (kg.model.Body.role); each is a sub-property of
-#: kg:namesOrganisation, which is written beside it so that queries need no inference.
+#: kg:namesOrganisation, which is not written (issue 25): the four form the path NAMES_ORGANISATION.
 ROLE_PROPERTIES = {"lead": "leadBody", "responsible": "responsibleBody", "participant": "participantBody",
                    "mentioned": "mentionedBody"}
 
@@ -538,7 +538,6 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, prob
         named = body.region.code if body.region is not None else None
         place = named or body_region(body.level, code)
         org = organisation_iri(body.name, place)
-        out.add(node, kg("namesOrganisation"), org)
         out.add(node, kg(ROLE_PROPERTIES[body.role]), org)  # one edge says the role: no node per mention
         out.add(org, RDF_TYPE, kg("Organisation"))
         out.text(org, SKOS_PREF, body.name)

@@ -30,7 +30,7 @@ from kg.classify import taxonomy
 from kg.index import TOTALS_KEPT as KEPT
 from kg.index import TOTALS_STALE, Tally, TextIndex, decode_key, encode_key
 from kg.namespaces import DCT, ID, KG, SKOS_PREF, TOTALS_GRAPH
-from kg.rdf import int_literal
+from kg.rdf import ROLE_PROPERTIES, int_literal
 from kg.sparql import select, term_text
 
 ORGANISATION, TYPE, DOCUMENT = "organisation", "type", "document"
@@ -40,12 +40,13 @@ BULK_QUADS = 10_000  # more new quads than this go through Store.bulk_load
 WRITE_BATCH_QUADS = 200_000  # the totals graph is written in batches of this many quads (memory)
 
 _K = {name: NamedNode(KG + name) for name in (
-    "committee", "region", "divisionCode", "namesOrganisation", "problemType", "document", "scope",
+    "committee", "region", "divisionCode", "problemType", "document", "scope",
     "totalOf", "regionCode", "measureTotal", "itemTotal",
     "regionTotal", "citingCommittees")}
 _TITLE, _IDENTIFIER = NamedNode(DCT + "title"), NamedNode(DCT + "identifier")
-_READ = frozenset({*(_K[name] for name in ("committee", "region", "divisionCode", "namesOrganisation", "problemType",
-                                           "document", "scope")), SKOS_PREF, _TITLE, _IDENTIFIER})
+_ROLES = tuple(KG + name for name in ROLE_PROPERTIES.values())  # kg:namesOrganisation, not written (kg.rdf)
+_READ = frozenset({*(_K[name] for name in ("committee", "region", "divisionCode", "problemType", "document", "scope")),
+                   *map(NamedNode, _ROLES), SKOS_PREF, _TITLE, _IDENTIFIER})
 
 
 # --- a report's tallies, from its quads --------------------------------------------------
@@ -68,7 +69,7 @@ def report_tallies(graph: NamedNode, quads: Iterable[Quad]) -> list[Tally]:
 def _organisation_tallies(facts: dict[str, list[tuple[str, str]]], code_of: Callable[[str | None], str],
                           labels: dict[str, str]) -> list[Tally]:
     measures: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for measure, org in facts.get(KG + "namesOrganisation", []):
+    for measure, org in (pair for role in _ROLES for pair in facts.get(role, [])):
         code, name = code_of(org), labels.get(org)
         if code and name:
             measures[(code, name)].add(measure)

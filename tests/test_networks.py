@@ -106,7 +106,8 @@ def test_full_view_has_every_committee_and_kind(store: Store, views: dict[str, n
 #: Relations of the full view that the graph implies instead of stating (issue 25), as a SPARQL pattern
 #: over ?s and ?o: an item's report is the report graph it is in.
 DERIVED = {"inReport": "GRAPH ?o { { ?s kg:spanStart ?start } UNION { ?s a kg:Problem } UNION { ?s a kg:ProblemCategory } "
-                       "FILTER (?s != ?o) }"}
+                       "FILTER (?s != ?o) }",
+           "namesOrganisation": "?s kg:leadBody|kg:responsibleBody|kg:participantBody|kg:mentionedBody ?o"}
 
 
 @pytest.mark.parametrize("relation", ["addresses", "category", "subProblemOf", "inMeasure", "formulates", "applies",

@@ -1,7 +1,7 @@
 """Bodies named in measures, and their roles, against tests/labels/organisations.json (issues 22, 23).
 
-What is compared: for each labelled measure, the set of bodies the graph links to it (``kg:namesOrganisation``,
-by the organisation's ``skos:prefLabel``) against the set labelled by reading; and, for each body found and
+What is compared: for each labelled measure, the set of bodies the graph links to it (by any role
+edge, what ``kg:namesOrganisation`` means; by the organisation's ``skos:prefLabel``) against the set labelled by reading; and, for each body found and
 labelled, its role (``kg:leadBody``, ``kg:responsibleBody``, ``kg:participantBody``, ``kg:mentionedBody``)
 against the labelled role. Measures outside the labels are not counted.
 
@@ -42,13 +42,10 @@ _QUERY = """
 PREFIX kg: <https://w3id.org/xunshi-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?measure ?name ?role WHERE {
-  ?measure kg:namesOrganisation ?org .
+  VALUES (?property ?role) { (kg:leadBody "lead") (kg:responsibleBody "responsible")
+                             (kg:participantBody "participant") (kg:mentionedBody "mentioned") }
+  ?measure ?property ?org .
   ?org skos:prefLabel ?name .
-  OPTIONAL {
-    VALUES (?property ?role) { (kg:leadBody "lead") (kg:responsibleBody "responsible")
-                               (kg:participantBody "participant") (kg:mentionedBody "mentioned") }
-    ?measure ?property ?org .
-  }
 }
 """
 
