@@ -162,16 +162,9 @@ def dictionary_entries() -> tuple[str, list[tuple[str, int]]]:
 
 
 def _read_cache(path: Path) -> tuple[str, list[tuple[str, int]]] | None:
-    """The cached dictionary's base and words, None when it is missing, damaged or not ours; a file
-    read is marked used (``_prune_caches`` keeps those used last)."""
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    try:
-        os.utime(path)
-    except OSError:  # a read-only cache folder: read, not marked
-        pass
+    """The cached dictionary's base and words, None when it is missing, damaged or not ours."""
+    text = read_cached(path)
+    lines = text.split("\n") if text is not None else []
     if not lines or lines[0] not in (_ON_DEFAULT, _ON_EMPTY) or lines[-1] != "":
         return None  # not ours, or cut short
     entries = []
@@ -184,9 +177,30 @@ def _read_cache(path: Path) -> tuple[str, list[tuple[str, int]]] | None:
 
 
 def _write_cache(path: Path, base: str, entries: list[tuple[str, int]]) -> None:
-    """Written beside and renamed into place, so a reader sees the whole file or none; a folder
-    that cannot be written leaves the process without the cache, not without tokens."""
-    text = base + "\n" + "".join(f"{word}\t{freq}\n" for word, freq in entries)
+    write_cached(path, base + "\n" + "".join(f"{word}\t{freq}\n" for word, freq in entries), KEPT_CACHES)
+
+
+def read_cached(path: Path) -> str | None:
+    """A cache file's text (kg's cache files are named KIND-HASH.SUFFIX, HASH the hash of every
+    input), None when it is missing or unreadable; a file read is marked used (its modification
+    time), so that ``write_cached`` keeps it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache folder: read, not marked
+        pass
+    return text
+
+
+def write_cached(path: Path, text: str, keep: int) -> None:
+    """Write a cache file beside and rename it into place, so a reader sees the whole file or none;
+    then remove the files of its kind (same KIND- and suffix) but the ``keep`` - 1 used last (two
+    installations sharing a home, a taxonomy changed and changed back, keep theirs), and partial files
+    of its kind that a writer left when it died. A folder that cannot be written leaves the process
+    without the cache, not without its answer; other files of the folder are never touched."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
@@ -194,37 +208,29 @@ def _write_cache(path: Path, base: str, entries: list[tuple[str, int]]) -> None:
         os.replace(partial, path)
     except OSError:
         return
-    _prune_caches(path)
-
-
-def _prune_caches(written: Path) -> None:
-    """Remove the cached dictionaries of earlier inputs but the ``KEPT_CACHES`` - 1 used last (two
-    installations sharing a home, a taxonomy changed and changed back, keep theirs), and partial
-    files a writer left when it died; other files of the folder are not touched."""
+    kind, _, rest = path.name.partition("-")
+    name = re.escape(kind) + "-[0-9a-f]+" + re.escape(rest[rest.index("."):] if "." in rest else "")
+    cached, partials = re.compile(name), re.compile(r"\." + name + r"\.\d+")
     now = time.time()
-    used: list[tuple[float, Path]] = []
+    used: list[tuple[float, str]] = []
     try:
-        entries = list(os.scandir(written.parent))
+        entries = list(os.scandir(path.parent))
     except OSError:
         return
     for entry in entries:
         try:
-            if _CACHE_NAME_RE.fullmatch(entry.name) and entry.name != written.name:
-                used.append((entry.stat().st_mtime, Path(entry.path)))
-            elif _PARTIAL_NAME_RE.fullmatch(entry.name) and now - entry.stat().st_mtime > _PARTIAL_AGE:
+            if cached.fullmatch(entry.name) and entry.name != path.name:
+                used.append((entry.stat().st_mtime, entry.path))
+            elif partials.fullmatch(entry.name) and now - entry.stat().st_mtime > _PARTIAL_AGE:
                 os.remove(entry.path)
         except OSError:  # gone meanwhile (another process pruning), or not ours to remove
             continue
-    used.sort(key=lambda pair: pair[0], reverse=True)
-    for _, stale in used[KEPT_CACHES - 1:]:
+    used.sort(reverse=True)
+    for _, stale in used[max(keep - 1, 0):]:
         try:
             os.remove(stale)
         except OSError:
             continue
-
-
-_CACHE_NAME_RE = re.compile(r"tokenizer-[0-9a-f]{24}\.tsv")
-_PARTIAL_NAME_RE = re.compile(r"\.tokenizer-[0-9a-f]{24}\.tsv\.\d+")
 
 
 _default_taken = False

@@ -365,3 +365,27 @@ def test_values_are_checked_as_typer_checks_them(tmp_path: Path) -> None:
                 assert outcomes[0] == outcomes[1], (name, param.name, value)
                 checked += 1
     assert checked > 1000
+
+
+def test_a_help_page_is_shown_again_from_the_cache_without_typer(tmp_path: Path) -> None:
+    """kg.launch (the `kg` script) keeps the page kg.cli renders and writes it out the next time
+    without importing typer or rich: the same bytes; another terminal width is another page."""
+    def run(module: str, *args: str, columns: str = "80") -> subprocess.CompletedProcess[str]:
+        code = (f"import sys; sys.argv[0] = 'kg'; from {module} import main; main(); "
+                "print('typer' in sys.modules, 'rich' in sys.modules, file=sys.stderr)")
+        env = {**os.environ, "KG_CACHE_DIR": str(tmp_path), "COLUMNS": columns}
+        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120)
+
+    pages = {}
+    for args in (["--help"], ["search", "--help"]):
+        rendered, first, again = run("kg.cli", *args), run("kg.launch", *args), run("kg.launch", *args)
+        assert rendered.returncode == first.returncode == again.returncode == 0
+        assert "Usage: kg" in rendered.stdout and rendered.stdout == first.stdout == again.stdout
+        assert again.stderr == "False False\n"  # not rendered: written out
+        pages[args[0]] = again.stdout
+    assert pages["--help"] != pages["search"]
+    narrow = run("kg.launch", "--help", columns="50")
+    assert narrow.stdout == run("kg.cli", "--help", columns="50").stdout != pages["--help"]
+    assert len(list(tmp_path.glob("help-*.txt"))) == 3
+    assert run("kg.launch", "--version").stdout.startswith("xunshi-kg ")
+    assert len(list(tmp_path.glob("help-*.txt"))) == 3
