@@ -8,12 +8,12 @@ Run: python -m benchmarks.startup [--runs N] [--reports N] [--store DIR] [--sour
 The store: --store, else N synthetic reports (benchmarks/synthetic.py, default 1,000) built once with
 `kg build` into /tmp/kg-startup-N/ and kept there for the next run (building 1,000 took 7 min 50 s
 on the loaded two-core machine; a marker file says the build finished). --source DIR runs
-`python -m kg.cli` from another copy of the package (DIR holds its kg/), to time a before and an
+`python -m kg.launch` (an older copy without it: kg.cli) from another copy of the package (DIR holds its kg/), to time a before and an
 after in the same conditions (twice: both in the same rounds, each row named by its folder). --only
 runs the commands whose name contains the text (python -c pass always).
 
 Each command is started --runs times (after one run not counted, which also writes the tokenizer's
-cached dictionary, kg.text) as a child process of this one, the commands in turn; wall seconds from
+cached dictionary, kg.text, and the help page kept by kg.launch) as a child process of this one, the commands in turn; wall seconds from
 its start to its exit (its whole output written to /dev/null) and its CPU seconds (user + system,
 the operating system's accounting of the finished child). The children keep their bytecode in a
 folder of their own (PYTHONPYCACHEPREFIX), as an installed package has it, even where
@@ -41,9 +41,13 @@ RELATED_TEXT = "公务用车管理不规范, 私车公养"
 
 
 def _kg(source: Path | None) -> list[str]:
-    """The installed `kg` script, else the module beside this interpreter; ``python -m kg.cli`` for a source copy."""
+    """The installed `kg` script, else the module it starts in (kg.launch, which keeps help pages; an
+    older copy's kg.cli) run by this interpreter, as for a source copy."""
     found = shutil.which("kg")
-    return [found] if found and source is None else [sys.executable, "-m", "kg.cli"]
+    if found and source is None:
+        return [found]
+    home = source if source is not None else Path(__file__).resolve().parents[1]
+    return [sys.executable, "-m", "kg.launch" if (home / "kg" / "launch.py").exists() else "kg.cli"]
 
 
 def _environment(source: Path | None, pycache: Path) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The `kg` command's entry point: a help page shown once is shown again from a file, at once.
+"""The `kg` command's entry point: a help page (or the version) shown once is shown again from a file, at once.
 
 typer and rich, which render ``kg --help`` and ``kg COMMAND --help`` (panels, colours, the width of
 the terminal), take 0.2 s to import, four fifths of the page's time. So the page kg.cli renders is
@@ -8,7 +8,7 @@ the installed typer, click and rich, the terminal (which streams are terminals, 
 encoding) and the environment variables rich and typer read. The next call with the same hash
 writes the file out without importing either (``python -c pass`` and a few milliseconds); a
 change of any of them is a new hash, and a page is rendered and kept again. Every other call, and
-any page not kept, goes to kg.cli, the command itself.
+any page not kept, goes to kg.cli, the command itself. ``kg --version`` is kept the same way.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 KEPT_PAGES = 64  # help pages kept: a page per command, terminal size and environment used lately
 _FORMAT = "kg.launch/1"  # part of the hash: a change of what is kept is a new name
-_HELP = ("--help",)
+_PAGES = ("--help", "--version")  # the last argument of a call whose output is kept
 #: what rich, click and typer read from the environment when they lay out and colour a page
 _ENVIRONMENT = ("TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "PY_COLORS", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS",
                 "LINES", "TERMINAL_WIDTH", "JUPYTER_COLUMNS", "JUPYTER_LINES", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
@@ -55,10 +55,10 @@ def main() -> None:
 
 
 def help_page(argv: list[str]) -> Path | None:
-    """The file that holds the help page these arguments ask for (``kg --help``, ``kg COMMAND
-    --help``) in this terminal and environment; None for any other call."""
+    """The file that holds the page these arguments ask for (``kg --help``, ``kg COMMAND --help``,
+    ``kg --version``) in this terminal and environment; None for any other call."""
     args = argv[1:]
-    if not (args[-1:] == list(_HELP) and len(args) <= 2 and all(arg.replace("-", "").isalnum() for arg in args)):
+    if not (args and args[-1] in _PAGES and len(args) <= 2 and all(arg.replace("-", "").isalnum() for arg in args)):
         return None
     from kg.text import cache_dir
 
