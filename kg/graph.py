@@ -267,6 +267,10 @@ def node_attributes(context: Context, nodes: Iterable[str]) -> dict[str, dict[st
         values, span = _literal_values(literals.get(node, []))
         if context.kinds.get(node) in _NUMBERED and "position" not in values:  # not written: ends the IRI
             values["position"] = int(node.rsplit("/", 1)[-1][1:])
+        elif context.kinds.get(node) == "NamedDocument" and "scope" not in values:  # not written: its IRI says it
+            from kg.rdf import document_scope_of  # here: kg.rdf loads the classifier
+
+            values["scope"] = document_scope_of(node)
         elif context.kinds.get(node) == "DocumentMention" and "text" not in values:  # not written: the title
             title = context.reader.one("title", DCT).get(context.reader.one("document").get(node, ""))
             if title is not None:

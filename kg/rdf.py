@@ -144,6 +144,13 @@ def document_iri(document: Document, region_code: str | None) -> NamedNode:
     return NamedNode(f"{ID}document/{region_code or 'unknown'}/{slug(document.title)}")
 
 
+def document_scope_of(iri: str) -> str:
+    """A document's kg:scope as its IRI says it (document_iri), which is why it is not written (issue 25):
+    …/document/wh/NUMBER numbered, …/document/REGION/TITLE local, …/document/TITLE shared."""
+    rest = iri.removeprefix(f"{ID}document/")
+    return "numbered" if rest.startswith("wh/") else "local" if "/" in rest else "shared"
+
+
 def organisation_iri(name: str, region_code: str | None) -> NamedNode:
     """One node per body per region: the region's code and the name as written (市纪委 in two reports of one
     city is one node); central bodies (中央…) under org/central/."""
@@ -576,7 +583,6 @@ def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | Non
         out.text(doc, NamedNode(DCT + "identifier"), document.number)
         out.text(doc, kg("documentKind"), document.kind)
         out.text(doc, kg("issuer"), issuer_of(document.number))
-        out.text(doc, kg("scope"), scope_of(document))
         _index(out, "NamedDocument", doc, document.title)
         for mention in document.mentions:
             n += 1

@@ -30,7 +30,7 @@ from kg.classify import taxonomy
 from kg.index import TOTALS_KEPT as KEPT
 from kg.index import TOTALS_STALE, Tally, TextIndex, decode_key, encode_key
 from kg.namespaces import DCT, ID, KG, SKOS_PREF, TOTALS_GRAPH
-from kg.rdf import ROLE_PROPERTIES, int_literal
+from kg.rdf import ROLE_PROPERTIES, document_scope_of, int_literal
 from kg.sparql import select, term_text
 
 ORGANISATION, TYPE, DOCUMENT = "organisation", "type", "document"
@@ -40,12 +40,12 @@ BULK_QUADS = 10_000  # more new quads than this go through Store.bulk_load
 WRITE_BATCH_QUADS = 200_000  # the totals graph is written in batches of this many quads (memory)
 
 _K = {name: NamedNode(KG + name) for name in (
-    "committee", "region", "divisionCode", "problemType", "document", "scope",
+    "committee", "region", "divisionCode", "problemType", "document",
     "totalOf", "regionCode", "measureTotal", "itemTotal",
     "regionTotal", "citingCommittees")}
 _TITLE, _IDENTIFIER = NamedNode(DCT + "title"), NamedNode(DCT + "identifier")
 _ROLES = tuple(KG + name for name in ROLE_PROPERTIES.values())  # kg:namesOrganisation, not written (kg.rdf)
-_READ = frozenset({*(_K[name] for name in ("committee", "region", "divisionCode", "problemType", "document", "scope")),
+_READ = frozenset({*(_K[name] for name in ("committee", "region", "divisionCode", "problemType", "document")),
                    *map(NamedNode, _ROLES), SKOS_PREF, _TITLE, _IDENTIFIER})
 
 
@@ -100,8 +100,7 @@ def _document_tallies(facts: dict[str, list[tuple[str, str]]], code: str, commit
         titles[doc].add(title)
     for doc, number in facts.get(_IDENTIFIER.value, []):
         numbers[doc].add(number)
-    local = {doc for doc, scope in facts.get(KG + "scope", []) if scope == "local"}
-    cited = {doc for _, doc in facts.get(KG + "document", [])} - local
+    cited = {doc for _, doc in facts.get(KG + "document", []) if document_scope_of(doc) != "local"}
     return [Tally(DOCUMENT, (doc, title, number), 1, (code, committee))
             for doc in sorted(cited) for title in sorted(titles.get(doc, ()))
             for number in sorted(numbers.get(doc) or {""})]

@@ -14,8 +14,8 @@ import kg.build
 from kg.model import Committee, Document, Inspection, Region, Report, SourceInfo
 from kg.parse import parse_file
 from kg.namespaces import KG
-from kg.parse.documents import issuer_of
-from kg.rdf import committee_key, document_iri, group_iri, organisation_iri, report_iri, report_quads
+from kg.parse.documents import issuer_of, scope_of
+from kg.rdf import committee_key, document_iri, document_scope_of, group_iri, organisation_iri, report_iri, report_quads
 from kg.build import build
 from kg.store import report_graphs, sources_in_store
 
@@ -75,6 +75,16 @@ def test_documents_by_number_national_title_or_local_title() -> None:
     assert document_iri(national, "370105") == document_iri(national, "610104")
     assert document_iri(local, "370105") != document_iri(local, "610104")
     assert "/370105/" in document_iri(named_place, "370105").value
+
+
+def test_a_documents_scope_is_read_back_from_its_iri(real_reports: list[Report]) -> None:
+    """kg:scope is not written (issue 25): the IRI says it, for every document of data/ and every region."""
+    documents = [d for r in real_reports for d in r.documents] + [
+        Document("关于激励干部担当作为的实施意见"), Document("工作提示", number="鲁纪发〔2013〕8号"), Document("wh")]
+    assert {scope_of(d) for d in documents} == {"numbered", "shared", "local"}
+    for document in documents:
+        for code in ("370105", None):
+            assert document_scope_of(document_iri(document, code).value) == scope_of(document), document
 
 
 def test_issuer_from_the_number_prefix() -> None:
