@@ -54,6 +54,8 @@ TYPED = 0.7  # share kept by a measure sharing no weighty word but a problem typ
 SPECIFIC = 0.6  # words of its own: at least this share of a measure's words are not generic steps
 CLUSTER = 0.5  # share of a candidate's problem score that its problem's measures give (the rest: its title and lead)
 PTYPES = 0.1  # weight of the types a candidate's problem shares with the seed
+PARTS_WEIGHT = 1.0  # a problem seed's measures' rankings weigh together as much as the problem's own ranking
+RRF_K = 10  # reciprocal rank fusion: 1 / (RRF_K + rank)
 BM25_K1, BM25_B = 1.2, 0.5
 FEEDBACK = 5  # best results of a first ranking whose shared words join the seed (0: no second ranking)
 EXPANSION = 10  # at most this many words join
@@ -79,6 +81,7 @@ class Source:
     report: str | None = None
     region_code: str | None = None
     item: str | None = None
+    parts: list[Source] = field(default_factory=list)  # a problem seed's measures, each a seed of its own
 
 
 @dataclass
@@ -141,9 +144,26 @@ def related(store: Store, index: TextIndex, text: str | None = None, measure: st
             seen = {c.item for c in candidates}
             candidates += [c for c in _candidates(store, index, expanded, exclude_region) if c.item not in seen]
             first = _ranked(index, expanded, candidates)
+    if source.parts and first:
+        texts = _Texts.of(candidates)
+        first = _fused(first, [_ranked(index, part, candidates, texts) for part in source.parts], source.region_code)
     for result in first[:top]:
         result.snippet = snippet(result.sentence, result.shared_terms)
     return first[:top]
+
+
+def _fused(first: list[Related], rankings: list[list[Related]], region: str | None) -> list[Related]:
+    """The seed's ranking fused with its parts' (reciprocal rank fusion): a measure related to the problem as a
+    whole and to several of its measures comes first; the parts weigh PARTS_WEIGHT together."""
+    fused: dict[str, float] = defaultdict(float)
+    for rank, result in enumerate(first):
+        fused[result.item] += 1 / (RRF_K + rank + 1)
+    for ranking in rankings:
+        for rank, result in enumerate(ranking):
+            fused[result.item] += PARTS_WEIGHT / len(rankings) / (RRF_K + rank + 1)
+    for result in first:
+        result.score = round(fused[result.item] * (RRF_K + 1), 3)
+    return sorted(first, key=lambda r: (r.region_code is not None and r.region_code == region, -fused[r.item], r.item))
 
 
 def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: str | None) -> list[_Candidate]:
@@ -302,6 +322,7 @@ def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Sourc
     places = {_value(row, name) or "" for name in ("region", "committee")} - {""}
     own_text = _value(row, "text") or ""
     context = _context(store, iri, kind)
+    sub_seeds: list[Source] = []
     if kind == "Measure":
         problem_words = {w for text in context["problems"] for w in tokens(text)}
         weights = seed_weights(index, [(own_text, 1.0)], [(text, 1.0) for text in context["problems"]], own=1,
@@ -311,8 +332,15 @@ def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Sourc
         measures = context["measures"]
         weights = seed_weights(index, [p for p in parts if p[0]], [(text, 1.0) for text in measures],
                                places=places, agree=AGREE if len(measures) >= AGREE_FROM else 1)
+        title_words = {w for text, _ in parts for w in tokens(text)}
+        for text in measures:
+            part = seed_weights(index, [(text, 1.0)], [p for p in parts if p[0]], own=1, boosted=title_words,
+                                places=places)
+            if part:
+                sub_seeds.append(Source("measure", part, types=context["types"], report=report,
+                                        region_code=_value(row, "code"), item=iri))
     return Source(kind.lower(), weights, types=context["types"], documents=context["documents"], report=report,
-                  region_code=_value(row, "code"), item=iri)
+                  region_code=_value(row, "code"), item=iri, parts=sub_seeds)
 
 
 def _context(store: Store, iri: str, kind: str) -> dict[str, Any]:
@@ -439,10 +467,19 @@ def _text_counts(text: str) -> tuple[tuple[str, float], ...]:
     for listed in _LIST_RE.finditer(text):
         for word in tokens(listed.group(0)):
             counts[word] -= 1 - LISTED_SHARE
-    # a word inside a longer one is its head only at its end (审计 of 经济责任审计, 国有企业 of 区属国有企业)
+    # a word inside a longer one is its head only at its end (审计 of 经济责任审计, 国有企业 of 区属国有企业),
+    # or where the rest is a stop word, the head all these reports share (审计 of 审计整改, 巡视 of 巡视整改)
     longer = [w for w in counts if len(w) > 2]
-    inside = {w: sum(counts[x] for x in longer if w in x and w != x and not x.endswith(w)) for w in counts}
+    inside = {w: sum(counts[x] for x in longer if w in x and w != x and not x.endswith(w) and not _bare_head(w, x))
+              for w in counts}
     return tuple((w, n - inside[w]) for w, n in counts.items() if n - inside[w] > 0)
+
+
+def _bare_head(word: str, longer: str) -> bool:
+    """The longer word is ``word`` followed by a stop word (审计 + 整改): ``word`` is what it is about."""
+    from kg.text import stopwords
+
+    return longer.startswith(word) and longer[len(word):] in stopwords()
 
 
 def _merged(counts: dict[str, float], more: dict[str, float], share: float) -> dict[str, float]:
@@ -461,17 +498,35 @@ def _bm25(weights: dict[str, float], counts: dict[str, float], average: float) -
     return score, sorted(held, key=lambda w: -weights[w])
 
 
-def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate]) -> list[Related]:
+@dataclass
+class _Texts:
+    """The candidates' words, counted once for every ranking of them: their own, their problem's (the problem
+    above at PARENT) and their problem's measures', with the average length of each."""
+
+    own: list[dict[str, float]]
+    theirs: list[dict[str, float]]
+    clusters: list[dict[str, float]]
+
+    @classmethod
+    def of(cls, candidates: list[_Candidate]) -> _Texts:
+        return cls([_counts(c.text) for c in candidates],
+                   [_merged(_counts(*c.problem_texts), _counts(*c.parent_texts), PARENT) for c in candidates],
+                   [_counts(*c.siblings) for c in candidates])
+
+    @staticmethod
+    def average(counts: list[dict[str, float]]) -> float:
+        return sum(sum(k.values()) for k in counts) / len(counts) or 1.0 if counts else 1.0
+
+
+def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate], texts: _Texts | None = None) -> list[Related]:
     if not candidates:
         return []
-    own = [_counts(c.text) for c in candidates]
-    theirs = [_merged(_counts(*c.problem_texts), _counts(*c.parent_texts), PARENT) for c in candidates]
-    clusters = [_counts(*c.siblings) for c in candidates]
-    cluster_avg = sum(sum(k.values()) for k in clusters) / len(clusters) or 1.0
+    texts = texts or _Texts.of(candidates)
+    own, theirs, clusters = texts.own, texts.theirs, texts.clusters
+    cluster_avg = _Texts.average(clusters)
     cluster_scores = [_bm25(source.weights, k, cluster_avg)[0] for k in clusters]
     best_cluster = max(cluster_scores) or 1.0
-    own_avg = sum(sum(o.values()) for o in own) / len(own)
-    their_avg = sum(sum(t.values()) for t in theirs) / len(theirs) or 1.0
+    own_avg, their_avg = _Texts.average(own), _Texts.average(theirs)
     scored = [(_bm25(source.weights, o, own_avg), _bm25(source.weights, t, their_avg)) for o, t in zip(own, theirs)]
     best_text = max(s[0][0] for s in scored) or 1.0
     best_problem = max(s[1][0] for s in scored) or 1.0
