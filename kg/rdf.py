@@ -536,7 +536,7 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, prob
     out.add(node, kg("addresses"), problem)
     out.text(node, kg("marker"), measure.marker)
     _quantities(out, report, node, path, measure.quantities)
-    out.integer(node, kg("concreteness"), measure.concreteness or None)  # 0 (boilerplate) is not written
+    # kg:concreteness is not written (issue 25): it is how many kg:concreteReason values the measure has
     out.text(node, kg("status"), measure.status)
     out.text(node, kg("progressState"), state_of(measure.status))
     for reason in measure.concrete_reasons:
