@@ -185,9 +185,11 @@ def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: 
 def _expand(index: TextIndex, source: Source, best: list[Related]) -> Source:
     """The seed with the words most of its best results share (pseudo-relevance feedback, as RM3 does):
     at most EXPANSION words held by two results or more, weighing together at most FEEDBACK_SHARE of the seed."""
+    from kg.classify import strip_names
+
     held: dict[str, int] = defaultdict(int)
     for result in best:
-        for word in _counts(result.sentence):
+        for word in _counts(strip_names(result.sentence)):  # names of places and committees are no topic
             held[word] += 1
     generic = generic_steps()
     total = index.total("Measure")
@@ -264,8 +266,10 @@ def _weighted(index: TextIndex, parts: list[tuple[str, float]], own: int, booste
               places: set[str] | None) -> dict[str, float]:
     counts: dict[str, float] = defaultdict(float)
     titles: set[str] = set()
+    from kg.classify import strip_names
+
     for text, weight in parts:
-        for word in tokens(text):
+        for word in tokens(strip_names(text)):  # names of places and committees are no topic
             counts[word] += weight
         titles |= _title_words(text)
     total = index.total("Measure")
