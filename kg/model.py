@@ -88,6 +88,7 @@ class Reference:
     term: int | None = None
     round_number: int | None = None
     followup: bool = False  # a 回头看 of it
+    previous: bool = False  # 上轮/上一次/前次: the inspection of the same body just before this one
     not_fixed: bool = False  # the sentence says its problems were not (fully) rectified
     total: int | None = None  # 13个问题中8个未整改到位: total 13, open 8
     open: int | None = None

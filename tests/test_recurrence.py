@@ -87,7 +87,9 @@ def test_own_inspection_and_titles_are_not_references() -> None:
     inspection = parse_text(own + "\n" + "1.关于问题\n一是整改。").inspection
     assert find_references(own, inspection) == []
     earlier = own.replace("听取巡视反馈问题", "听取上轮巡视反馈问题")
-    assert [r.kind for r in find_references(earlier, inspection)] == ["inspection"]
+    assert [(r.kind, r.previous) for r in find_references(earlier, inspection)] == [("inspection", True)]
+    every = own.replace("听取巡视反馈问题", "听取历次巡视反馈问题")  # every earlier one, not the one before
+    assert [(r.kind, r.previous) for r in find_references(every, inspection)] == [("inspection", False)]
     dated = own.replace("听取巡视反馈问题", "听取2016年省委巡视反馈问题")
     refs: list[Reference] = find_references(dated, inspection)
     assert [(r.kind, r.year, r.by) for r in refs] == [("inspection", 2016, "省委")]

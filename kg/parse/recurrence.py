@@ -47,6 +47,7 @@ _KINDS = {"巡视": "inspection", "巡察": "inspection", "审计": "audit", "�
 _NOT_FIXED_RE = re.compile(r"未整改到位|整改不到位|未整改|不彻底|有欠缺|重视不够|仍未完成|未完成整改|逾期|不扎实|落实不到位|不到位")
 _COUNTS_RE = re.compile(r"(\d+)\s*(?:个|项|件)(?:问题)?中(?:有)?(\d+)\s*(?:个|项|件)")
 _OPEN_RE = re.compile(r"中[,,]?(?:目前)?(?:仍)?(?:有|尚有)(\d+)\s*(?:个|项|件)[^。;;]{0,12}?(?:未整改到位|未整改|未完成|仍未完成)")
+_PREVIOUS = ("上轮", "上一轮", "上次", "上一次", "前次", "前一轮")  # the one before (历次, 以往: every earlier one)
 _YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2})年[^,,;;。\n]{0,24}$")
 _PREFIX_WINDOW = 24
 _LISTED_AFTER_RE = re.compile(r"和[^,,;;。\n]{0,16}?(?:审计|督察|主题教育)")
@@ -108,7 +109,8 @@ def _reference(text: str, source: re.Match[str], year_now: int | None, inspectio
         later = _OPEN_RE.search(text, end, sentence[1])
         open_count = int(later.group(1)) if later else None
     return Reference(kind=kind, quote=text[start:end], span=(start, end), sentence=sentence, year=year, by=by,
-                     term=term, round_number=rnd, followup=bool(trigger.group("follow")), not_fixed=not_fixed,
+                     term=term, round_number=rnd, followup=bool(trigger.group("follow")),
+                     previous=prefix.group("earlier") in _PREVIOUS, not_fixed=not_fixed,
                      total=total, open=open_count)
 
 
