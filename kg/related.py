@@ -55,6 +55,7 @@ SPECIFIC = 0.6  # words of its own: at least this share of a measure's words are
 CLUSTER = 0.5  # share of a candidate's problem score that its problem's measures give (the rest: its title and lead)
 PTYPES = 0.1  # weight of the types a candidate's problem shares with the seed
 PARTS_WEIGHT = 1.0  # a problem seed's measures' rankings weigh together as much as the problem's own ranking
+TITLE_SIM = 0.1  # a problem seed: the character-pair likeness of its title and a candidate's problem title
 RRF_K = 10  # reciprocal rank fusion: 1 / (RRF_K + rank)
 BM25_K1, BM25_B = 1.2, 0.5
 FEEDBACK = 5  # best results of a first ranking whose shared words join the seed (0: no second ranking)
@@ -82,6 +83,7 @@ class Source:
     region_code: str | None = None
     item: str | None = None
     parts: list[Source] = field(default_factory=list)  # a problem seed's measures, each a seed of its own
+    title: str = ""  # a problem seed's title
 
 
 @dataclass
@@ -344,7 +346,8 @@ def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Sourc
                 sub_seeds.append(Source("measure", part, types=context["types"], report=report,
                                         region_code=_value(row, "code"), item=iri))
     return Source(kind.lower(), weights, types=context["types"], documents=context["documents"], report=report,
-                  region_code=_value(row, "code"), item=iri, parts=sub_seeds)
+                  region_code=_value(row, "code"), item=iri, parts=sub_seeds,
+                  title=own_text if kind == "Problem" else "")
 
 
 def _context(store: Store, iri: str, kind: str) -> dict[str, Any]:
@@ -555,6 +558,7 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate], text
                                          + CLUSTER * cluster_score / best_cluster) * gate
                  + WEIGHTS["types"] * (len(shared_types) / len(union) if union else 0.0)
                  + PTYPES * ptypes
+                 + TITLE_SIM * (_title_similarity(source.title, c.problem or "") if source.title else 0.0)
                  + WEIGHTS["documents"] * min(1, len(shared_docs)))
         terms = list(dict.fromkeys([*text_terms, *problem_terms]))
         terms = [w for w in terms if w not in generic_steps()] or terms  # the reasons name the topic, not the steps
@@ -567,6 +571,23 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate], text
     same = source.region_code
     results.sort(key=lambda r: (same is not None and r.region_code == same, -r.score, r.item))
     return results
+
+
+def _bigrams(title: str) -> set[str]:
+    """A problem title's character pairs within its words, its framing, stop words, generic words and names
+    left out (关于…问题的整改, 落实, 不够, 到位)."""
+    from kg.classify import strip_names
+
+    generic = generic_steps()
+    words = [w for w in tokens(strip_names(title)) if w not in generic]
+    return {w[i:i + 2] for w in words for i in range(len(w) - 1)}
+
+
+def _title_similarity(a: str, b: str) -> float:
+    """Dice coefficient of two problem titles' character pairs: near titles in other words (纪工委履行监督职责
+    and 纪委监委落实监督责任 share 监督)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
 def _specific(counts: dict[str, float]) -> float:
