@@ -22,7 +22,7 @@ SENTENCE = f"各单位要建立{NEW_WORD}并逐项销号"
 
 
 def _fresh() -> None:
-    for cached in (text.segmenter, text.tokenizer, text.tokens):
+    for cached in (text.segmenter, text.tokenizer, text.tokens, text._words):
         cached.cache_clear()
 
 
@@ -46,7 +46,7 @@ def test_the_second_segmenter_is_read_from_the_cache(cache: Path, monkeypatch: p
     first = text.segmenter()
     path = text.cache_file()
     assert path.parent == cache and path.exists()
-    assert [p.name for p in cache.iterdir()] == [path.name]  # no partial file left behind
+    assert sorted(p.name for p in cache.iterdir()) == [path.name, text.words_file(path).name]  # no partial file left
     monkeypatch.setattr(text, "dictionary_entries", lambda: pytest.fail("the cache was not read"))
     text.segmenter.cache_clear()
     second = text.segmenter()
@@ -118,7 +118,7 @@ def test_a_damaged_cache_is_made_again(cache: Path) -> None:
     content = path.read_text(encoding="utf-8")
     path.write_text(content[: len(content) // 2], encoding="utf-8")  # cut short mid-line
     _fresh()
-    assert text.cut_for_search(SENTENCE) == expected
+    assert text.segmenter().cut_for_search(SENTENCE, False) == expected
     assert path.read_text(encoding="utf-8") == content
 
 
@@ -151,5 +151,37 @@ def test_writing_a_cache_removes_all_but_those_used_last(cache: Path) -> None:
     foreign.write_text("mine", encoding="utf-8")
     text.segmenter()  # no cache for these inputs: made and written
     kept = {p.name for p in cache.iterdir()}
-    assert kept == {text.cache_file().name, old[0].name, old[5].name, old[4].name, fresh.name, foreign.name}
+    assert kept == {text.cache_file().name, text.words_file(text.cache_file()).name, old[0].name, old[5].name,
+                    old[4].name, fresh.name, foreign.name}
     assert text.KEPT_CACHES == 4
+
+
+def test_a_short_text_is_cut_in_python_as_jieba_rs_cuts_it(cache: Path) -> None:
+    """The words file written beside the cached dictionary gives kg.text's Python cut (used while a
+    process cuts little: a query, a seed) jieba-rs's tokens for every sentence of the reports and
+    variants shipped, and a query is cut that way without loading jieba-rs."""
+    text.segmenter()  # writes the cache and the words file
+    words = text._words()
+    assert words is not None and text.words_file(text.cache_file()).exists()
+    variants = sorted((Path(__file__).parent / "variants").glob("*.txt"))
+    sentences = _sentences() + [s.strip() for path in variants for s in
+                                re.split(r"(?<=[。；;!?！？\n])", path.read_text(encoding="utf-8")) if s.strip()]
+    fast = text.segmenter()
+    assert len(sentences) > 1700
+    assert [s for s in sentences if text._cut(words, s) != fast.cut_for_search(s, False)] == []
+    assert [s for s in sentences if text._cut_blocks(words, s) != fast.cut(s, False)] == []
+    script = ("import sys, kg.classify, kg.text; print(kg.text.tokens('公车私用 违规发放津贴补贴 a1.5%b')); "
+              "print('rjieba' in sys.modules, 'jieba' in sys.modules)")
+    env = {**os.environ, text.CACHE_ENV: str(cache)}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines() == [repr(text.tokens("公车私用 违规发放津贴补贴 a1.5%b")), "False False"]
+
+
+def test_a_damaged_words_file_leaves_the_cutting_to_jieba_rs(cache: Path) -> None:
+    expected = text.cut_for_search(SENTENCE)
+    path = text.words_file(text.cache_file())
+    content = path.read_bytes()
+    path.write_bytes(content[: len(content) // 2])  # cut short mid-line
+    _fresh()
+    assert text._words() is None
+    assert text.cut_for_search(SENTENCE) == expected
