@@ -50,13 +50,17 @@ def _env(source: Path, tmp: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(source), "PYTHONPYCACHEPREFIX": str(tmp / "pycache" / source.name)}
 
 
+def build_command(corpus: Path, store: Path, jobs: int) -> list[str]:
+    """`kg build` of ``corpus`` into ``store`` as run here (the sources are PYTHONPATH's, see _env)."""
+    return [sys.executable, "-m", "kg.cli", "build", str(corpus), "--store", str(store), "--jobs", str(jobs)]
+
+
 def build_once(source: Path, corpus: Path, store: Path, jobs: int) -> tuple[float, float]:
     """Wall and CPU seconds (user + system of the build and its workers) of one `kg build` into a new store."""
     shutil.rmtree(store, ignore_errors=True)
     env = _env(source, store.parent)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(corpus), "--store", str(store),
-                             "--jobs", str(jobs)], env=env, cwd=source, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(build_command(corpus, store, jobs), env=env, cwd=source, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start

@@ -110,6 +110,27 @@ def _commands(kg: list[str], store: Path, code: str) -> dict[str, list[str]]:
             "kg search WORD": [*kg, "search", SEARCH_WORD, *at], "kg related TEXT": [*kg, "related", RELATED_TEXT, *at]}
 
 
+def time_commands(runs: dict[str, tuple[list[str], dict[str, str]]], rounds: int
+                  ) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, int]]:
+    """Wall and CPU seconds of each command (by name) over ``rounds`` runs, the commands in turn so that
+    a drift of the machine's speed touches every command alike, after one warm-up run each (the file
+    system cache, bytecode, the tokenizer's dictionary); and the last non-zero exit code of those that
+    failed."""
+    for command, env in runs.values():
+        run_once(command, env)
+    walls: dict[str, list[float]] = {name: [] for name in runs}
+    cpus: dict[str, list[float]] = {name: [] for name in runs}
+    failed: dict[str, int] = {}
+    for _ in range(rounds):
+        for name, (command, env) in runs.items():
+            wall, cpu, status = run_once(command, env)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+            if status:
+                failed[name] = status
+    return walls, cpus, failed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
@@ -133,18 +154,7 @@ def main() -> None:
                 if not args.only or any(part in name for part in args.only):
                     runs[label + name] = (command, env)
         load = os.getloadavg()
-        for command, env in runs.values():  # warm-up: the file system cache, bytecode, the tokenizer's dictionary
-            run_once(command, env)
-        walls: dict[str, list[float]] = {name: [] for name in runs}
-        cpus: dict[str, list[float]] = {name: [] for name in runs}
-        failed: dict[str, int] = {}
-        for _ in range(args.runs):  # in turn, so that a drift of the machine's speed touches every command alike
-            for name, (command, env) in runs.items():
-                wall, cpu, status = run_once(command, env)
-                walls[name].append(wall)
-                cpus[name].append(cpu)
-                if status:
-                    failed[name] = status
+        walls, cpus, failed = time_commands(runs, args.runs)
     where = ", ".join(str(source) if source else " ".join(_kg(None)) for source in sources)
     print(f"store {store}; kg from {where}; {args.runs} runs each; load average {load[0]:.1f} before,"
           f" {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs); CODE={code} WORD={SEARCH_WORD} TEXT={RELATED_TEXT}")
