@@ -3,19 +3,27 @@ a measure or a problem.
 
 The seed becomes weighted words: each jieba token weighs its IDF over the measures, more when it is a
 domain keyword of the problem-type scheme or stands in a 《…》 title, much less when it is a generic
-step (kg/data/related-generic.txt: 梳理, 汇总, 下发, 回头看 …), and nothing when it is the seed's own
-place. A measure seed adds the words of the problem it answers, and its own words that the problem
-shares weigh double (they name what the measure is about); a problem seed is its title and lead, the
-title above it at half weight, and its measures' words at a capped weight.
+step (kg/data/related-generic.txt: 梳理, 汇总, 下发, 回头看 …), and nothing when it names a place, zone or
+committee (kg.classify.strip_names). A measure seed adds the words of the problem it answers, and its
+own words that the problem shares weigh double (they name what the measure is about); a problem seed is
+its title and lead, the title above it at half weight, and the words at least two of its measures share
+at a capped weight (a word one measure holds is that measure's detail, not the problem's topic).
 
 Candidates come from the text index (kg.index, FTS5): the measures holding the heaviest words, and the
-measures of the problems whose texts hold them, described in one SPARQL query. Each candidate is scored
-with the same weights by BM25 over its own words (a word listed among others, A、B、C, counting less) and
-over its problem's, plus the problem types and documents it shares with the seed; a measure whose own
-words share nothing weighty with the seed (boilerplate under a matching problem) keeps only part of its
-problem score. The words most of the five best results share then join the seed for a second ranking
-(pseudo-relevance feedback). Measures of other regions come first, each named by region, committee,
-year, problem and sentence, with the reasons.
+measures of the problems whose texts hold them, described in one SPARQL query (and their problems'
+measures in a second). Each candidate is scored with the same weights by BM25 over its own words (a word
+listed among others, A、B、C, counting less) and over its problem's (half its title and lead, half all
+its measures' texts: cluster smoothing), plus the problem types and documents it and its problem share
+with the seed; a measure whose own words share nothing weighty with the seed (boilerplate under a
+matching problem) keeps only part of its problem score. The words most of the five best results share
+then join the seed for a second ranking (pseudo-relevance feedback). For a problem seed that ranking is
+fused with the rankings of each of its measures as a seed (reciprocal rank fusion), and a candidate
+whose problem's title is like the seed's in its character pairs gains a little. Measures of other
+regions come first, each named by region, committee, year, problem and sentence, with the reasons.
+
+Reads, besides kg:text: kg:addresses, kg:subProblemOf, kg:lead, kg:problemType, kg:formulates,
+kg:applies, kg:mentions, dcterms:title, kg:committee, kg:region, kg:divisionCode, skos:prefLabel,
+kg:signedDate, and each item's named graph as its report.
 """
 
 from __future__ import annotations

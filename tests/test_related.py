@@ -158,3 +158,27 @@ def test_a_seed_of_generic_steps_only_finds_nothing_to_compare(store: Store, ind
     assert all(w < 1 for w in weights.values())
     with pytest.raises(RelatedError):
         related(store, index, text="，。；")
+
+
+def test_names_of_places_and_committees_are_no_seed_words(index: TextIndex) -> None:
+    weights = seed_weights(index, [("秦皇岛开发区招商项目履约监管", 1.0)])
+    assert "招商" in weights and not {"秦皇岛", "开发区"} & set(weights)
+
+
+def test_a_problem_seeds_measures_count_where_two_of_them_share_a_word(index: TextIndex) -> None:
+    measures = [("建立招商项目评估论证机制", 1.0), ("强化招商项目履约监管", 1.0), ("组织干部学习培训", 1.0)]
+    shared = seed_weights(index, [("招商引资质效不高", 1.0)], measures, agree=2)
+    every = seed_weights(index, [("招商引资质效不高", 1.0)], measures)
+    assert "项目" in shared and "培训" not in shared  # 项目 two measures hold; 培训 one
+    assert "培训" in every
+
+
+@pytest.mark.parametrize(("a", "b", "alike"), [
+    ("针对市委巡察组指出的“纪工委履行监督职责有差距”问题", "关于“纪委监委落实监督责任有短板”问题", True),
+    ("关于“招商引资质效不高”问题的整改", "招商引资结构不优、规模偏小", True),
+    ("关于“部门推诿扯皮”问题的整改", "关于“平台公司监管缺失”问题的整改", False),  # the framing alone
+])
+def test_problem_titles_alike_in_their_words_not_their_framing(a: str, b: str, alike: bool) -> None:
+    from kg.related import _title_similarity
+
+    assert (_title_similarity(a, b) > 0) is alike
