@@ -52,7 +52,7 @@ _WORD_SOURCES: list[Callable[[], Iterable[str]]] = []
 ADDED_FREQ = 20  # jieba frequency of each added word (a taxonomy keyword)
 CACHE_ENV = "KG_CACHE_DIR"  # overrides the cache folder (tests, read-only homes)
 _CACHE_FORMAT = "kg.text/2"  # part of the hash: a change of the files' layout is a new name (2: the words file)
-PYTHON_CUT_CHARS = 2000  # characters a process cuts in Python (_cut) before it loads jieba-rs (0.15 s, then faster)
+PYTHON_CUT_CHARS = 500  # characters a process cuts in Python (_cut, ~11 ms) before it loads jieba-rs (0.15 s, then faster)
 _WORDS_HEADER = b"kg.text words\t"  # the words file's first line: this, jieba's total frequency, the lines' length
 _ON_DEFAULT, _ON_EMPTY = "default", "empty"  # what a cached dictionary's words are added to
 KEPT_CACHES = 4  # cached dictionaries kept in the folder: the one written and those used last
@@ -265,13 +265,16 @@ def _jieba_rs(base: str) -> rjieba.Jieba:
 @lru_cache(maxsize=1)
 def segmenter() -> rjieba.Jieba:
     """jieba-rs holding the jieba tokenizer's dictionary word for word (``dictionary_entries``),
-    read from the cache (``cache_file``) when it is there, made and cached otherwise."""
+    read from the cache (``cache_file``) when it is there, made and cached otherwise (with the
+    words file, ``words_file``, which is made again when it is damaged or gone)."""
     path = cache_file()
     cached = _read_cache(path)
     if cached is None:
         cached = dictionary_entries()
         _write_cache(path, *cached)
-        _write_words(words_file(path), tokenizer())
+    if _words() is None and (tokenizer.cache_info().currsize or os.access(path.parent, os.W_OK)):
+        _write_words(words_file(path), tokenizer())  # made with the dictionary; remade when damaged or gone
+        _words.cache_clear()
     base, entries = cached
     fast = _jieba_rs(base)
     for word, freq in entries:

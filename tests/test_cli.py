@@ -391,3 +391,18 @@ def test_a_help_page_is_shown_again_from_the_cache_without_typer(tmp_path: Path)
     assert versions[0].stdout == versions[1].stdout == run("kg.cli", "--version").stdout
     assert versions[0].stdout.startswith("xunshi-kg ") and versions[1].stderr == "False False\n"
     assert len(list(tmp_path.glob("help-*.txt"))) == 4
+
+
+def test_a_command_made_alone_answers_as_among_all() -> None:
+    """kg.cli.main makes only the command named first (typer makes every command's options before
+    running one): its help, its usage errors and its exit codes are those of the whole group."""
+    def run(call: str, *args: str) -> tuple[int, str, str]:
+        code = f"import sys; sys.argv[0] = 'kg'; from kg.cli import app, main; {call}"
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+
+    for args in (["search", "--help"], ["query"], ["build", "--nosuch"], ["related", "-n", "x", "text"]):
+        whole, alone = run("app()", *args), run("main()", *args)
+        assert whole == alone, args
+        assert ("Usage: kg " + args[0]) in whole[1] + whole[2]
+    assert run("app()", "serach", "x") == run("main()", "serach", "x")  # a wrong name: the group's error
