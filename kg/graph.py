@@ -56,10 +56,16 @@ NODE_KINDS = ("Report", "PartyCommittee", "Region", "Inspection", "InspectionGro
 CITES = ("formulates", "applies", "mentions")
 _NUMBERED = ("ProblemCategory", "Problem", "Measure")  # kg:position is the number ending their IRIs (…/c2/p3/m1)
 FULL_EDGES = ("committee", "inspection", "inspectedCommittee", "group", "dispatchedBy", "region", "withinRegion",
-              "category", "subProblemOf", "addresses", "document", "inMeasure", *CITES,
-              "declares")  # and two edges not stated (issue 25): inReport (Reader.reports), namesOrganisation (ROLES)
+              "category", "subProblemOf", "addresses", "document", *CITES, "declares")
+# and three edges the graph implies instead of stating (issue 25): inReport (Reader.reports), namesOrganisation
+# (any of ROLES) and inMeasure (Reader.mention_measures)
 #: kg.rdf.ROLE_PROPERTIES's properties (kg.rdf is not imported: it loads the classifier); namesOrganisation is any
 ROLES = ("leadBody", "responsibleBody", "participantBody", "mentionedBody")
+#: How the nodes of each kind are found: by their stated class, or, where it is not stated because a property's
+#: domain or range gives it (kg.ttl, issue 25), by that property.
+KIND_PATTERNS = {kind: f"?s a kg:{kind}" for kind in NODE_KINDS} | {
+    "DocumentMention": "?s kg:document ?of", "Organisation": f"?of {'|'.join(f'kg:{r}' for r in ROLES)} ?s",
+    "DeclaredCount": "?of kg:declares ?s"}
 # literal predicate -> (attribute, python type); canonicalText, tokens and keywords stay out
 LITERALS: dict[str, tuple[str, type]] = {
     SKOS_PREF.value: ("prefLabel", str), SKOS + "altLabel": ("altLabel", str), DCT + "title": ("title", str),
@@ -158,18 +164,25 @@ class Reader:
             found[row[0].value].append(row[1].value)
         return dict(found)
 
+    def mention_measures(self) -> dict[str, list[str]]:
+        """{mention: [measure]}: what kg:inMeasure said before it was left out (issue 25): the measure that cites
+        the mention's document and whose span holds the mention's (kg.rdf._documents)."""
+        rows = self.select("DISTINCT ?mention ?measure", "?mention kg:document ?d ; kg:spanStart ?s ; kg:spanEnd ?e . "
+                           f"?measure {'|'.join(f'kg:{c}' for c in CITES)} ?d ; kg:spanStart ?from ; kg:spanEnd ?to . "
+                           "FILTER (?from <= ?s && ?e <= ?to)")
+        found: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
+            found[row[0].value].append(row[1].value)
+        return dict(found)
+
     def kinds(self) -> dict[str, str]:
         """{resource: class local name} for the classes that become nodes."""
-        classes = " ".join(str(NamedNode(KG + k)) for k in NODE_KINDS)
-        rows = self.select("DISTINCT ?s ?c", f"VALUES ?c {{ {classes} }} ?s a ?c")
-        return {row[0].value: row[1].value.removeprefix(KG) for row in rows}
+        return {row[0].value: row[1].value for row in self.select("DISTINCT ?s ?c", _kinds_pattern(NODE_KINDS))}
 
     def literals(self, kinds: Iterable[str] | None = None) -> dict[str, list[tuple[str, str]]]:
         """{subject: [(predicate, value)]} of the LITERALS predicates, for subjects of some classes or all."""
         predicates = " ".join(str(NamedNode(p)) for p in [*LITERALS, SPAN_START, SPAN_END])
-        typed = ""
-        if kinds is not None:
-            typed = f"VALUES ?c {{ {' '.join(str(NamedNode(KG + k)) for k in sorted(kinds))} }} ?s a ?c ."
+        typed = "" if kinds is None else f"{{ SELECT DISTINCT ?s WHERE {{ {_kinds_pattern(sorted(kinds))} }} }}"
         rows = self.select(f'?s (GROUP_CONCAT(CONCAT(STR(?p), "{_FIELD}", STR(?o)); separator="{_ROW}") AS ?all)',
                            f"VALUES ?p {{ {predicates} }} {typed} ?s ?p ?o", "GROUP BY ?s")
         found: dict[str, list[tuple[str, str]]] = {}
@@ -185,6 +198,11 @@ class Reader:
                            "AS ?a) ?a kg:score ?score . OPTIONAL { ?a kg:matchedKeywords ?keywords }")
         return [(row[0].value, row[1].value, float(row[2].value), row[3].value if row[3] is not None else "")
                 for row in rows]
+
+
+def _kinds_pattern(kinds: Iterable[str]) -> str:
+    """The nodes of some kinds, as ?s with the kind's name as ?c (KIND_PATTERNS)."""
+    return " UNION ".join(f'{{ {KIND_PATTERNS[kind]} BIND ("{kind}" AS ?c) }}' for kind in kinds)
 
 
 _PREFIXES = sparql_prefixes("kg")
@@ -389,6 +407,8 @@ def _full(store: Store, *, report: str | None = None) -> nx.MultiDiGraph:
     edges += [(subject, source, "wasDerivedFrom", {})
               for subject, sources in context.reader.links("wasDerivedFrom", PROV).items() for source in sources]
     edges += [(item, report, "inReport", {}) for item, reports in context.in_report.items() for report in reports]
+    edges += [(mention, measure, "inMeasure", {}) for mention, measures in context.reader.mention_measures().items()
+              for measure in measures]
     named = {(measure, org) for role in ROLES for measure, orgs in context.reader.links(role).items() for org in orgs}
     edges += [(measure, org, "namesOrganisation", {}) for measure, org in named]
     edges += [(item, concept, "problemType", attributes) for item, concept, attributes in type_edges]

@@ -436,13 +436,23 @@ class Source:
     end: int
 
 
+#: An item's class as ?type: the stated one, or, where a link's domain or range gives it and it is not stated
+#: (kg.ttl, issue 25), that one; no row when neither (as kg/queries/source-sentence.rq reads it).
+ITEM_TYPE = """OPTIONAL { ?item a ?stated } OPTIONAL { ?item kg:document ?cited }
+    OPTIONAL { ?declaring kg:declares ?item } OPTIONAL { ?stating kg:statesProgress ?item }
+    OPTIONAL { ?referring kg:refersTo ?item }
+    BIND (COALESCE(?stated, IF(BOUND(?cited), kg:DocumentMention, IF(BOUND(?declaring), kg:DeclaredCount,
+          IF(BOUND(?stating), kg:ProgressStatement, IF(BOUND(?referring), kg:EarlierReference, ""))))) AS ?type)
+    FILTER (isIRI(?type))"""
+
+
 def source_of(store: Store, item: str) -> Source:
     """An item's span and its report's canonical text, for showing the sentence in context."""
     node = NamedNode(item if item.startswith("http") else ID + item.lstrip("/"))
-    query = sparql_prefixes("kg", "skos") + """SELECT ?item ?type ?report ?committee ?text ?start ?end WHERE {
-          GRAPH ?report { ?item kg:spanStart ?start ; kg:spanEnd ?end ; a ?type .  # its report is its graph
-                          ?report kg:canonicalText ?text ; kg:committee/skos:prefLabel ?committee . }
-        } LIMIT 1"""
+    query = sparql_prefixes("kg", "skos") + f"""SELECT ?item ?type ?report ?committee ?text ?start ?end WHERE {{
+          GRAPH ?report {{ ?item kg:spanStart ?start ; kg:spanEnd ?end .  # its report is its graph
+                          ?report kg:canonicalText ?text ; kg:committee/skos:prefLabel ?committee . {ITEM_TYPE} }}
+        }} LIMIT 1"""
     rows = list(select(store, query, {Variable("item"): node}))
     if not rows:
         raise QueryError(f"没有这个条目或它没有原文位置 (no item with a source span: {node.value})")

@@ -212,15 +212,13 @@ class _Emitter:
             self.integer(s, kg("spanEnd"), span[1])
         self.text(s, kg("text"), text)
 
-    def statement(self, report: NamedNode, link: str, segment: str, number: int, cls: str | None = None,
+    def statement(self, report: NamedNode, link: str, segment: str, number: int,
                   span: tuple[int, int] | None = None, quote: str | None = None) -> NamedNode:
         """The report's ``number``-th statement of one kind (a declared count, a progress statement, a
-        reference…): node REPORT/SEGMENT/NUMBER, linked from the report by kg:LINK, of class kg:CLS, and
-        with its span and words when it has them."""
+        reference…): node REPORT/SEGMENT/NUMBER, linked from the report by kg:LINK, with its span and words
+        when it has them. Its class (kg:DeclaredCount…) is the range of kg:LINK and is not written (issue 25)."""
         node = NamedNode(f"{report.value}/{segment}/{number}")
         self.add(report, kg(link), node)
-        if cls:
-            self.add(node, RDF_TYPE, kg(cls))
         if span is not None:
             self.span(node, span, quote)
         return node
@@ -255,7 +253,7 @@ def report_rdf(report: Report) -> ReportRdf:
     _documents(out, iri, report, code)
     _status_counts(out, iri, report)
     for i, declared in enumerate(report.declared, 1):
-        node = out.statement(iri, "declares", "declared", i, "DeclaredCount", declared.span, declared.text)
+        node = out.statement(iri, "declares", "declared", i, declared.span, declared.text)
         out.integer(node, kg("count"), declared.count)
         out.text(node, kg("countedThing"), declared.what)
         out.text(node, kg("comparedWith"), declared.compared_with)
@@ -301,7 +299,7 @@ def _status_counts(out: _Emitter, iri: NamedNode, report: Report) -> None:
 def _progress(out: _Emitter, iri: NamedNode, report: Report) -> None:
     """The report's statements of progress (kg.parse.progress), each with its span, state and count."""
     for i, item in enumerate(report.progress, 1):
-        node = out.statement(iri, "statesProgress", "progress", i, "ProgressStatement", item.span, item.quote)
+        node = out.statement(iri, "statesProgress", "progress", i, item.span, item.quote)
         out.text(node, kg("progressState"), item.state)
         out.integer(node, kg("count"), item.count)
         out.text(node, kg("countedThing"), item.counted)
@@ -314,7 +312,7 @@ def _references(out: _Emitter, iri: NamedNode, report: Report) -> None:
     span, its sentence and the problem, measure or category heading it stands in."""
     items = _item_spans(report, iri.value)
     for i, ref in enumerate(report.references, 1):
-        node = out.statement(iri, "refersTo", "reference", i, "EarlierReference", ref.span, ref.quote)
+        node = out.statement(iri, "refersTo", "reference", i, ref.span, ref.quote)
         out.text(node, kg("referenceKind"), ref.kind)
         out.text(node, kg("sentence"), report.text[ref.sentence[0]:ref.sentence[1]])
         out.integer(node, kg("referenceYear"), ref.year)
@@ -357,7 +355,7 @@ def _quality(out: _Emitter, iri: NamedNode, report: Report) -> None:
     and one note per reason, so that reports needing review are found by a query."""
     out.text(iri, kg("quality"), report.quality.verdict)
     for i, reason in enumerate(report.quality.reasons, 1):
-        node = out.statement(iri, "qualityNote", "quality", i, "QualityNote")
+        node = out.statement(iri, "qualityNote", "quality", i)
         out.text(node, kg("noteCode"), reason.code)
         out.text(node, kg("noteText"), reason.message)
 
@@ -438,13 +436,11 @@ def _inspection(out: _Emitter, iri: NamedNode, report: Report, committee: NamedN
         out.span(node, inspection.span, report.text[inspection.span[0]:inspection.span[1]])
     if inspection.start or inspection.end:
         period = NamedNode(node.value + "/period")
-        out.add(node, kg("period"), period)
-        out.add(period, RDF_TYPE, NamedNode(TIME + "Interval"))
+        out.add(node, kg("period"), period)  # a time:Interval, time:Instant ends: their classes are the ranges
         for prop, value, suffix in (("hasBeginning", inspection.start, "start"), ("hasEnd", inspection.end, "end")):
             if value:
                 instant = NamedNode(f"{period.value}/{suffix}")
                 out.add(period, NamedNode(TIME + prop), instant)
-                out.add(instant, RDF_TYPE, NamedNode(TIME + "Instant"))
                 out.date(instant, NamedNode(TIME + "inXSDDate"), value)
     group = group_iri(report)
     if group is not None:
@@ -494,7 +490,7 @@ def _problem(out: _Emitter, report: NamedNode, problem: Problem, path: str, cate
     out.text(node, kg("progressState"), state_of(problem.status))
     out.text(node, kg("marker"), problem.marker)
     out.text(node, kg("lead"), problem.lead)
-    out.integer(node, kg("measureCount"), len(problem.measures))  # lets a listing of problems stream (no GROUP BY)
+    out.integer(node, kg("measureCount"), len(problem.measures) or None)  # a listing streams (no GROUP BY); 0 unwritten
     _quantities(out, report, node, path, problem.quantities)
     inner = [problem.title or "", *headings]
     for k, measure in enumerate(problem.measures, 1):
@@ -546,7 +542,7 @@ def _measure(out: _Emitter, report: NamedNode, measure: Measure, path: str, prob
         place = named or body_region(body.level, code)
         org = organisation_iri(body.name, place)
         out.add(node, kg(ROLE_PROPERTIES[body.role]), org)  # one edge says the role: no node per mention
-        out.add(org, RDF_TYPE, kg("Organisation"))
+        # its class, kg:Organisation, is the range of the role property and is not written (issue 25)
         out.text(org, SKOS_PREF, body.name)
         if named and body.region is not None:
             out.add(org, kg("region"), _region(out, body.region))  # another city's body: its region described too
@@ -587,12 +583,11 @@ def _documents(out: _Emitter, report: NamedNode, parsed: Report, code: str | Non
         for mention in document.mentions:
             n += 1
             node = NamedNode(f"{report.value}/mention/{n}")
-            out.add(node, RDF_TYPE, kg("DocumentMention"))
-            out.span(node, mention.span, None)  # its words are its document's dct:title (kg.ttl)
+            out.span(node, mention.span, None)  # its words are its document's dct:title; its class and measure
+            # (kg:DocumentMention, the domain of kg:document; the measure whose span holds it) are not written
             out.add(node, kg("document"), doc)
             out.text(node, kg("relation"), mention.relation)
             for measure, measure_node in out.measures:
                 if measure.span[0] <= mention.span[0] and mention.span[1] <= measure.span[1]:
-                    out.add(node, kg("inMeasure"), measure_node)
                     out.add(measure_node, kg(mention.relation), doc)
                     break

@@ -45,9 +45,14 @@ class ValidationReport:
 
 @dataclass
 class SparqlConstraint:
-    targets: list[str]
+    targets: list[tuple[str, str]]  # (SHACL target property local name, class or property IRI)
     select: str
     message: str
+
+
+_TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf")
+#: The focus nodes of each kind of SHACL target, over ?x with the class or property bound as ?t.
+_FOCUS = {"targetClass": "?x a ?t", "targetSubjectsOf": "?x ?t ?o", "targetObjectsOf": "?s ?t ?x"}
 
 
 def load_shapes() -> tuple[rdflib.Graph, list[SparqlConstraint]]:
@@ -55,7 +60,7 @@ def load_shapes() -> tuple[rdflib.Graph, list[SparqlConstraint]]:
     shapes = rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
     constraints: list[SparqlConstraint] = []
     for shape, constraint in list(shapes.subject_objects(SH.sparql)):
-        targets = [str(t) for t in shapes.objects(shape, SH.targetClass)]
+        targets = [(kind, str(t)) for kind in _TARGETS for t in shapes.objects(shape, SH[kind])]
         constraints.append(SparqlConstraint(targets, str(shapes.value(constraint, SH.select)),
                                             str(shapes.value(constraint, SH.message) or "")))
         shapes.remove((shape, SH.sparql, constraint))
@@ -93,8 +98,8 @@ def validate_graph(store: Store, graph: NamedNode, shapes: rdflib.Graph,
 def _sparql_violations(store: Store, graph: NamedNode, constraints: list[SparqlConstraint]) -> list[Violation]:
     out: list[Violation] = []
     for constraint in constraints:
-        typed = {row["x"].value for target in constraint.targets for row in select(
-            store, "SELECT ?x ?class WHERE { ?x a ?class }", {Variable("class"): NamedNode(target)}, union=False,
+        typed = {row["x"].value for kind, target in constraint.targets for row in select(
+            store, f"SELECT DISTINCT ?x WHERE {{ {_FOCUS[kind]} }}", {Variable("t"): NamedNode(target)}, union=False,
             default_graph=graph)}
         for row in select(store, constraint.select, union=False, default_graph=graph):
             focus = row["this"].value
