@@ -13,6 +13,7 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from kg.exceptions import QueryError, StoreError
+from kg.model import Report
 from kg.index import TextIndex
 from kg.query import (
     LOCAL_PLANS,
@@ -132,6 +133,40 @@ def test_every_report_graph_conforms_to_the_shapes(store: Store) -> None:
     assert len(results) == len(REAL_REPORTS)
     for result in results:
         assert result.conforms, [v.message for v in result.violations]
+
+
+def test_shapes_reach_the_nodes_whose_class_is_not_stated(real_reports: list[Report]) -> None:
+    """Mentions, bodies and declared counts carry no rdf:type (issue 25): the shapes target them by their links
+    (sh:targetSubjectsOf / sh:targetObjectsOf), so a mention with no relation, a body with no name, a declared
+    count with no number and an item outside its report's IRI are still caught, and the graph as built conforms."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg.namespaces import KG, RDF_TYPE, SKOS_PREF, XSD_INTEGER
+    from kg.rdf import report_rdf
+    from kg.validate import load_shapes, validate_graph
+
+    rdf = report_rdf(real_reports[0])
+    store = Store()
+    store.extend(rdf.quads)
+    shapes, constraints = load_shapes()
+    assert validate_graph(store, rdf.graph, shapes, constraints).conforms
+
+    def first(predicate: str, subject: bool) -> NamedNode:
+        node = next(q.subject if subject else q.object for q in rdf.quads if q.predicate.value == KG + predicate)
+        assert isinstance(node, NamedNode)
+        return node
+
+    mention, body, declared = first("document", True), first("participantBody", False), first("declares", False)
+    drop = {(mention, NamedNode(KG + "relation")), (body, SKOS_PREF), (declared, NamedNode(KG + "count"))}
+    for quad in [q for q in rdf.quads if (q.subject, q.predicate) in drop]:
+        store.remove(quad)
+    stray = NamedNode("https://w3id.org/xunshi-kg/id/report/elsewhere/c1/p1/m1")
+    store.extend([Quad(stray, RDF_TYPE, NamedNode(KG + "Measure"), rdf.graph),
+                  Quad(stray, NamedNode(KG + "addresses"), first("addresses", False), rdf.graph),
+                  Quad(stray, NamedNode(KG + "spanStart"), Literal("0", datatype=XSD_INTEGER), rdf.graph)])
+    focus = {(v.focus, v.path) for v in validate_graph(store, rdf.graph, shapes, constraints).violations}
+    assert {(node.value, predicate.value) for node, predicate in drop} <= focus
+    assert (stray.value, None) in focus  # not under its report's IRI (the graph's report: kg:inReport is not written)
 
 
 def test_each_problem_states_how_many_measures_address_it(store: Store) -> None:
