@@ -4,7 +4,7 @@ a measure or a problem.
 The seed becomes weighted words: each jieba token weighs its IDF over the measures, more when it is a
 domain keyword of the problem-type scheme or stands in a 《…》 title, much less when it is a generic
 step (kg/data/related-generic.txt: 梳理, 汇总, 下发, 回头看 …), and nothing when it names a place, zone or
-committee (kg.classify.strip_names). A measure seed adds the words of the problem it answers, and its
+committee (kg.classify.strip_names; an item seed: its own region and committee). A measure seed adds the words of the problem it answers, and its
 own words that the problem shares weigh double (they name what the measure is about); a problem seed is
 its title and lead, the title above it at half weight, and the words at least two of its measures share
 at a capped weight (a word one measure holds is that measure's detail, not the problem's topic).
@@ -16,7 +16,8 @@ listed among others, A、B、C, counting less) and over its problem's (half its 
 its measures' texts: cluster smoothing), plus the problem types and documents it and its problem share
 with the seed; a measure whose own words share nothing weighty with the seed (boilerplate under a
 matching problem) keeps only part of its problem score. The words most of the five best results share
-then join the seed for a second ranking (pseudo-relevance feedback). For a problem seed that ranking is
+(not their places' or committees' names) then join the seed for a second ranking (pseudo-relevance
+feedback). For a problem seed that ranking is
 fused with the rankings of each of its measures as a seed (reciprocal rank fusion), and a candidate
 whose problem's title is like the seed's in its character pairs gains a little. Measures of other
 regions come first, each named by region, committee, year, problem and sentence, with the reasons.
@@ -147,15 +148,16 @@ def related(store: Store, index: TextIndex, text: str | None = None, measure: st
     if not source.weights:
         raise RelatedError("文本中没有可比较的词 (no content words to compare)")
     candidates = _candidates(store, index, source, exclude_region)
-    first = _ranked(index, source, candidates)
+    texts = _Texts.of(candidates)  # their words, counted once for every ranking of them
+    first = _ranked(index, source, candidates, texts)
     if FEEDBACK and first:
         expanded = _expand(index, source, first[:FEEDBACK])
         if expanded is not source:
             seen = {c.item for c in candidates}
             candidates += [c for c in _candidates(store, index, expanded, exclude_region) if c.item not in seen]
-            first = _ranked(index, expanded, candidates)
+            texts = _Texts.of(candidates)
+            first = _ranked(index, expanded, candidates, texts)
     if source.parts and first:
-        texts = _Texts.of(candidates)
         first = _fused(first, [_ranked(index, part, candidates, texts) for part in source.parts], source.region_code)
     for result in first[:top]:
         result.snippet = snippet(result.sentence, result.shared_terms)
@@ -194,13 +196,15 @@ def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: 
 
 def _expand(index: TextIndex, source: Source, best: list[Related]) -> Source:
     """The seed with the words most of its best results share (pseudo-relevance feedback, as RM3 does):
-    at most EXPANSION words held by two results or more, weighing together at most FEEDBACK_SHARE of the seed."""
-    from kg.classify import strip_names
-
+    at most EXPANSION words held by two results or more, none a part of the results' region or committee
+    names (秦皇岛, 开发区), weighing together at most FEEDBACK_SHARE of the seed."""
     held: dict[str, int] = defaultdict(int)
+    names = {name for result in best for name in (result.region, result.committee) if name}
     for result in best:
-        for word in _counts(strip_names(result.sentence)):  # names of places and committees are no topic
-            held[word] += 1
+        # a free-text seed has built the tables of every name (classify): those are left out too
+        for word in _counts(_without_names(result.sentence) if source.kind == "text" else result.sentence):
+            if not any(word in name for name in names):
+                held[word] += 1
     generic = generic_steps()
     total = index.total("Measure")
     scores = {w: index.idf("Measure", w) * n / len(best) for w, n in held.items()
@@ -229,6 +233,14 @@ def _domain_keywords() -> frozenset[str]:
     from kg.classify import taxonomy
 
     return frozenset(k for c in taxonomy().leaves for k in c.keywords)
+
+
+def _without_names(text: str) -> str:
+    """The text with names of places, zones and committees blanked (their tables are built once, by
+    classify, which a free-text seed runs anyway)."""
+    from kg.classify import strip_names
+
+    return strip_names(text)
 
 
 def _title_words(text: str) -> set[str]:
@@ -276,10 +288,9 @@ def _weighted(index: TextIndex, parts: list[tuple[str, float]], own: int, booste
               places: set[str] | None) -> dict[str, float]:
     counts: dict[str, float] = defaultdict(float)
     titles: set[str] = set()
-    from kg.classify import strip_names
-
+    names = places is None  # a free text: names of places and committees are left out (an item: its own)
     for text, weight in parts:
-        for word in tokens(strip_names(text)):  # names of places and committees are no topic
+        for word in tokens(_without_names(text) if names else text):
             counts[word] += weight
         titles |= _title_words(text)
     total = index.total("Measure")
@@ -584,10 +595,8 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate], text
 def _bigrams(title: str) -> set[str]:
     """A problem title's character pairs within its words, its framing, stop words, generic words and names
     left out (关于…问题的整改, 落实, 不够, 到位)."""
-    from kg.classify import strip_names
-
     generic = generic_steps()
-    words = [w for w in tokens(strip_names(title)) if w not in generic]
+    words = [w for w in tokens(title) if w not in generic]
     return {w[i:i + 2] for w in words for i in range(len(w) - 1)}
 
 
