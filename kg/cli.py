@@ -155,8 +155,9 @@ def _lean_coercion() -> None:
         from typer._param_types import coerce_cli_choice, coerce_cli_path
     except ImportError:
         return
-    if getattr(core, "build_runtime_param", None) is not build_runtime_param:
-        return
+    if getattr(core, "build_runtime_param", None) is not build_runtime_param or \
+            getattr(RuntimeParam, "__abstractmethods__", None) != {"_coerce_value"}:
+        return  # not the layer this was written for
     slow = object()
     whole = re.compile(r"-?[0-9]{1,18}")
 
