@@ -177,11 +177,13 @@ def test_a_short_text_is_cut_in_python_as_jieba_rs_cuts_it(cache: Path) -> None:
     assert run.stdout.splitlines() == [repr(text.tokens("公车私用 违规发放津贴补贴 a1.5%b")), "False False"]
 
 
-def test_a_damaged_words_file_leaves_the_cutting_to_jieba_rs(cache: Path) -> None:
+def test_a_damaged_words_file_is_not_read_and_is_made_again(cache: Path) -> None:
     expected = text.cut_for_search(SENTENCE)
     path = text.words_file(text.cache_file())
     content = path.read_bytes()
-    path.write_bytes(content[: len(content) // 2])  # cut short mid-line
-    _fresh()
-    assert text._words() is None
-    assert text.cut_for_search(SENTENCE) == expected
+    for damaged in (content[: len(content) // 2], content[: content.rindex(b"\n", 0, len(content) // 2) + 1]):
+        path.write_bytes(damaged)  # cut short mid-line, and after a whole line
+        _fresh()
+        assert text._words() is None
+        assert text.cut_for_search(SENTENCE) == expected  # by jieba-rs, which makes the file again
+        assert path.read_bytes() == content and text._words() is not None
