@@ -4,15 +4,16 @@ Names of places, zones and committees (秦皇岛, 鼓楼区, 开发区, 高新�
 item's text and its headings first, so that a name is never evidence. The candidates are the leaf
 concepts with a keyword in what is left of the item's own text, of the nearest heading (the problem a
 measure or sub-problem sits under) or of the headings further up (the category included); a keyword
-inside one of its concept's kg:keywordNotWithin phrases (教育 in 警示教育) does not count. A logistic
+inside one of its concept's kg:keywordNotWithin phrases (教育 in 警示教育) does not count, nor one inside a
+longer keyword of the same concept found there (从严治党 in 全面从严治党: one piece of evidence). A logistic
 regression weighs each candidate's evidence (own, near or far, apart for long and short texts; how
 strong, beside the other candidates'; which keywords matched, so that misleading ones weigh less) and
-the probability that a first such regression gives the concept for the nearest heading (a measure
-mostly has its problem's types), and gives it a probability; the weights of both are
-kg/data/problem-types-model.txt, trained on the hand labels of tests/labels/ by ``train``. A concept
-is kept when its probability reaches KEEP (absolute evidence, not a share of the best; several can),
-or when it is the best and reaches MIN_SCORE. Each is explained by the keywords that matched, those of
-a heading in brackets.
+the probabilities that a first such regression gives the concept for the item and for its nearest
+heading (a measure mostly has its problem's types) and the item's best rival, and gives it a
+probability; the weights of both are kg/data/problem-types-model.txt, trained on the hand labels of
+tests/labels/ by ``train``. A concept is kept when its probability reaches KEEP (absolute evidence, not
+a share of the best; several can), or when it is the best and reaches MIN_SCORE. Each is explained by
+the keywords that matched, those of a heading in brackets.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import zlib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -203,6 +205,9 @@ class _Matcher:
                     found[iri] = kept
                 else:
                     del found[iri]
+        for iri, keywords in found.items():  # 从严治党 is no more evidence where it is part of 全面从严治党
+            if len(keywords) > 1:
+                found[iri] = [k for i, k in enumerate(keywords) if _alone(k, keywords[:i], texts)]
         self.found[texts] = found
         return found
 
@@ -324,6 +329,7 @@ def _score(keywords: Sequence[str]) -> float:
 
 #: Evidence weighed apart for long texts (measures, mostly) and short ones (problems, headings).
 _BY_LENGTH = ("own", "near", "far", "near_only", "far_only", "best", "share", "near_share", "lead")
+_LONG, _SHORT = (tuple((name, name + side) for name in _BY_LENGTH) for side in ("*long", "*short"))
 
 
 @dataclass
@@ -353,7 +359,7 @@ def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | No
     silent, rivals = float(not own), len(own)
     long = float(len(stripped) - stripped.count(" ") > 80)  # counted without the names removed
     heads = float(sum(1 for h in context if h))  # a problem under its category has one, a measure more
-    side = "*long" if long else "*short"
+    sides = _LONG if long else _SHORT
     found = []
     for iri in iris:
         concept = matcher.concepts[iri]
@@ -370,40 +376,57 @@ def candidates(text: str, context: Sequence[str | None] = (), tax: Taxonomy | No
             "near_share": near_shares.get(iri, 0.0),
             "keywords": math.log1p(len(mine)), "heads": heads,
         }
-        values.update((name + side, values[name]) for name in _BY_LENGTH if values[name])
+        values.update((renamed, values[name]) for name, renamed in sides if values[name])
         values.update((f"k:{k}", 1.0) for k in mine)
         values.update((f"hk:{k}", 1.0) for k in closer + further if k not in mine)
         found.append(Candidate(concept, mine, closer, further, values))
     return found
 
 
-PARENT = "parent|"  # the model file's prefix for the weights of the heading's model (Model.parent)
+FIRST = "first|"  # the model file's prefix for the first model's weights (Model.first)
 
 
-def _logistic(weights: dict[str, float], values: dict[str, float]) -> float:
+def _logistic(weights: dict[str, float], values: dict[str, float], *more: dict[str, float]) -> float:
+    """The model's probability for the features (several dicts of them: added, not merged)."""
     z = sum(map(mul, map(weights.get, values, repeat(0.0)), values.values()))  # in C, in the same order
+    for part in more:
+        z += sum(map(mul, map(weights.get, part, repeat(0.0)), part.values()))
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def _with_heading(values: dict[str, float], probability: float) -> dict[str, float]:
-    """The features with the heading model's probability of the same concept for the nearest heading."""
-    return {**values, "pp": probability, "pp*long": probability * values["long"]}
+def _stacked(candidate: Candidate, above: dict[str, float], first: dict[str, float],
+             top: tuple[float, float]) -> dict[str, float]:
+    """The second model's features beside the candidate's own: the first model's probabilities of the
+    same concept for the nearest heading (pp), of this concept for the item, of its best rival, and how
+    far it is behind it (a second type must stand on its own, beside the item's best). ``top``: the
+    two highest of ``first`` (0.0 for a missing second)."""
+    iri = candidate.concept.iri
+    heading, own = above.get(iri, 0.0), first[iri]
+    rival = top[1] if own == top[0] else top[0]
+    return {"pp": heading, "pp*long": heading * candidate.features["long"], "first": own, "rival": rival,
+            "behind": max(0.0, rival - own)}
+
+
+def _top_two(probabilities: dict[str, float]) -> tuple[float, float]:
+    ranked = sorted(probabilities.values(), reverse=True)
+    return (ranked[0] if ranked else 0.0), (ranked[1] if len(ranked) > 1 else 0.0)
 
 
 @dataclass
 class Model:
-    """Two logistic regressions over a candidate's features (stacked). The first (``parent``) types the
-    nearest heading as an item of its own, from its words and the headings above it; the second
-    (``weights``) gives the probability that the concept is the item's, from the item's features and
-    the first's probability of the same concept for that heading: a measure mostly has its problem's
-    types, and what the problem's own words and headings say of them is more than its keywords are."""
+    """Two logistic regressions over a candidate's features (stacked). The first (``first``) types an
+    item from its words and headings alone; it is applied to the item and to its nearest heading, typed
+    as an item of its own. The second (``weights``) gives the probability that the concept is the
+    item's, from the item's features and the first's probabilities (_stacked): a measure mostly has its
+    problem's types, and what the problem's own words and headings say of them is more than its
+    keywords are; a second type must be probable beside the item's best."""
 
     weights: dict[str, float]
-    parent: dict[str, float] = field(default_factory=dict)
+    first: dict[str, float] = field(default_factory=dict)
     headings: dict[tuple[str | None, ...], dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
 
-    def probability(self, values: dict[str, float]) -> float:
-        return _logistic(self.weights, values)
+    def probability(self, values: dict[str, float], *more: dict[str, float]) -> float:
+        return _logistic(self.weights, values, *more)
 
     def heading(self, context: Sequence[str | None], tax: Taxonomy | None = None) -> dict[str, float]:
         """{concept IRI: the first model's probability} for the nearest heading (none: {}). Kept per
@@ -412,37 +435,43 @@ class Model:
         key = tuple(context)
         known = self.headings.get(key)
         if known is None:
-            if len(self.headings) > MEMO_LIMIT:
-                self.headings.clear()
-            known = {c.concept.iri: _logistic(self.parent, c.features)
+            known = {c.concept.iri: _logistic(self.first, c.features)
                      for c in candidates(context[0], context[1:], tax)} if context and context[0] else {}
-            self.headings[key] = known
+            self._remember(key, known)
         return known
+
+    def _remember(self, key: tuple[str | None, ...], probabilities: dict[str, float]) -> None:
+        if len(self.headings) > MEMO_LIMIT:
+            self.headings.clear()
+        self.headings[key] = probabilities
 
     def scored(self, text: str, context: Sequence[str | None], tax: Taxonomy | None = None
                ) -> list[tuple[Candidate, float]]:
         """The item's candidates, each with its probability."""
+        found = candidates(text, context, tax)
         above = self.heading(context, tax)
-        return [(c, self.probability(_with_heading(c.features, above.get(c.concept.iri, 0.0))))
-                for c in candidates(text, context, tax)]
+        own = {c.concept.iri: _logistic(self.first, c.features) for c in found}
+        self._remember((text, *context), own)  # kg.rdf types a problem before the measures it heads
+        top = _top_two(own)
+        return [(c, self.probability(c.features, _stacked(c, above, own, top))) for c in found]
 
     def lines(self) -> list[str]:
-        """The model as lines of text: feature, tab, weight (the heading model's features prefixed PARENT)."""
-        return ([f"{PARENT}{f}\t{w:.4f}" for f, w in sorted(self.parent.items())]
+        """The model as lines of text: feature, tab, weight (the first model's prefixed FIRST)."""
+        return ([f"{FIRST}{f}\t{w:.4f}" for f, w in sorted(self.first.items())]
                 + [f"{f}\t{w:.4f}" for f, w in sorted(self.weights.items())])
 
     @classmethod
     def of_lines(cls, lines: Iterable[str]) -> Model:
         weights: dict[str, float] = {}
-        parent: dict[str, float] = {}
+        first: dict[str, float] = {}
         for line in lines:
             if line.strip() and not line.startswith("#"):
                 feature, weight = line.rstrip("\n").split("\t")
-                if feature.startswith(PARENT):
-                    parent[feature.removeprefix(PARENT)] = float(weight)
+                if feature.startswith(FIRST):
+                    first[feature.removeprefix(FIRST)] = float(weight)
                 else:
                     weights[feature] = float(weight)
-        return cls(weights, parent)
+        return cls(weights, first)
 
 
 @lru_cache(maxsize=1)
@@ -456,21 +485,35 @@ EPOCHS = 60
 RATE = 0.1
 L2 = 1e-3
 PRUNE = 1e-3  # weights smaller than this are not shipped
+CROSS_FIT = 4  # parts of the labels the first model's probabilities for training the second come from
 
 #: A labelled item: its text, its headings (nearest first, the category last) and its types' notations.
 Labelled = tuple[str, Sequence[str | None], Collection[str]]
 
 
 def train(items: Sequence[Labelled], seed: int = 22) -> Model:
-    """Fit both models to labelled items: the heading model to every candidate's features, then the
-    item model to them with the heading model's probabilities (both on the same items: the headings
-    of the labelled measures are mostly labelled problems)."""
+    """Fit both models to labelled items: the first to every candidate's features, then the second to
+    them with the first's probabilities (_stacked). For the heading those come from the first model as
+    fitted (the headings of the labelled measures are mostly labelled problems); for the item itself
+    from a first model fitted without it (CROSS_FIT parts, the items under one heading in one part),
+    else the second would learn to trust a probability the first fitted to the very label."""
     found = [(candidates(text, headings), headings, gold) for text, headings, gold in items]
-    parent = fit([(c.features, c.concept.notation in gold) for cs, _, gold in found for c in cs], seed)
-    first = Model({}, parent)
-    examples = [(_with_heading(c.features, first.heading(headings).get(c.concept.iri, 0.0)), c.concept.notation in gold)
-                for cs, headings, gold in found for c in cs]
-    return Model(fit(examples, seed), parent)
+    parts = [zlib.crc32((headings[0] or "").encode("utf-8") if headings else b"") % CROSS_FIT
+             for _, headings, _ in found]
+    fitted = Model({}, fit(_first_examples(found), seed))
+    apart = [fit(_first_examples([f for f, part in zip(found, parts) if part != k]), seed) for k in range(CROSS_FIT)]
+    examples = []
+    for (cs, headings, gold), part in zip(found, parts):
+        own = {c.concept.iri: _logistic(apart[part], c.features) for c in cs}
+        top = _top_two(own)
+        examples += [({**c.features, **_stacked(c, fitted.heading(headings), own, top)}, c.concept.notation in gold)
+                     for c in cs]
+    return Model(fit(examples, seed), fitted.first)
+
+
+def _first_examples(found: Iterable[tuple[list[Candidate], Sequence[str | None], Collection[str]]]
+                    ) -> list[tuple[dict[str, float], bool]]:
+    return [(c.features, c.concept.notation in gold) for cs, _, gold in found for c in cs]
 
 
 def fit(examples: Sequence[tuple[dict[str, float], bool]], seed: int = 22) -> dict[str, float]:
@@ -497,6 +540,12 @@ def decide(scored: Sequence[tuple[Candidate, float]]) -> list[tuple[Candidate, f
     """The concepts kept: each as probable as KEEP, or the most probable one from MIN_SCORE on."""
     ranked = sorted(scored, key=lambda cp: (-cp[1], cp[0].concept.notation))
     return [(c, p) for i, (c, p) in enumerate(ranked) if p >= KEEP or (i == 0 and p >= MIN_SCORE)][:MAX_TYPES]
+
+
+def _alone(keyword: str, longer: Sequence[str], texts: Sequence[str]) -> bool:
+    """Whether the keyword occurs in one of the texts outside the longer keywords that hold it."""
+    holding = [k for k in longer if keyword in k]
+    return not holding or any(_outside(t, keyword, holding) for t in texts if t)
 
 
 def _outside(text: str, keyword: str, phrases: Sequence[str]) -> bool:
