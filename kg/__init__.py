@@ -8,7 +8,8 @@ quads of one report graph), ``index`` (the text index), ``store`` (the Oxigraph 
 queries), ``results`` (answers in standard formats), ``validate`` (SHACL, index checks), ``search`` and ``related``, ``serve`` (``kg serve``)
 and ``remote`` (other SPARQL servers), ``graph`` (NetworkX views of the store), ``analysis`` (measure
 similarity, every view by name, analyses of the views), ``export``, ``viz``, ``compare`` (figures of
-regions side by side) and ``brief`` (a region's page of charts); ``namespaces``, ``resources`` and ``exceptions`` serve them all, and ``cli`` is the only module that prints.
+regions side by side) and ``brief`` (a region's page of charts); ``namespaces``, ``resources`` and ``exceptions`` serve them all, and ``cli`` is the only module that prints
+(``launch``, where the ``kg`` script starts, writes out again a help page kg.cli rendered before).
 """
 
 __version__ = "0.1.0"
