@@ -321,7 +321,7 @@ def _references(out: _Emitter, iri: NamedNode, report: Report) -> None:
         out.integer(node, kg("roundNumber"), ref.round_number)
         out.integer(node, kg("referenceTotal"), ref.total)
         out.integer(node, kg("openCount"), ref.open)
-        for prop, flag in (("followUp", ref.followup), ("notFixed", ref.not_fixed)):
+        for prop, flag in (("followUp", ref.followup), ("previousRound", ref.previous), ("notFixed", ref.not_fixed)):
             if flag:
                 out.add(node, kg(prop), Literal("true", datatype=NamedNode(XSD + "boolean")))
         inside = [(end - start, path) for start, end, path in items if start <= ref.span[0] and ref.span[1] <= end]

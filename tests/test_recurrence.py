@@ -130,3 +130,36 @@ def test_an_earlier_inspection_in_the_store_is_resolved(store: Store, tmp_path: 
     resolved = [(str(r["text"]), str(r["earlier"])) for r in rows if r.get("earlier")]
     assert [t for t, _ in resolved] == ["2015年省委巡视反馈13个问题"]
     assert resolved[0][1].endswith("/610104-区委/2015-04-20")
+
+
+def test_previous_round_and_term_round_resolve_to_their_inspection(tmp_path: Path) -> None:
+    """Metamorphic: Lianhu's report with 上轮巡视 and 十三届省委第五轮巡视 written into it, beside two earlier
+    inspections of Lianhu (its own text with the dates moved to 2012 and 2016; the 2012 one names itself
+    十三届省委第五轮). 上轮 resolves to the latest earlier one (2016), the term and round to 2012, and the
+    2015 reference to none (no 2015 inspection is stored)."""
+    from kg.build import build
+    from kg.query import resolve_query, run_query
+    from kg.store import open_index, open_store
+
+    text = (ROOT / "data/reports/shaanxi-xian-lianhu-2022.txt").read_text(encoding="utf-8")
+    later = text.replace("区委常委会坚持定期听取巡视反馈问题整改", "区委常委会坚持定期听取上轮巡视反馈问题整改", 1).replace(
+        "压茬推进整改任务。", "压茬推进整改任务。对十三届省委第五轮巡视反馈问题整改不到位的,重新建立台账。", 1)
+    assert later.count("上轮巡视") == 1 and later.count("十三届省委第五轮巡视") == 1
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "lianhu-2022.txt").write_text(later, encoding="utf-8")
+    for year, opening in ((2012, "十三届省委第五轮巡视中,省委第二巡视组"), (2016, "省委第二巡视组")):
+        (folder / f"lianhu-{year}.txt").write_text(
+            text.replace("2020年10月20日至12月15日,省委第二巡视组", f"{year}年4月20日至6月15日,{opening}")
+            .replace("2021年2月22日", f"{year}年7月22日"), encoding="utf-8")
+    target = tmp_path / "store"
+    summary = build(open_store(target), [folder], index=open_index(target))
+    assert len(summary.added) == 3 and not summary.failed
+    rows = run_query(open_store(target, read_only=True), resolve_query("recurrences"),
+                     {"report": "report/610104-区委/2020-10-20/2022-05-06"}).as_dicts()
+    earlier = {str(r["text"]): (str(r["earlier"]) if r.get("earlier") else "", str(r["previous"]))
+               for r in rows if r["kind"] == "inspection"}
+    assert earlier["上轮巡视反馈问题"][0].endswith("/610104-区委/2016-04-20")
+    assert earlier["上轮巡视反馈问题"][1] == "true"
+    assert earlier["十三届省委第五轮巡视反馈问题"][0].endswith("/610104-区委/2012-04-20")
+    assert earlier["2015年省委巡视反馈13个问题"] == ("", "false")
