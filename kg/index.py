@@ -488,7 +488,9 @@ class TextIndex:
     def total(self, kind: str) -> int:
         """How many items of a kind are indexed (one per item and report graph)."""
         if kind not in self._totals:
-            self._totals[kind] = self.db.execute(f"SELECT COUNT(*) FROM {_table(kind)}").fetchone()[0]
+            # FTS5's docsize table has a row per row: counted in ~1 ms where COUNT(*) on the FTS5 table
+            # reads its whole content (33-65 ms at 75,000 measures)
+            self._totals[kind] = self.db.execute(f"SELECT COUNT(*) FROM {_table(kind)}_docsize").fetchone()[0]
         return self._totals[kind]
 
     def df(self, kind: str, token: str) -> int:
