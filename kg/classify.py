@@ -261,12 +261,12 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[int,
     taxonomy keyword (平安 in 平安建设) is never removed."""
     from kg.parse.region import division_names  # loads the parser: a search that only cuts a query never needs it
 
-    keywords = _keywords()
+    joined = "\n".join(_keywords())  # one search a name instead of one a keyword (6,816 x 405: 0.2-0.45 s)
     always: set[str] = set()
     short: set[str] = set()
     for names in division_names():
         for name in names:
-            if any(name in keyword for keyword in keywords):
+            if name in joined:  # inside a keyword (names hold no line break)
                 continue
             if len(name) >= 3 and not (name != names[0] and name[-1] in "区园城"):
                 always.add(name)
