@@ -438,12 +438,10 @@ class Source:
 
 #: An item's class as ?type: the stated one, or, where a link's domain or range gives it and it is not stated
 #: (kg.ttl, issue 25), that one; no row when neither (as kg/queries/source-sentence.rq reads it).
-ITEM_TYPE = """OPTIONAL { ?item a ?stated } OPTIONAL { ?item kg:document ?cited }
-    OPTIONAL { ?declaring kg:declares ?item } OPTIONAL { ?stating kg:statesProgress ?item }
-    OPTIONAL { ?referring kg:refersTo ?item }
-    BIND (COALESCE(?stated, IF(BOUND(?cited), kg:DocumentMention, IF(BOUND(?declaring), kg:DeclaredCount,
-          IF(BOUND(?stating), kg:ProgressStatement, IF(BOUND(?referring), kg:EarlierReference, ""))))) AS ?type)
-    FILTER (isIRI(?type))"""
+ITEM_TYPE = """{ ?item a ?type } UNION { ?item kg:document ?cited BIND (kg:DocumentMention AS ?type) }
+    UNION { ?report kg:declares ?item BIND (kg:DeclaredCount AS ?type) }
+    UNION { ?report kg:statesProgress ?item BIND (kg:ProgressStatement AS ?type) }
+    UNION { ?report kg:refersTo ?item BIND (kg:EarlierReference AS ?type) }"""
 
 
 def source_of(store: Store, item: str) -> Source:
