@@ -39,9 +39,9 @@ from kg.index import Entry, Indexed, Tally, TextIndex
 from kg.ingest import read_file_bytes
 from kg.namespaces import DCT, ID, KG, PROV
 from kg.parse import parse_file
-from kg.rdf import report_rdf, report_regions
+from kg.rdf import graph_format, report_rdf, report_regions
 from kg.sparql import select, term_text
-from kg.store import Progress, ensure_vocabularies, sources_in_store
+from kg.store import Progress, built_otherwise, ensure_vocabularies, sources_in_store
 from kg.text import tokens
 from kg.totals import refresh_totals, report_tallies
 
@@ -319,7 +319,7 @@ def _build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     ensure_vocabularies(store)
     files = collect_files(paths)
     known = sources_in_store(store)
-    work = _plan(files, known, summary)
+    work = _plan(files, known, summary, built_otherwise(store, graph_format()) if known else set())
     summary.jobs = jobs if _worth_parallel(len(work), jobs) else 1
     writer = _Writer(store, index)
     done = len(files) - len(work) - sum(len(job.copies) for job in work)
@@ -362,8 +362,10 @@ def _build(store: Store, paths: Iterable[str | Path], *, prune: bool = False,
     return summary
 
 
-def _plan(files: list[Path], known: dict[str, tuple[str, NamedNode]], summary: BuildSummary) -> list[_Job]:
-    """Hash every file: unreadable ones fail, unchanged ones are skipped, copies are grouped."""
+def _plan(files: list[Path], known: dict[str, tuple[str, NamedNode]], summary: BuildSummary,
+          outdated: set[str]) -> list[_Job]:
+    """Hash every file: unreadable ones fail, unchanged ones are skipped (unless their graph is ``outdated``:
+    built by other code), copies are grouped."""
     by_hash: dict[str, _Job] = {}
     for path in files:
         key = str(path)
@@ -373,7 +375,7 @@ def _plan(files: list[Path], known: dict[str, tuple[str, NamedNode]], summary: B
             error = UnexpectedError.wrap(exc, path)
             summary.files.append(FileOutcome(key, "failed", error.reason, error.error_class))
             continue
-        if key in known and known[key][0] == digest:
+        if key in known and known[key][0] == digest and key not in outdated:
             summary.files.append(FileOutcome(key, "skipped", report=known[key][1].value, sha256=digest))
         elif digest in by_hash:
             by_hash[digest].copies.append(key)

@@ -11,14 +11,17 @@ dropped or replaced without touching the others.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from kg import __version__
 from kg.classify import KEYWORD_SEPARATOR, classify
 from kg.index import Entry
 from kg.ingest import PAGE_SITE, PAGE_TITLE, PAGE_URL
@@ -52,6 +55,26 @@ _COUNTY_BY = {"区委", "县委", "旗委"}
 def kg(name: str) -> NamedNode:
     """A term of our ontology, made once: a report's graph names the same few dozen ~2,300 times."""
     return NamedNode(KG + name)
+
+
+#: What makes a report graph out of a file: a change to any of these (the parser, the mapping, the classifier
+#: and its model, the dictionaries, the division list) can change the graph of an unchanged file.
+_FORMAT_SOURCES = ("parse", "data", "rdf.py", "classify.py", "text.py", "ingest.py", "model.py", "namespaces.py",
+                   "ontology/problem-types.ttl")
+
+
+@lru_cache(maxsize=1)
+def graph_format() -> str:
+    """A fingerprint of the code and data that made a report graph (kg:builtWith on its source file): `kg build`
+    rebuilds a file it finds built by another one, as after an upgrade, instead of keeping its old graph."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for name in _FORMAT_SOURCES:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return f"{__version__}+{digest.hexdigest()[:16]}"
 
 
 def slug(text: str) -> str:
@@ -376,6 +399,7 @@ def _report_node(out: _Emitter, iri: NamedNode, report: Report) -> None:
     out.add(source, RDF_TYPE, kg("SourceFile"))
     out.text(source, kg("sha256"), report.source.sha256)
     out.text(source, kg("sourcePath"), report.source.path)
+    out.text(source, kg("builtWith"), graph_format())
     out.text(source, kg("encoding"), report.source.encoding)
     metadata = report.source.metadata
     out.text(source, kg("publishedBy"), metadata.get("来源") or metadata.get("信息来源") or metadata.get(PAGE_SITE))

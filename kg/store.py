@@ -21,7 +21,7 @@ try:
     import fcntl
 except ImportError:  # not POSIX: no lock is taken before opening
     fcntl = None  # type: ignore[assignment]
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, serialize
 
 from kg.exceptions import StoreError
 from kg.index import INDEX_FILE, TextIndex
@@ -129,6 +129,14 @@ def sources_in_store(store: Store) -> dict[str, tuple[str, NamedNode]]:
     """{source path: (sha256, report graph)} as recorded in the report graphs."""
     query = f"""SELECT ?path ?sha ?g WHERE {{ GRAPH ?g {{ ?src <{KG}sourcePath> ?path ; <{KG}sha256> ?sha }} }}"""
     return {row["path"].value: (row["sha"].value, row["g"]) for row in select(store, query, union=False)}
+
+
+def built_otherwise(store: Store, current: str) -> set[str]:
+    """Source paths whose report graph was built by other code or data than ``current`` (kg.rdf.graph_format),
+    or before graphs recorded it: `kg build` parses them again though their bytes are unchanged."""
+    query = f"""SELECT ?path WHERE {{ GRAPH ?g {{ ?src <{KG}sourcePath> ?path ; <{KG}sha256> ?sha .
+        OPTIONAL {{ ?src <{KG}builtWith> ?built }} }} FILTER(!BOUND(?built) || ?built != ?current) }}"""
+    return {row["path"].value for row in select(store, query, {Variable("current"): Literal(current)}, union=False)}
 
 
 def ensure_vocabularies(store: Store) -> None:

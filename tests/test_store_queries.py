@@ -248,6 +248,28 @@ def test_incremental_build_skip_replace_prune(tmp_path: Path) -> None:
     assert str(folder / REAL_REPORTS[0].name) not in sources_in_store(store)
 
 
+def test_a_graph_built_by_other_code_is_built_again(tmp_path: Path) -> None:
+    """A report graph whose source file records other code (an older kg, or none recorded, as before
+    kg:builtWith) is parsed and written again though the file is unchanged; the others are skipped."""
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from kg.namespaces import KG
+    from kg.rdf import graph_format
+
+    store = open_store(tmp_path / "store")
+    build(store, [DATA])
+    built = sorted(store.quads_for_pattern(None, NamedNode(KG + "builtWith"), None, None), key=str)
+    assert len(built) == len(REAL_REPORTS) and {q.object for q in built} == {Literal(graph_format())}
+    store.remove(built[0])  # as a graph written before kg:builtWith
+    store.remove(built[1])
+    store.add(Quad(built[1].subject, built[1].predicate, Literal("0.0.1+older"), built[1].graph_name))
+    again = build(store, [DATA])
+    assert len(again.replaced) == 2 and len(again.skipped) == len(REAL_REPORTS) - 2
+    assert {q.object for q in store.quads_for_pattern(None, NamedNode(KG + "builtWith"), None, None)} == {
+        Literal(graph_format())}
+    assert len(build(store, [DATA]).skipped) == len(REAL_REPORTS)
+
+
 def test_a_bad_file_is_reported_and_leaves_the_store_whole(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
