@@ -272,14 +272,32 @@ def segmenter() -> rjieba.Jieba:
     if cached is None:
         cached = dictionary_entries()
         _write_cache(path, *cached)
-    if _words() is None and (tokenizer.cache_info().currsize or os.access(path.parent, os.W_OK)):
+    if _words() is None and (tokenizer.cache_info().currsize or _claim_remake(words_file(path))):
         _write_words(words_file(path), tokenizer())  # made with the dictionary; remade when damaged or gone
         _words.cache_clear()
+        if words_file(path).is_file():  # made (written whole, by a rename): a later damage may be remade again
+            _remake_mark(words_file(path)).unlink(missing_ok=True)
     base, entries = cached
     fast = _jieba_rs(base)
     for word, freq in entries:
         fast.add_word(word, freq, None)
     return fast
+
+
+def _remake_mark(words: Path) -> Path:
+    return words.with_name(f".{words.name}.remaking")
+
+
+def _claim_remake(words: Path) -> bool:
+    """Whether this process should remake a damaged or missing words file (1.4 s: jieba's tokenizer): once,
+    by the process that leaves the mark; where the mark cannot be left (a read-only folder), or a remake left
+    it and still found no file (a path taken, a full disk), no process tries again, and queries are cut by
+    jieba-rs as before."""
+    try:
+        _remake_mark(words).touch(exist_ok=False)
+    except OSError:
+        return False
+    return True
 
 
 def is_word(text: str) -> bool:

@@ -187,3 +187,19 @@ def test_a_damaged_words_file_is_not_read_and_is_made_again(cache: Path) -> None
         assert text._words() is None
         assert text.cut_for_search(SENTENCE) == expected  # by jieba-rs, which makes the file again
         assert path.read_bytes() == content and text._words() is not None
+
+
+def test_a_words_file_that_cannot_be_written_is_tried_once(cache: Path) -> None:
+    """A path taken by a folder: the first process that finds no words file tries to make it (and leaves a
+    mark), the next ones do not build jieba's tokenizer again for it; queries are still cut the same."""
+    expected = text.cut_for_search(SENTENCE)
+    path = text.words_file(text.cache_file())
+    path.unlink()
+    path.mkdir()  # the words file cannot be written there
+    _fresh()
+    assert text.cut_for_search(SENTENCE) == expected
+    assert text.tokenizer.cache_info().currsize == 1  # the one try built jieba's tokenizer
+    _fresh()
+    assert text.cut_for_search(SENTENCE) == expected
+    text.segmenter()
+    assert text.tokenizer.cache_info().currsize == 0  # no second try
