@@ -32,7 +32,10 @@ _ENVIRONMENT = ("TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "PY_COLORS", "CL
 
 def main() -> None:
     """Run `kg`: a help page from the cache when it is there, else kg.cli (which keeps a help page)."""
-    page = help_page(sys.argv)
+    try:
+        page = help_page(sys.argv)
+    except Exception:  # noqa: BLE001 - no home folder, an odd file system: kg.cli renders the page itself
+        page = None
     if page is not None and _replay(page):
         return
     from kg.cli import main as run
