@@ -441,7 +441,8 @@ class Source:
 ITEM_TYPE = """{ ?item a ?type } UNION { ?item kg:document ?cited BIND (kg:DocumentMention AS ?type) }
     UNION { ?report kg:declares ?item BIND (kg:DeclaredCount AS ?type) }
     UNION { ?report kg:statesProgress ?item BIND (kg:ProgressStatement AS ?type) }
-    UNION { ?report kg:refersTo ?item BIND (kg:EarlierReference AS ?type) }"""
+    UNION { ?report kg:refersTo ?item BIND (kg:EarlierReference AS ?type) }
+    UNION { ?owner kg:hasQuantity ?item BIND (kg:Quantity AS ?type) }"""
 
 
 def source_of(store: Store, item: str) -> Source:
