@@ -28,6 +28,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
@@ -149,18 +150,26 @@ def compound_parts(tokens: Iterable[str]) -> tuple[str, ...]:
     long = [token for token in tokens if len(token) >= 5]
     if not long:
         return ()
+    held = set(tokens)
+    found: dict[str, None] = {}
+    for token in long:
+        for part in _word_parts(token):
+            if part not in held:
+                found[part] = None
+    return tuple(found)
+
+
+@lru_cache(maxsize=65536)
+def _word_parts(token: str) -> tuple[str, ...]:
+    """The dictionary words (not stop words) of four characters or more inside a token, in order: the
+    same long tokens come back in report after report, so each is looked at once a process."""
     import kg.classify  # noqa: F401 - the taxonomy's keywords are words of the dictionary read here (kg.text)
     from kg.text import is_word, stopwords
 
-    stop, held = stopwords(), set(tokens)
-    found: dict[str, None] = {}
-    for token in long:
-        for start in range(len(token) - 3):
-            for end in range(start + 4, len(token) + (start > 0)):  # never the token itself
-                part = token[start:end]
-                if part not in held and part not in stop and is_word(part):
-                    found[part] = None
-    return tuple(found)
+    stop = stopwords()
+    return tuple(part for start in range(len(token) - 3)
+                 for end in range(start + 4, len(token) + (start > 0))  # never the token itself
+                 if (part := token[start:end]) not in stop and is_word(part))
 
 
 def _phrase(token: str) -> str:
