@@ -39,7 +39,8 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
 
 from kg.exceptions import GraphError
-from kg.namespaces import DCT, KG, PROV, SKOS, SKOS_PREF, TYPES, TYPES_GRAPH, local_id, shorten, sparql_prefixes
+from kg.namespaces import (DCT, KG, PROV, ROLE_PROPERTIES, SKOS, SKOS_PREF, TYPES, TYPES_GRAPH, local_id, shorten,
+                           sparql_prefixes)
 from kg.sparql import select, term_text
 from kg.store import report_graph, report_graphs
 
@@ -59,8 +60,8 @@ FULL_EDGES = ("committee", "inspection", "inspectedCommittee", "group", "dispatc
               "category", "subProblemOf", "addresses", "document", *CITES, "declares")
 # and three edges the graph implies instead of stating (issue 25): inReport (Reader.reports), namesOrganisation
 # (any of ROLES) and inMeasure (Reader.mention_measures)
-#: kg.rdf.ROLE_PROPERTIES's properties (kg.rdf is not imported: it loads the classifier); namesOrganisation is any
-ROLES = ("leadBody", "responsibleBody", "participantBody", "mentionedBody")
+#: the role properties (kg.namespaces.ROLE_PROPERTIES); namesOrganisation is any of them
+ROLES = tuple(ROLE_PROPERTIES.values())
 #: How the nodes of each kind are found: by their stated class, or, where it is not stated because a property's
 #: domain or range gives it (kg.ttl, issue 25), by that property.
 KIND_PATTERNS = {kind: f"?s a kg:{kind}" for kind in NODE_KINDS} | {

@@ -10,6 +10,10 @@ from pyoxigraph import NamedNode
 BASE = "https://w3id.org/xunshi-kg/"
 ID = BASE + "id/"  # our resources: reports, committees, regions, items, named graphs
 KG = BASE + "ontology#"  # our vocabulary (kg/ontology/kg.ttl)
+#: The property (of KG) that links a measure to a body in each role (kg.model.Body.role); each is a sub-property of
+#: kg:namesOrganisation, which the graph leaves implied (issue 25). Here so that light modules need not load kg.rdf.
+ROLE_PROPERTIES = {"lead": "leadBody", "responsible": "responsibleBody", "participant": "participantBody",
+                   "mentioned": "mentionedBody"}
 TYPES = BASE + "types/"  # the problem-type concepts (kg/ontology/problem-types.ttl)
 
 # Named graphs besides the report graphs: the vocabularies and the corpus totals (kg.totals).

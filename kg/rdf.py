@@ -32,6 +32,7 @@ from kg.namespaces import (
     KG,
     PROV,
     RDF_TYPE,
+    ROLE_PROPERTIES,
     SKOS,
     SKOS_PREF,
     TIME,
@@ -181,10 +182,6 @@ def organisation_iri(name: str, region_code: str | None) -> NamedNode:
 
 
 CENTRAL = "central"
-#: The property that links a measure to a body in each role (kg.model.Body.role); each is a sub-property of
-#: kg:namesOrganisation, which is not written (issue 25): the four form the path NAMES_ORGANISATION.
-ROLE_PROPERTIES = {"lead": "leadBody", "responsible": "responsibleBody", "participant": "participantBody",
-                   "mentioned": "mentionedBody"}
 
 
 def body_region(level: str | None, code: str | None) -> str | None:

@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Variable, ser
 
 from kg.exceptions import StoreError
 from kg.index import INDEX_FILE, TextIndex
-from kg.namespaces import ID, KG, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH, TYPES_GRAPH
+from kg.namespaces import ID, KG, ONTOLOGY_GRAPH, PREFIXES, ROLE_PROPERTIES, SHAPES_GRAPH, TYPES_GRAPH
 from kg.resources import ONTOLOGY_DIR
 from kg.sparql import construct, select
 
@@ -167,7 +167,7 @@ def stats(store: Store) -> dict[str, int]:
                "groups": "InspectionGroup", "categories": "ProblemCategory", "problems": "Problem",
                "measures": "Measure", "documents": "NamedDocument"}
     values = " ".join(f"(<{KG}{cls}> \"{name}\")" for name, cls in classes.items())
-    roles = "|".join(f"<{KG}{role}>" for role in ("leadBody", "responsibleBody", "participantBody", "mentionedBody"))
+    roles = "|".join(f"<{KG}{role}>" for role in ROLE_PROPERTIES.values())
     # a body's class (kg:Organisation) is its role edge's range and is not stated (kg.ttl): counted by the edges
     query = f"""SELECT ?name (COUNT(DISTINCT ?x) AS ?n) WHERE {{
         {{ VALUES (?cls ?name) {{ {values} }} GRAPH ?g {{ ?x a ?cls }} }}

@@ -29,8 +29,8 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 from kg.classify import taxonomy
 from kg.index import TOTALS_KEPT as KEPT
 from kg.index import TOTALS_STALE, Tally, TextIndex, decode_key, encode_key
-from kg.namespaces import DCT, ID, KG, SKOS_PREF, TOTALS_GRAPH
-from kg.rdf import ROLE_PROPERTIES, document_scope_of, int_literal
+from kg.namespaces import DCT, ID, KG, ROLE_PROPERTIES, SKOS_PREF, TOTALS_GRAPH
+from kg.rdf import document_scope_of, int_literal
 from kg.sparql import select, term_text
 
 ORGANISATION, TYPE, DOCUMENT = "organisation", "type", "document"

@@ -14,7 +14,8 @@ from pyoxigraph import NamedNode, Quad, Store
 from kg.model import Body, Measure, Report
 from kg.namespaces import ID, KG
 from kg.parse.entities import ROLES, bodies_in
-from kg.rdf import ROLE_PROPERTIES, body_region, organisation_iri, report_rdf
+from kg.namespaces import ROLE_PROPERTIES
+from kg.rdf import body_region, organisation_iri, report_rdf
 
 QINHUANGDAO, GULOU, LIANHU, TIANQIAO = "130371", "320302", "610104", "370105"
 
