@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from importlib.machinery import PathFinder
 from pathlib import Path
 
 KEPT_PAGES = 64  # help pages kept: a page per command, terminal size and environment used lately
@@ -74,11 +73,12 @@ def help_page(argv: list[str]) -> Path | None:
 def _inputs(argv: list[str]) -> list[str]:
     """Everything a help page is made from (see the module's docstring)."""
     from kg import __version__
+    from kg.text import installed_stamp
 
     here = Path(__file__).parent
     parts = [_FORMAT, __version__, hashlib.sha256((here / "cli.py").read_bytes()).hexdigest(), os.path.basename(argv[0]),
              *argv[1:], sys.platform, sys.version, str(getattr(sys.stdout, "encoding", None))]
-    parts += [_installed(package) for package in ("typer", "click", "rich")]
+    parts += [installed_stamp(package) for package in ("typer", "click", "rich")]
     parts += [f"{name}={os.environ.get(name)}" for name in _ENVIRONMENT]
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         try:
@@ -87,19 +87,6 @@ def _inputs(argv: list[str]) -> list[str]:
         except (AttributeError, OSError, ValueError):
             parts.append("-")
     return parts
-
-
-def _installed(package: str) -> str:
-    """Name, size and modification time of each file of an installed package (a new version changes
-    them), found without importing it; empty when it is not installed."""
-    spec = PathFinder.find_spec(package)
-    stamps = []
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.is_file():
-                info = entry.stat()
-                stamps.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
-    return f"{package}[{','.join(stamps)}]"
 
 
 def _replay(page: Path) -> bool:

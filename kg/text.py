@@ -122,9 +122,10 @@ def cache_dir() -> Path:
     return base / "xunshi-kg"
 
 
-def _installed(package: str) -> str:
-    """Size and modification time of every file of an installed package, found without importing
-    it: a new version (of jieba's dict.txt, of rjieba's built-in dictionary) changes them."""
+def installed_stamp(package: str) -> str:
+    """Name, size and modification time of every file of an installed package, found without importing
+    it: a new version (of jieba's dict.txt, of rjieba's built-in dictionary, of typer for kg.launch's
+    help pages) changes them; empty when it is not installed."""
     from importlib.util import find_spec
 
     spec = find_spec(package)
@@ -141,7 +142,7 @@ def _installed(package: str) -> str:
 def cache_file() -> Path:
     """The cached dictionary for the present inputs; its name is the hash of all of them."""
     digest = hashlib.sha256()
-    for part in (_CACHE_FORMAT, str(ADDED_FREQ), _installed("jieba"), _installed("rjieba")):
+    for part in (_CACHE_FORMAT, str(ADDED_FREQ), installed_stamp("jieba"), installed_stamp("rjieba")):
         digest.update(part.encode() + b"\0")
     digest.update(_user_dictionary() + b"\0")
     digest.update("\n".join(sorted(_added_words())).encode("utf-8"))  # sources may list in any order
