@@ -239,6 +239,17 @@ def test_the_index_finds_every_text_holding_a_substring_as_sparql_does(indexed: 
     assert len(found) == len(set(found)) and set(found) == _scanned(store, text, code)
 
 
+def test_one_or_two_characters_are_found_by_trigram_prefix_even_at_a_text_s_end(indexed: tuple[Store, TextIndex, list[str], list[str]]) -> None:
+    """A text of one or two characters is looked up as the trigrams it starts (the index pads every
+    text), so the last characters of a text, which start no trigram of the text itself, are found too."""
+    store, index, texts, _ = indexed
+    ends = sorted({text[-n:] for text in texts[::max(len(texts) // 12, 1)] for n in (1, 2)})
+    assert index._grams(ends[0]) is not None  # served by the index, not by reading every text
+    for end in ends:
+        found = [item for item, _ in index.containing(end, ("Measure",))]
+        assert len(found) == len(set(found)) and set(found) == _scanned(store, end, None), end
+
+
 def test_region_measures_answer_the_same_with_the_index_and_without(indexed: tuple[Store, TextIndex, list[str], list[str]]) -> None:
     store, index, texts, codes = indexed
     query = resolve_query("region-measures")
