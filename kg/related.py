@@ -15,7 +15,8 @@ measures in a second). Each candidate is scored with the same weights by BM25 ov
 listed among others, A、B、C, counting less) and over its problem's (half its title and lead, half all
 its measures' texts: cluster smoothing), plus the problem types and documents it and its problem share
 with the seed; a measure whose own words share nothing weighty with the seed (boilerplate under a
-matching problem) keeps only part of its problem score. The words most of the five best results share
+matching problem) keeps only part of its problem score, and for a free-text seed one whose own words match
+the need weakly keeps less in proportion. The words most of the five best results share
 (not their places' or committees' names) then join the seed for a second ranking (pseudo-relevance
 feedback). For a problem seed that ranking is
 fused with the rankings of each of its measures as a seed (reciprocal rank fusion), and a candidate
@@ -58,6 +59,10 @@ AGREE, AGREE_FROM = 2, 3  # a problem seed of 3 measures or more: its measures' 
 PARENT = 0.5  # weight of the title of the problem above a problem seed (broader than the seed)
 CONTEXT_SHARE = 0.6  # words only a measure seed's problem or a problem seed's measures hold: their total weight
 WEIGHTS = {"text": 0.5, "problem": 0.4, "types": 0.3, "documents": 0.05}
+#: a text seed: a measure keeps all of its problem score only where its own words match the need at least this share
+#: of the best measure's (a need is worded like a problem's title, so it matches titles more than the measures
+#: under them; a measure that barely matches rides its problem's match less, in proportion)
+OWN_TEXT = 0.25
 BARE = 0.35  # share of its problem score kept by boilerplate: a measure sharing no weighty word with the seed
 TYPED = 0.7  # share kept by a measure sharing no weighty word but a problem type, in words of its own
 SPECIFIC = 0.6  # words of its own: at least this share of a measure's words are not generic steps
@@ -275,8 +280,9 @@ def seed_weights(index: TextIndex, parts: list[tuple[str, float]], context: list
 
 def _part_share(word: str, words: dict[str, float]) -> float:
     """What a seed word keeps inside a longer seed word: PART_SHARE where it starts or ends it (选人 of
-    选人用人, 监督 of 监督责任), nothing where it straddles two of its words (督责 of 监督责任, 政审 of 行政审批)."""
-    inside = [longer for longer in words if word in longer and word != longer]
+    选人用人, 监督 of 监督责任), nothing where it straddles two of its words (督责 of 监督责任, 政审 of 行政审批);
+    all of it where the rest is a stop word (审计 of 审计整改: what the longer word is about, as in _text_counts)."""
+    inside = [longer for longer in words if word in longer and word != longer and not _bare_head(word, longer)]
     if not inside:
         return 1.0
     if any(longer.startswith(word) or longer.endswith(word) for longer in inside):
@@ -568,6 +574,8 @@ def _ranked(index: TextIndex, source: Source, candidates: list[_Candidate], text
             gate = TYPED  # a measure of the same type under a matching problem, in words of its own
         else:
             gate = BARE
+        if source.kind == "text":
+            gate *= min(1.0, text_score / best_text / OWN_TEXT)
         union = source.types | c.types
         ptypes = (len(source.types & c.problem_types) / len(source.types | c.problem_types)
                   if source.types | c.problem_types else 0.0)
