@@ -160,6 +160,26 @@ def test_a_seed_of_generic_steps_only_finds_nothing_to_compare(store: Store, ind
         related(store, index, text="，。；")
 
 
+def test_a_word_before_a_stop_word_keeps_its_weight(index: TextIndex) -> None:
+    # 审计 of 审计整改 is what the longer word is about (整改 is a stop word); 选人 of 选人用人 is half of it
+    assert seed_weights(index, [("审计整改", 1.0)])["审计"] == pytest.approx(seed_weights(index, [("审计", 1.0)])["审计"])
+    assert seed_weights(index, [("选人用人", 1.0)])["选人"] < seed_weights(index, [("选人", 1.0)])["选人"]
+
+
+def test_a_need_ranks_measures_matching_in_their_own_words_over_boilerplate_of_a_matching_problem(
+        store: Store, index: TextIndex) -> None:
+    """Under 关于“招商引资质效不高”问题的整改, two measures the labels judge not relevant to the 招商引资 need
+    (转供电 price checks, 助企纾困 asset checks) share its problem's title but hardly a word of the need; two
+    measures of other problems judged relevant (精准招商 of the 321 clusters, 招商项目 screening) share its words."""
+    need = next(e for e in json.loads(LABELS.read_text(encoding="utf-8")) if e.get("text", "").startswith("招商引资质效不高"))
+    judged = {j["item"]: j["relevant"] for j in need["judgements"]}
+    boilerplate = [GULOU + "/c1/p4/m5", GULOU + "/c1/p4/m6"]
+    matching = ["report/130371-党工委/2020-10-22/2021-07-23/c1/p1/p2/m7", "report/130371-党工委/2020-10-22/2021-07-23/c1/p3/p2/m8"]
+    assert not any(judged[i] for i in boilerplate) and all(judged[i] for i in matching)
+    ranked = [r.item.removeprefix(ID) for r in related(store, index, text=need["text"], top=40)]
+    assert max(ranked.index(i) for i in matching) < min(ranked.index(i) if i in ranked else 40 for i in boilerplate)
+
+
 def test_names_of_places_and_committees_are_no_seed_words(index: TextIndex) -> None:
     weights = seed_weights(index, [("秦皇岛开发区招商项目履约监管", 1.0)])
     assert "招商" in weights and not {"秦皇岛", "开发区"} & set(weights)

@@ -31,9 +31,9 @@ from benchmarks.answers import Bench, bench
 GOALS = {"text_p@5": 0.9, "text_p@10": 0.85, "measure_p@5": 0.8, "problem_p@5": 0.8}
 #: text P@5 and P@10 are below their goals on the 32 text seeds: the eight needs of the third round (held out,
 #: on topics with 6 to 15 relevant measures in data/) were added at 0.525 and 0.375, which took the averages from
-#: 0.933 and 0.821 (24 seeds) to 0.831 and 0.709; the floors are the figures reached, rounded down; the other
-#: goals are met
-FLOORS = {"text_p@5": 0.83, "text_p@10": 0.70}
+#: 0.933 and 0.821 (24 seeds) to 0.831 and 0.709; after the third round's change 0.831 and 0.712. The floors are
+#: the figures reached, rounded down; the other goals are met
+FLOORS = {"text_p@5": 0.83, "text_p@10": 0.71}
 
 LABELS_FILE = "related.json"
 KINDS = ("text", "measure", "problem")
