@@ -9,7 +9,8 @@ labels do not cover: it must stay near 0 for the figures to mean anything.
 Figures per kind of seed: ``P@5``, ``P@10`` (share of relevant results in the first 5 or 10) and ``nDCG@10``
 (binary gain; the ideal ranking puts every judged relevant measure first, those of the seed's own report left
 out since a measure or problem seed never returns them), averaged over all seeds of the kind (the figures the
-goals hold); the same over the ``dev`` seeds as ``dev_*``, over the seeds labelled ``held-out`` (judged
+goals hold), and ``p@10_max``, the P@10 a perfect ranking would reach (fewer than ten relevant measures judged
+cap it); the same over the ``dev`` seeds as ``dev_*``, over the seeds labelled ``held-out`` (judged
 before the ranking was tuned) as ``heldout_*``, and over the held-out seeds of the second round (``round:
 2``, added and judged before the second round of ranking changes, their misses never looked at) as
 ``round2_*``, and over those of the third round (``round: 3``, eight needs added and judged before the third
@@ -90,6 +91,7 @@ def scores(seed: Seed, items: list[str]) -> dict[str, float]:
     dcg = sum(g / math.log2(rank + 2) for rank, g in enumerate(gains))
     ideal = sum(1 / math.log2(rank + 2) for rank in range(min(TOP, len(relevant))))
     return {"p@5": sum(gains[:5]) / 5, "p@10": sum(gains) / TOP, "ndcg@10": dcg / ideal if ideal else 0.0,
+            "p@10_max": min(TOP, len(relevant)) / TOP,
             "unjudged@10": sum(1 for item in items[:TOP] if item not in seed.judged)}
 
 
@@ -114,7 +116,7 @@ def measure(bench_: Bench) -> dict[str, float]:
             chosen = [sc for seed, _, sc in rows if seed.kind == kind and keep(seed)]
             if not chosen:
                 continue
-            for name in ("p@5", "p@10", "ndcg@10"):
+            for name in ("p@5", "p@10", "ndcg@10", "p@10_max"):
                 figures[f"{prefix}{kind}_{name}"] = sum(sc[name] for sc in chosen) / len(chosen) if chosen else 0.0
     figures["unjudged@10"] = sum(sc["unjudged@10"] for _, _, sc in rows)
     return figures
