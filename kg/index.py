@@ -662,6 +662,24 @@ class TextIndex:
         rows = self.db.execute(f"SELECT e.item, {table}.tokens FROM {table} JOIN entries AS e ON e.id = {table}.rowid")
         return {item: tuple(tokens.split()) for item, tokens in rows}
 
+    def known_tokens(self, graphs: Iterable[str], texts: Iterable[str], kinds: Iterable[str] = ("Measure", "Problem")
+                     ) -> dict[str, tuple[str, ...]]:
+        """{text: its tokens} of the texts held by items of the kinds in the report graphs (found by the
+        graph index)."""
+        graphs, wanted = list(dict.fromkeys(graphs)), list(dict.fromkeys(texts))
+        found: dict[str, tuple[str, ...]] = {}
+        step = 400  # graphs and texts bound a query at a time: SQLite's limit of values is 32,766
+        for kind in kinds:
+            table = _table(kind)
+            for g in range(0, len(graphs), step):
+                for t in range(0, len(wanted), step):
+                    some, these = graphs[g:g + step], wanted[t:t + step]
+                    found.update((text, tuple(tokens.split())) for text, tokens in self.db.execute(
+                        f"SELECT e.text, t.tokens FROM entries AS e JOIN {table} AS t ON t.rowid = e.id "
+                        f"WHERE e.graph IN ({','.join('?' * len(some))}) AND e.kind = ? "
+                        f"AND e.text IN ({','.join('?' * len(these))})", (*some, kind, *these)))
+        return found
+
     def counts(self) -> dict[tuple[str, str], int]:
         """{(report graph, kind): number of indexed items}."""
         rows = self.db.execute("SELECT graph, kind, COUNT(DISTINCT item) FROM entries GROUP BY graph, kind")

@@ -470,12 +470,32 @@ def _cut_dag(words: _Words, block: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=8192)
 def tokens(text: str) -> tuple[str, ...]:
     """Content tokens of a text (jieba search mode: long words and the words inside them), in order;
-    no stop words, punctuation, bare numbers or single characters. Kept for the texts met lately
-    (a report classifies and indexes each text, and its headings stand above many items), each
-    token interned: a parsing worker held 1.1 million token strings (85 MB) after 800 reports."""
+    no stop words, punctuation, bare numbers or single characters: those the build cut, when they were
+    read back from the text index (remember_tokens), else cut now."""
+    known = _known.get(text)
+    return known if known is not None else _cut_tokens(text)
+
+
+_known: dict[str, tuple[str, ...]] = {}
+MEMO_TEXTS = 50_000  # texts whose tokens from the index a process keeps
+
+
+def remember_tokens(known: dict[str, tuple[str, ...]]) -> None:
+    """Take the tokens of texts from the text index, where the build put what ``tokens`` gave (a graph
+    made by other code is built again, kg:builtWith): `kg related` reads its candidates' tokens there
+    instead of cutting their texts again (0.15 s with jieba-rs's import, which it then never needs)."""
+    if len(_known) + len(known) > MEMO_TEXTS:  # a long-lived process (kg serve) keeps the latest only
+        _known.clear()
+    _known.update(known)
+
+
+@lru_cache(maxsize=8192)
+def _cut_tokens(text: str) -> tuple[str, ...]:
+    """``tokens``, cut. Kept for the texts met lately (a report classifies and indexes each text, and its
+    headings stand above many items), each token interned: a parsing worker held 1.1 million token
+    strings (85 MB) after 800 reports."""
     stop = stopwords()
     out = []
     for token in cut_for_search(text):

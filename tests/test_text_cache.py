@@ -22,8 +22,9 @@ SENTENCE = f"各单位要建立{NEW_WORD}并逐项销号"
 
 
 def _fresh() -> None:
-    for cached in (text.segmenter, text.tokenizer, text.tokens, text._words):
+    for cached in (text.segmenter, text.tokenizer, text._cut_tokens, text._words):
         cached.cache_clear()
+    text._known.clear()
 
 
 @pytest.fixture
