@@ -585,7 +585,8 @@ def test_a_killed_kg_serve_leaves_no_server_behind(served_copy: Path, tmp_path: 
 
 def test_yasgui_finds_no_syntax_error_in_the_saved_queries(remote: Server) -> None:
     """The server's own page (YASGUI, what kg serve shows) marks no syntax error in any saved query a user
-    copies from queries/, while it marks each Oxigraph-only local plan (LATERAL) and a broken query."""
+    copies from queries/, while it marks a broken query and an Oxigraph-only local plan (LATERAL inside a group;
+    after a BIND at the top of recurrences' local plan its parser lets LATERAL pass)."""
     from kg.query import saved_queries
     from kg.viz import CHROMIUM_ARGS, find_chromium
     from kg.exceptions import VizError
@@ -612,7 +613,9 @@ def test_yasgui_finds_no_syntax_error_in_the_saved_queries(remote: Server) -> No
             queries = saved_queries()
             for query in queries:
                 assert page.evaluate(mark_errors, query.text) == 0, f"{query.name}: YASGUI marks a syntax error"
+            # a local plan's LATERAL is no SPARQL 1.1: YASGUI marks it inside a group (not after a top-level BIND)
             plans = [q for q in queries if q.local_text is not None]
-            assert plans and all(page.evaluate(mark_errors, q.local_text) > 0 for q in plans)
+            marked = [q.name for q in plans if page.evaluate(mark_errors, q.local_text) > 0]
+            assert plans and "region-type-measures" in marked
         finally:
             browser.close()
