@@ -4,8 +4,7 @@ a measure or a problem.
 The seed becomes weighted words: each jieba token weighs its IDF over the measures, more when it is a
 domain keyword of the problem-type scheme or stands in a 《…》 title, much less when it is a generic
 step (kg/data/related-generic.txt: 梳理, 汇总, 下发, 回头看 …), and nothing when it names a place, zone or
-committee (kg.classify.strip_names; an item seed: its own region and committee). A need's word held by
-measures of many problem types, few of each (充分, 区域, 风险), weighs less than one of a single topic. A measure seed adds the words of the problem it answers, and its
+committee (kg.classify.strip_names; an item seed: its own region and committee). A measure seed adds the words of the problem it answers, and its
 own words that the problem shares weigh double (they name what the measure is about); a problem seed is
 its title and lead, the title above it at half weight, and the words at least two of its measures share
 at a capped weight (a word one measure holds is that measure's detail, not the problem's topic).
@@ -77,9 +76,6 @@ FEEDBACK = 5  # best results of a first ranking whose shared words join the seed
 EXPANSION = 10  # at most this many words join
 FEEDBACK_SHARE = 0.3  # their total weight, as a share of the seed's
 PART_SHARE = 0.5  # weight kept by a seed word inside a longer seed word (选人 in 选人用人, 部队 in 干部队伍)
-#: a need's word spread over the problem types (the measures holding it, few of each type) loses up to SPREAD of its
-#: weight: 充分, 区域, 风险, 程序 pull in measures of other topics; 孵化, 薪酬 keep theirs (kg/related.py _concentration)
-SPREAD, SPREAD_FROM, SPREAD_ITEMS = 0.3, 3.0, 200  # SPREAD_ITEMS: measures of a word looked at, best first
 LISTED_SHARE = 0.3  # a candidate's word counts this much where it is one item of a list (A、B、C等)
 #: a list of three or more short items joined by 、: a word in it is one topic among several
 _LIST_RE = re.compile(r"(?:[^、，,。；;：:“”‘’《》()（）]{1,16}、){2,}[^、，,。；;：:“”‘’《》()（）]{1,16}")
@@ -334,28 +330,7 @@ def _text_source(store: Store, index: TextIndex, text: str) -> Source:
     for title in {mention.title for mention in find_titles(text)}:
         rows = select(store, PREFIXES + "SELECT DISTINCT ?d WHERE { ?d dcterms:title ?t }", {Variable("t"): Literal(title)})
         documents |= {row["d"].value for row in rows}
-    weights = seed_weights(index, [(text, 1.0)])
-    kept = {word: weight * _concentration(store, index, word) for word, weight in weights.items()}
-    return Source("text", kept, types=types, documents=documents)
-
-
-def _concentration(store: Store, index: TextIndex, word: str) -> float:
-    """What a need's word keeps by how the measures holding it spread over the problem types: a word of one
-    topic (孵化, 薪酬) stands mostly in measures of one type, a generic one (充分, 区域, 风险, 程序) in measures
-    of many types, few of each. It loses up to SPREAD of its weight, in proportion to the share of its measures
-    outside its most common type, judged as far as they are many enough to show it (n / (n + SPREAD_FROM)).
-    The types are the measures' and their problems' (kg:problemType), as the graph holds them."""
-    items = [match.item for match in index.rank("Measure", [word], limit=SPREAD_ITEMS)]
-    if len(items) < 2:
-        return 1.0
-    values = " ".join(f"<{item}>" for item in items)  # IRIs from the index
-    query = PREFIXES + f"""SELECT ?m ?type WHERE {{ VALUES ?m {{ {values} }}
-        {{ ?m kg:problemType ?type }} UNION {{ ?m kg:addresses ?p . ?p kg:problemType ?type }} }}"""
-    typed: dict[str, set[str]] = defaultdict(set)
-    for row in select(store, query):
-        typed[row["type"].value].add(row["m"].value)
-    share = max(map(len, typed.values()), default=0) / len(items)
-    return 1 - SPREAD * len(items) / (len(items) + SPREAD_FROM) * (1 - share)
+    return Source("text", seed_weights(index, [(text, 1.0)]), types=types, documents=documents)
 
 
 def _item_source(store: Store, index: TextIndex, given: str, kind: str) -> Source:

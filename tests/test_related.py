@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.index import TextIndex
 from kg.namespaces import ID
-from kg.related import RelatedError, _concentration, generic_steps, related, seed_weights
+from kg.related import RelatedError, generic_steps, related, seed_weights
 from kg.search import PREFIXES
 from kg.sparql import select
 
@@ -178,13 +178,6 @@ def test_a_need_ranks_measures_matching_in_their_own_words_over_boilerplate_of_a
     assert not any(judged[i] for i in boilerplate) and all(judged[i] for i in matching)
     ranked = [r.item.removeprefix(ID) for r in related(store, index, text=need["text"], top=40)]
     assert max(ranked.index(i) for i in matching) < min(ranked.index(i) if i in ranked else 40 for i in boilerplate)
-
-
-def test_a_needs_word_spread_over_problem_types_weighs_less(store: Store, index: TextIndex) -> None:
-    # 孵化 (incubators) and 薪酬 (pay) stand in measures of one type each; 充分, 风险 and 程序 in measures of many
-    # types, few of each: they pulled a need to measures of other topics
-    assert min(_concentration(store, index, word) for word in ("孵化", "薪酬")) > 0.95
-    assert max(_concentration(store, index, word) for word in ("充分", "风险", "程序")) < 0.9
 
 
 def test_names_of_places_and_committees_are_no_seed_words(index: TextIndex) -> None:

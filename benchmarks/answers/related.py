@@ -35,9 +35,10 @@ GOALS = {"text_p@5": 0.9, "text_p@10": 0.85, "measure_p@5": 0.8, "problem_p@5": 
 #: on topics with 6 to 15 relevant measures in data/) were added at 0.525 and 0.375, which took the averages from
 #: 0.933 and 0.821 (24 seeds) to 0.831 and 0.709; after the third round's change 0.831 and 0.712. The nine dev needs
 #: of the fourth round (4 to 13 relevant measures each, P@10 capped at 0.567 on average) were added at 0.644 and
-#: 0.444 (all text seeds 0.790, 0.654); after the fourth round's change 0.800 and 0.654. The floors are the figures
-#: reached, rounded down; the other goals are met
-FLOORS = {"text_p@5": 0.80, "text_p@10": 0.65}
+#: 0.444 (all text seeds 0.790, 0.654); the fourth round's change (0.800 and 0.654) was taken back: it cost 4-6 s a
+#: need at 1,000 reports for nothing on the held-out needs. The floors are the figures reached, rounded down; the
+#: other goals are met
+FLOORS = {"text_p@5": 0.79, "text_p@10": 0.65}
 
 LABELS_FILE = "related.json"
 KINDS = ("text", "measure", "problem")
