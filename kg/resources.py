@@ -11,3 +11,4 @@ from pathlib import Path
 PACKAGE_DIR = Path(str(files("kg")))
 ONTOLOGY_DIR = PACKAGE_DIR / "ontology"
 QUERY_DIR = PACKAGE_DIR / "queries"
+DIVISIONS_FILE = PACKAGE_DIR / "data" / "china_divisions.txt"  # China's divisions: code, name, aliases (kg.parse.region)

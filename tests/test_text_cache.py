@@ -204,3 +204,29 @@ def test_a_words_file_that_cannot_be_written_is_tried_once(cache: Path) -> None:
     assert text.cut_for_search(SENTENCE) == expected
     text.segmenter()
     assert text.tokenizer.cache_info().currsize == 0  # no second try
+
+
+def test_the_classifiers_name_tables_are_read_from_their_cache_as_made(cache: Path) -> None:
+    """kg.classify's place-name tables are kept in the cache folder: read back, they are what making them gives,
+    a damaged file is made again, and other taxonomy keywords have a file of their own."""
+    from kg import classify
+
+    classify._place_names.cache_clear()
+    try:
+        made = classify._place_names()
+        path = classify._names_cache()
+        assert path.parent == cache and path.exists()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(classify, "_division_names", lambda: pytest.fail("the cache was not read"))
+            classify._place_names.cache_clear()
+            read = classify._place_names()
+        assert read[:3] == made[:3] and read[3].pattern == made[3].pattern
+        assert classify.strip_names("秦皇岛市推进平安建设") == " 推进平安建设"  # 平安 is inside a keyword
+        path.write_text("[1, 2", encoding="utf-8")  # cut short
+        classify._place_names.cache_clear()
+        assert classify._place_names()[:3] == made[:3]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(classify, "_keywords", lambda: ["另一个关键词"])
+            assert classify._names_cache() != path
+    finally:
+        classify._place_names.cache_clear()

@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from kg.exceptions import QueryError
 from kg.model import Region
+from kg.resources import DIVISIONS_FILE
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,6 @@ class _Division:
 
 # Committees that govern a division: their region is the division's own (a zone's 工委/党工委 is decided apart).
 TERRITORIAL_KINDS = frozenset({"区委", "县委", "市委", "州委", "旗委", "盟委", "省委", "自治区党委"})
-DIVISIONS = Path(__file__).resolve().parent.parent / "data" / "china_divisions.txt"
 
 
 def _tree(lines: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -66,7 +65,7 @@ def _tree(lines: Iterable[str]) -> dict[str, dict[str, Any]]:
 @lru_cache(maxsize=1)
 def _divisions() -> tuple[list[_Division], list[_Division], list[_Division]]:
     """(provinces, cities, counties) from the shipped division list."""
-    with DIVISIONS.open(encoding="utf-8") as lines:
+    with DIVISIONS_FILE.open(encoding="utf-8") as lines:
         tree = _tree(lines)
     provinces: list[_Division] = []
     cities: list[_Division] = []
