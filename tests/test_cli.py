@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from kg.namespaces import local_id
 
 from .conftest import REAL_REPORTS
 
@@ -174,6 +177,10 @@ def test_search_related_types_and_measures_commands(built_store: Path) -> None:
     related = kg("related", "公务用车管理不规范", "-f", "json", "--exclude-region", "370000", *store)
     rows = json.loads(related.stdout)
     assert related.returncode == 0 and rows and not any(str(r["region_code"]).startswith("37") for r in rows)
+    people = kg("related", "公务用车管理不规范", "--exclude-region", "370000", *store).stdout.splitlines()
+    heads = [line for line in people if re.match(r"\d+\. ", line)]  # one block a measure, in the same order
+    assert [line.split(" · ")[0] for line in heads] == [f"{i}. {r['region']}" for i, r in enumerate(rows, 1)]
+    assert all(local_id(r["item"]) in "\n".join(people) for r in rows) and sum("问题: " in line for line in people)
     both = kg("related", "文本", "--measure", "x", *store)
     assert both.returncode == 2
     types = list(csv.DictReader(io.StringIO(kg("types", "-f", "csv", *store).stdout)))
