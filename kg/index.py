@@ -601,11 +601,13 @@ class TextIndex:
         tfs = "".join(f", tf{i}" for i in range(len(parts)))
         once = kind == "NamedDocument"  # a document cited by several reports: once, from its first report
         grouped = " GROUP BY e.item" if once else ""
-        sql = (f"SELECT item, graph, {score} AS score, found FROM (SELECT item, graph, id, n{tfs}, "
-               f"avg(n) OVER () AS average, count(*) OVER () AS found FROM (SELECT e.item, e.graph, "
-               f"{'min(e.id)' if once else 'e.id'} AS id, "
-               f"length(e.text) AS n{counts} {where}{grouped})) ORDER BY score DESC, id"
-               + (" LIMIT ?" if limit is not None else ""))
+        best = (f"SELECT id, {score} AS score, found FROM (SELECT id, n{tfs}, avg(n) OVER () AS average, "
+                f"count(*) OVER () AS found FROM (SELECT {'min(e.id)' if once else 'e.id'} AS id, "
+                f"length(e.text) AS n{counts} {where}{grouped})) ORDER BY score DESC, id"
+                + (" LIMIT ?" if limit is not None else ""))
+        # the items' IRIs and graphs read for the best only (10,668 measures hold 整改: 70 -> 50 ms)
+        sql = f"SELECT e.item, e.graph, b.score, b.found FROM ({best}) AS b JOIN entries AS e ON e.id = b.id " \
+              "ORDER BY b.score DESC, b.id"
         rows = self._read(sql, [*(value for part in parts for value in (part, part)), *params,
                                 *([limit] if limit is not None else [])])
         return [Match(item, graph, round(score, 4), parts) for item, graph, score, _ in rows], rows[0][3] if rows else 0
