@@ -26,6 +26,7 @@ import json
 import math
 import re
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,7 +42,8 @@ SCHEMA_VERSION = "6"  # 2: tallies of the corpus totals; 3: texts and report reg
 #                      5: the parts of compound tokens (a column of their own); 6: texts padded (_PAD)
 _PAD = "\ue000\ue000"  # two private-use characters after each text in the trigram index, so that every substring of
 #                          one or two characters (整改, 的) starts some trigram: it is looked up by trigram prefix
-PREFIX_TERMS_MAX = 2_000  # trigrams a 1-2 character text may expand to; more (a very common character): read every text
+PREFIX_TERMS_MAX = 2_000  # trigrams a 1-2 character text may expand to; more: read every text
+PREFIX_SHARE = 0.2  # a 1-2 character text whose trigrams are in more than this share of the texts: read every text
 TOTALS_STALE = "totals-stale"  # meta key set with every change of a report's tallies
 TOTALS_KEPT = "totals-kept"  # meta key: the totals table describes the totals graph (unset while it is written)
 _CONTENT_RE = re.compile(r"[\w\u4e00-\u9fff]")
@@ -175,9 +177,14 @@ def _word_parts(token: str) -> tuple[str, ...]:
                  if (part := token[start:end]) not in stop and is_word(part))
 
 
+def _string(text: str) -> str:
+    """A text as an FTS5 string, every character as it is (the caller keeps NUL out: it ends the string)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _phrase(token: str) -> str:
     """A token as an FTS5 string: quoted, so no user text is read as query syntax (control
-    characters, which end an FTS5 string early, become spaces)."""
+    characters become spaces: a NUL would end the string, and no indexed token holds one)."""
     return '"' + _CONTROL_RE.sub(" ", token).replace('"', '""') + '"'
 
 
@@ -342,6 +349,7 @@ class TextIndex:
         order = sorted(tables, key=lambda n: (not n.startswith("vocab_"), n == "meta", n))  # fts5vocab first, meta last
         self.db.execute("BEGIN")  # DDL opens no transaction of its own in sqlite3: a kill would leave half
         try:
+            self.db.execute("DROP VIEW IF EXISTS padded")  # made again as this version reads the texts
             for name in order:
                 if not name.startswith(("sqlite_", *shadows)):
                     self.db.execute(f'DROP TABLE IF EXISTS "{name}"')
@@ -618,13 +626,13 @@ class TextIndex:
 
         Oxigraph reads a text in about 9 us, so CONTAINS over a province's 33,000 measures took
         340 ms of a 700 ms query at 10,000 reports. So the items holding every trigram of each text
-        are looked up in the trigram index, then checked with ``instr``. A text of one or two
-        characters is any trigram it starts (the index pads every text, _PAD): 整改 at 1,000 reports
-        takes 30 ms instead of reading all 150,000 texts (70 ms). At 10,000 reports, a province and
-        公务用车: 93 ms by instr alone, 19 ms through the trigrams."""
+        are looked up in the trigram index, then checked with ``instr``; in a region, a text of one or
+        two characters is sought with ``instr`` over the region's texts (a county's: 0.1 ms), and
+        elsewhere as any trigram it starts (_grams). At 10,000 reports, a province and 公务用车: 93 ms
+        by instr alone, 19 ms through the trigrams."""
         kinds = [kind for kind in kinds if _table(kind)]  # an unknown kind is an error
         texts = list(dict.fromkeys(texts)) or [""]
-        groups = [self._grams(text) for text in texts]
+        groups = [None if region is not None and len(text) < 3 else self._grams(text) for text in texts]
         expression = " AND ".join(group for group in groups if group)
         found = "JOIN texts ON texts.rowid = e.id AND texts MATCH ? " if expression else ""
         narrowed = "JOIN regions AS r ON r.graph = e.graph AND r.code = ? " if region is not None else ""
@@ -634,19 +642,25 @@ class TextIndex:
 
     def _grams(self, text: str) -> str | None:
         """The trigram-index expression an item's text matches when it contains ``text``: all its
-        trigrams, or for a text of one or two characters any trigram starting with it; "" when no
-        text can contain it (no such trigram); None when the index cannot narrow it (an empty text, a
-        control character, which ends an FTS5 string, or a prefix of too many trigrams)."""
-        if not text or _CONTROL_RE.search(text):
+        trigrams, or for a text of one or two characters any trigram starting with it (the index
+        pads every text, _PAD, so even a text's last character starts one); "" when no text can
+        contain it (no such trigram); None when the index cannot narrow it: an empty text, a NUL
+        (which ends an FTS5 string), U+FFFE, U+FFFF or U+FFFD (SQLite writes the first two as the
+        third in the vocabulary), or a prefix whose trigrams are in so many texts that reading every
+        text is quicker (PREFIX_SHARE: 的 is in 43,833 of 148,833 at 1,000 reports, 270 ms this way,
+        136 ms by reading them all; 整改, in 19,618, 61 ms instead of 103)."""
+        if not text or any(c in text for c in "\x00\ufffd\ufffe\uffff"):
             return None
         if len(text) >= 3:
-            return " AND ".join(_phrase(gram) for gram in dict.fromkeys(text[i:i + 3] for i in range(len(text) - 2)))
-        grams = [gram for (gram,) in self.db.execute(
-            "SELECT term FROM vocab_texts WHERE term >= ? AND term < ? LIMIT ?",
-            (text, text + "\U0010ffff", PREFIX_TERMS_MAX + 1))]
-        if len(grams) > PREFIX_TERMS_MAX:
+            return " AND ".join(_string(gram) for gram in dict.fromkeys(text[i:i + 3] for i in range(len(text) - 2)))
+        bounds = (text, text + "\U0010ffff" * (3 - len(text)))  # every trigram starting with the text
+        count, held = self.db.execute("SELECT count(*), coalesce(sum(doc), 0) FROM vocab_texts "
+                                      "WHERE term >= ? AND term <= ?", bounds).fetchone()
+        if count > PREFIX_TERMS_MAX or held > PREFIX_SHARE * int(self.meta("rows-entries") or 0):
             return None
-        return "(" + " OR ".join(map(_phrase, grams)) + ")" if grams else ""
+        grams = [gram for (gram,) in self.db.execute(
+            "SELECT term FROM vocab_texts WHERE term >= ? AND term <= ?", bounds)]
+        return "(" + " OR ".join(map(_string, grams)) + ")" if grams else ""
 
     def _read(self, sql: str, params: list[object]) -> list[Any]:
         """The rows of a read of the texts; a damaged trigram table is a StoreError."""
@@ -667,7 +681,8 @@ class TextIndex:
     def known_tokens(self, graphs: Iterable[str], texts: Iterable[str], kinds: Iterable[str] = ("Measure", "Problem")
                      ) -> dict[str, tuple[str, ...]]:
         """{text: its tokens} of the texts held by items of the kinds in the report graphs (found by the
-        graph index)."""
+        graph index): `kg related` takes its candidates' tokens from here rather than cutting their texts
+        again (kg.text.remember_tokens). Tokens interned, as kg.text's are."""
         graphs, wanted = list(dict.fromkeys(graphs)), list(dict.fromkeys(texts))
         found: dict[str, tuple[str, ...]] = {}
         step = 400  # graphs and texts bound a query at a time: SQLite's limit of values is 32,766
@@ -676,7 +691,7 @@ class TextIndex:
             for g in range(0, len(graphs), step):
                 for t in range(0, len(wanted), step):
                     some, these = graphs[g:g + step], wanted[t:t + step]
-                    found.update((text, tuple(tokens.split())) for text, tokens in self.db.execute(
+                    found.update((text, tuple(map(sys.intern, tokens.split()))) for text, tokens in self.db.execute(
                         f"SELECT e.text, t.tokens FROM entries AS e JOIN {table} AS t ON t.rowid = e.id "
                         f"WHERE e.graph IN ({','.join('?' * len(some))}) AND e.kind = ? "
                         f"AND e.text IN ({','.join('?' * len(these))})", (*some, kind, *these)))

@@ -39,6 +39,7 @@ _MAGIC = {
 
 _MAX_CONTROL_RATIO = 0.01
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_NUL = {0: " "}  # a stray NUL (a binary file has them early) becomes a space: SQLite's indexes stop reading at one
 # Unicode category Cc is exactly U+0000-001F and U+007F-009F; tab, newlines and feeds are text.
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
@@ -218,6 +219,7 @@ def normalize_chars(text: str) -> str:
     """
     table: dict[int, str | None] = {ord(ch): mapped for ch in set(text) if (mapped := _nfkc(ch)) is not None}
     table.update(_ZERO_WIDTH)  # one pass: no NFKC form holds a zero-width character
+    table.update(_NUL)
     return text.translate(table)
 
 

@@ -343,3 +343,19 @@ def test_file_name_with_a_newline_is_still_one_line(tmp_path: Path) -> None:
         assert result.returncode == 1, result.stderr
         (line,) = [line for line in result.stderr.splitlines() if "name.txt" in line or "empty" in line]
         assert line.startswith(mark) and "empty\\nname.txt" in line and "空文件" in line
+
+
+def test_a_stray_nul_in_a_report_is_a_space_and_its_words_are_found(tmp_path: Path) -> None:
+    """A NUL past the first 4 KB (a binary file has one early and is refused) becomes a space: SQLite's trigram
+    index stops reading a text at a NUL, so the words after it would not be found."""
+    source = next(p for p in REAL_REPORTS if "gulou" in p.name)
+    text = source.read_text(encoding="utf-8")
+    at = text.index("健全", 4096)
+    damaged = tmp_path / "reports" / source.name
+    damaged.parent.mkdir()
+    damaged.write_text(text[:at + 2] + "\x00" + text[at + 2:], encoding="utf-8")
+    result = kg("build", str(damaged.parent), "--store", str(tmp_path / "store"))
+    assert result.returncode == 0, result.stderr
+    found = json.loads(kg("search", "健全", "-f", "json", "-n", "50", "--store", str(tmp_path / "store")).stdout)
+    assert found and any(f"健全 {text[at + 2:at + 4]}" in row["snippet"].replace("【", "").replace("】", "")
+                         for row in found)
