@@ -102,6 +102,12 @@ def _check_store_folder(location: Path, *, probe: bool) -> None:
     names = [entry.name for entry in location.iterdir()]
     if not names:
         return  # an empty folder: a new store
+    if "CURRENT" not in names and _creation_cut_short(location, names):
+        if not probe:
+            raise StoreError("仓库不存在, 请先运行 kg build (no store here: run kg build first)", location)
+        for name in names:  # RocksDB's start-up files of a store killed while it was made: it holds nothing
+            (location / name).unlink(missing_ok=True)
+        return
     if "CURRENT" not in names:
         if any(_ROCKSDB_FILE.match(name) or name.startswith(INDEX_FILE) for name in names):
             raise StoreError("仓库已损坏 (store is damaged: its CURRENT file is missing)", location)
@@ -112,6 +118,17 @@ def _check_store_folder(location: Path, *, probe: bool) -> None:
         except (OSError, RuntimeError) as exc:
             raise StoreError(f"仓库已损坏 (store is damaged: {_first_line(exc)})", location) from None
         del opened
+
+
+_START_UP_FILE = re.compile(r"^(IDENTITY|LOCK|LOG(\..*)?|MANIFEST-\d+|OPTIONS-\d+|\d+\.log)$")
+
+
+def _creation_cut_short(location: Path, names: list[str]) -> bool:
+    """A store folder whose making was killed before RocksDB wrote CURRENT (a build killed in its first
+    moments): only start-up files, every write-ahead log empty, no table file, no text index. Nothing
+    can have been written: RocksDB takes writes only once CURRENT names its MANIFEST."""
+    return all(_START_UP_FILE.match(name) for name in names) and all(
+        (location / name).stat().st_size == 0 for name in names if name.endswith(".log"))
 
 
 @overload

@@ -241,3 +241,22 @@ def test_a_damaged_block_found_while_reading_is_reported_as_store_damage(built: 
         assert result.returncode == 2 and result.stdout == "", (command, result.stdout)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "仓库已损坏" in lines[0] and "store is damaged" in lines[0], result.stderr
+
+
+def test_a_store_killed_while_it_was_made_is_made_again(tmp_path: Path) -> None:
+    """A build killed in its first moments leaves RocksDB's start-up files without CURRENT: nothing was written,
+    so a read says there is no store, and a build makes it anew; with a table file it stays damaged."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    for name, data in (("LOCK", b""), ("IDENTITY", b"c0ffee\n"), ("LOG", b"RocksDB version: 9\n"),
+                       ("MANIFEST-000001", b"\x00" * 64), ("OPTIONS-000003", b"[Version]\n"), ("000004.log", b"")):
+        (folder / name).write_bytes(data)
+    read = kg("query", "reports", "--store", str(folder))
+    assert read.returncode == 2 and "kg build" in read.stderr and "damaged" not in read.stderr
+    built = kg("build", str(REPORT), "--store", str(folder))
+    assert built.returncode == 0, built.stderr
+    assert "1 行" in kg("query", "reports", "--store", str(folder)).stderr
+    damaged = tmp_path / "damaged"
+    shutil.copytree(folder, damaged)
+    (damaged / "CURRENT").unlink()
+    assert "damaged" in kg("query", "reports", "--store", str(damaged)).stderr
