@@ -430,7 +430,8 @@ class TextIndex:
                     next_id += 1
             self.db.executemany("INSERT INTO reports VALUES (?, ?, ?)", rows)
             self.db.executemany("INSERT INTO entries (id, graph, kind, item, text) VALUES (?, ?, ?, ?, ?)", items)
-            self.db.executemany("INSERT INTO texts (rowid, text) VALUES (?, ?)", ((i[0], i[4] + _PAD) for i in items))
+            if items:  # as the view pads them: the padding has one home
+                self.db.execute("INSERT INTO texts (rowid, text) SELECT id, text FROM padded WHERE id >= ?", (items[0][0],))
             self.db.executemany("INSERT INTO regions VALUES (?, ?)", regions)
             for table, added in (("reports", rows), ("entries", items), ("regions", regions)):
                 self._count_rows(table, len(added))
@@ -452,8 +453,9 @@ class TextIndex:
         for kind in KINDS:
             self.db.execute(f"DELETE FROM {_table(kind)} WHERE rowid IN "
                             "(SELECT id FROM entries WHERE graph = ? AND kind = ?)", (graph, kind))
-        self.db.execute("INSERT INTO texts (texts, rowid, text) SELECT 'delete', id, text || ? FROM entries "
-                        "WHERE graph = ?", (_PAD, graph))  # an external-content index forgets exactly what it was given
+        self.db.execute("INSERT INTO texts (texts, rowid, text) SELECT 'delete', p.id, p.text FROM padded AS p "
+                        "JOIN entries AS e ON e.id = p.id WHERE e.graph = ?",
+                        (graph,))  # an external-content index forgets exactly what it was given
         for table in ("entries", "regions", "reports"):
             self._count_rows(table, -self.db.execute(f"DELETE FROM {table} WHERE graph = ?", (graph,)).rowcount)
         self._mark_totals_stale()

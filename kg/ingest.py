@@ -38,8 +38,8 @@ _MAGIC = {
 }
 
 _MAX_CONTROL_RATIO = 0.01
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_NUL = {0: " "}  # a stray NUL (a binary file has them early) becomes a space: SQLite's indexes stop reading at one
+#: zero-width characters go; a stray NUL (a binary file has them early) becomes a space: SQLite's indexes stop at one
+_INVISIBLE: dict[int, str | None] = {**dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None), 0: " "}
 # Unicode category Cc is exactly U+0000-001F and U+007F-009F; tab, newlines and feeds are text.
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
@@ -218,8 +218,7 @@ def normalize_chars(text: str) -> str:
     circled numbers and the ellipsis are protected explicitly.
     """
     table: dict[int, str | None] = {ord(ch): mapped for ch in set(text) if (mapped := _nfkc(ch)) is not None}
-    table.update(_ZERO_WIDTH)  # one pass: no NFKC form holds a zero-width character
-    table.update(_NUL)
+    table.update(_INVISIBLE)  # one pass: no NFKC form holds a zero-width character or a NUL
     return text.translate(table)
 
 

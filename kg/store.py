@@ -102,13 +102,13 @@ def _check_store_folder(location: Path, *, probe: bool) -> None:
     names = [entry.name for entry in location.iterdir()]
     if not names:
         return  # an empty folder: a new store
-    if "CURRENT" not in names and _creation_cut_short(location, names):
-        if not probe:
-            raise StoreError("仓库不存在, 请先运行 kg build (no store here: run kg build first)", location)
-        for name in names:  # RocksDB's start-up files of a store killed while it was made: it holds nothing
-            (location / name).unlink(missing_ok=True)
-        return
     if "CURRENT" not in names:
+        if _creation_cut_short(location, names):
+            if not probe:
+                raise StoreError("仓库不存在, 请先运行 kg build (no store here: run kg build first)", location)
+            for name in names:  # RocksDB's start-up files of a store killed while it was made: it holds nothing
+                (location / name).unlink(missing_ok=True)
+            return
         if any(_ROCKSDB_FILE.match(name) or name.startswith(INDEX_FILE) for name in names):
             raise StoreError("仓库已损坏 (store is damaged: its CURRENT file is missing)", location)
         raise StoreError("不是 Oxigraph 仓库 (not an Oxigraph store: the folder holds other files)", location)
