@@ -154,21 +154,37 @@ def related(store: Store, index: TextIndex, text: str | None = None, measure: st
         source = _item_source(store, index, measure or problem or "", "Measure" if measure else "Problem")
     if not source.weights:
         raise RelatedError("文本中没有可比较的词 (no content words to compare)")
-    candidates = _candidates(store, index, source, exclude_region)
+    # where they are: needed to rank (an item seed's own region last) or to leave a region out; else only the
+    # results shown are placed, at the end (their report's committee, region and date: 11-30 ms a round)
+    placed = bool(source.region_code or exclude_region)
+    candidates = _candidates(store, index, source, exclude_region, placed)
     texts = _Texts.of(candidates)  # their words, counted once for every ranking of them
     first = _ranked(index, source, candidates, texts)
     if FEEDBACK and first:
+        if not placed:
+            _place(store, first[:FEEDBACK])  # their places' and committees' names are not feedback
         expanded = _expand(index, source, first[:FEEDBACK])
         if expanded is not source:
-            seen = {c.item for c in candidates}
-            candidates += [c for c in _candidates(store, index, expanded, exclude_region) if c.item not in seen]
+            candidates += _candidates(store, index, expanded, exclude_region, placed, {c.item for c in candidates})
             texts = _Texts.of(candidates)
             first = _ranked(index, expanded, candidates, texts)
     if source.parts and first:
         first = _fused(first, [_ranked(index, part, candidates, texts) for part in source.parts], source.region_code)
-    for result in first[:top]:
+    shown = first[:top]
+    if not placed:
+        _place(store, shown)
+    for result in shown:
         result.snippet = snippet(result.sentence, result.shared_terms)
-    return first[:top]
+    return shown
+
+
+def _place(store: Store, results: list[Related]) -> None:
+    """The results' region, committee and year, read from their reports."""
+    candidates = [_Candidate(r.item, report=r.report) for r in results]
+    _add_reports(store, candidates)
+    for r, c in zip(results, candidates):
+        r.region, r.region_code, r.committee = c.region, c.region_code, c.committee
+        r.year = c.signed[:4] if c.signed else None
 
 
 def _fused(first: list[Related], rankings: list[list[Related]], region: str | None) -> list[Related]:
@@ -185,8 +201,10 @@ def _fused(first: list[Related], rankings: list[list[Related]], region: str | No
     return sorted(first, key=lambda r: (r.region_code is not None and r.region_code == region, -fused[r.item], r.item))
 
 
-def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: str | None) -> list[_Candidate]:
-    """The measures of other reports holding the seed's heaviest words, or answering problems that hold them."""
+def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: str | None, placed: bool = True,
+                seen: set[str] | None = None) -> list[_Candidate]:
+    """The measures of other reports holding the seed's heaviest words, or answering problems that hold them
+    (those ``seen`` left out), each described, and placed (region, committee, date) if ``placed``."""
     terms = sorted(source.weights, key=lambda w: -source.weights[w])[:QUERY_TERMS]
     if terms:  # a word far lighter than the heaviest hardly moves a score, but makes the index rank every text holding it
         terms = [w for w in terms if source.weights[w] >= LIGHTEST_TERM * source.weights[terms[0]]]
@@ -195,7 +213,8 @@ def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: 
                                             exclude_graph=source.report)]
     found |= set(_measures_of(store, problems))
     found.discard(source.item or "")
-    candidates = [c for c in _describe(store, sorted(found)) if c.report != source.report]
+    found -= seen or set()
+    candidates = [c for c in _describe(store, sorted(found), placed) if c.report != source.report]
     remember_tokens(index.known_tokens({c.report for c in candidates if c.report},  # cut by the build: not cut again
                                        [t for c in candidates for t in (c.text, *c.siblings, *c.problem_texts)]))
     if exclude_region:
@@ -427,9 +446,9 @@ def _measures_of(store: Store, problems: list[str]) -> list[str]:
     return [row["m"].value for row in select(store, query)]
 
 
-def _describe(store: Store, items: list[str]) -> list[_Candidate]:
-    """Text, report, region (code and name), committee, signing date, problem texts, types and documents of
-    the measures, each read in its report's graph. One query a part: in one query the parts multiplied
+def _describe(store: Store, items: list[str], placed: bool = True) -> list[_Candidate]:
+    """Text, report, problem texts, types and documents of the measures, and if ``placed`` their region (code
+    and name), committee and signing date, each read in its report's graph. One query a part: in one query the parts multiplied
     (documents x types x labels), and a committee or region named differently in other reports' graphs
     multiplied them again (96 measures at 1,000 reports: 0.7-2 s; 60 ms in parts)."""
     if not items:
@@ -439,7 +458,8 @@ def _describe(store: Store, items: list[str]) -> list[_Candidate]:
     for row in select(store, PREFIXES + f"SELECT ?m ?text ?report WHERE {{ VALUES ?m {{ {values} }} "
                                         "GRAPH ?report { ?m kg:text ?text } }"):
         found[row["m"].value] = _Candidate(row["m"].value, text=_value(row, "text") or "", report=row["report"].value)
-    _add_reports(store, list(found.values()))
+    if placed:
+        _add_reports(store, list(found.values()))
     parts = f"""SELECT ?m ?p ?ptext ?lead ?qtext ?ptype ?type ?doc ?title WHERE {{ VALUES ?m {{ {values} }}
         GRAPH ?report {{ {{ ?m kg:addresses ?p . OPTIONAL {{ ?p kg:text ?ptext }} OPTIONAL {{ ?p kg:lead ?lead }}
                            OPTIONAL {{ ?p kg:subProblemOf ?q . ?q kg:text ?qtext }} }}
