@@ -62,14 +62,24 @@ def kg(name: str) -> NamedNode:
 #: and its model, the dictionaries, the division list) can change the graph of an unchanged file.
 _FORMAT_SOURCES = ("parse", "data", "rdf.py", "classify.py", "text.py", "ingest.py", "model.py", "namespaces.py",
                    "ontology/problem-types.ttl")
+#: Packages whose upgrade cuts texts differently: the classifier's evidence and the text index's tokens (which
+#: `kg related` reads back) come from their dictionaries.
+_FORMAT_PACKAGES = ("jieba", "rjieba")
 
 
 @lru_cache(maxsize=1)
 def graph_format() -> str:
     """A fingerprint of the code and data that made a report graph (kg:builtWith on its source file): `kg build`
     rebuilds a file it finds built by another one, as after an upgrade, instead of keeping its old graph."""
+    from importlib.metadata import PackageNotFoundError, version
+
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
+    for package in _FORMAT_PACKAGES:
+        try:
+            digest.update(f"{package}=={version(package)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package} absent\0".encode())
     for name in _FORMAT_SOURCES:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]

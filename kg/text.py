@@ -486,7 +486,7 @@ def remember_tokens(known: dict[str, tuple[str, ...]]) -> None:
     """Take the tokens of texts from the text index, where the build put what ``tokens`` gave then: `kg
     related` reads its candidates' tokens there instead of cutting their texts again (0.15 s with
     jieba-rs's import, which it then never needs). They are the index's own tokens, which its ranking
-    already counts; a jieba upgrade since the build (kg:builtWith does not see one) may cut a few apart."""
+    already counts (after a jieba or rjieba upgrade kg:builtWith differs, and `kg build` cuts them anew)."""
     if len(_known) + len(known) > MEMO_TEXTS:  # a long-lived process (kg serve) keeps the latest only
         _known.clear()
     _known.update(known)

@@ -270,6 +270,24 @@ def test_a_graph_built_by_other_code_is_built_again(tmp_path: Path) -> None:
     assert len(build(store, [DATA]).skipped) == len(REAL_REPORTS)
 
 
+def test_a_tokenizer_upgrade_changes_what_built_a_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """jieba's or rjieba's version is part of kg:builtWith: after their upgrade the texts are cut anew (the
+    classifier's evidence and the index's tokens come from their dictionaries), so `kg build` rebuilds."""
+    import importlib.metadata
+
+    from kg.rdf import graph_format
+
+    today = graph_format()
+    real = importlib.metadata.version
+    for package in ("jieba", "rjieba"):
+        monkeypatch.setattr(importlib.metadata, "version", lambda name, p=package: "99.0" if name == p else real(name))
+        graph_format.cache_clear()
+        assert graph_format() != today, package
+    monkeypatch.setattr(importlib.metadata, "version", real)
+    graph_format.cache_clear()
+    assert graph_format() == today
+
+
 def test_a_bad_file_is_reported_and_leaves_the_store_whole(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
