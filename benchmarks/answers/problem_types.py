@@ -15,7 +15,9 @@ graph holds for them are a training fit (``*_fit``), not a measure. The figures 
   while the keywords, features and thresholds were chosen;
 - ``*_dev``: 5-fold cross-validation inside the development half (what those choices were made on).
 
-``python -m benchmarks.answers.problem_types --train`` writes the shipped model, trained on all 428.
+``python -m benchmarks.answers.problem_types --train`` writes the shipped model, trained on all 428;
+``--errors`` prints where the cross-validated errors are (missed types that were no candidate, or a
+candidate rejected; wrong types by where their evidence was; errors by leaf).
 
 Baseline, the keyword scorer before issue 22 (untrained, so its graph figures were a measure): precision
 0.671, recall 0.772 on all 428; 0.682/0.765 on the development half, 0.658/0.782 on the held-out half.
@@ -155,6 +157,48 @@ def cross_validated(items: Sequence[Labelled], folds: int) -> list[tuple[frozens
     return pairs
 
 
+def diagnosis(items: Sequence[Labelled], folds: int = FOLDS) -> list[str]:
+    """Where the cross-validated errors are, as lines of a table: each missed type (false negative) by
+    whether it was a candidate at all (a keyword in the item's text or headings) and, if so, where its
+    evidence was; each wrong type (false positive) by where its evidence was; errors by leaf."""
+    from collections import Counter
+
+    from kg.classify import decide, train
+
+    missed: Counter[tuple[str, str]] = Counter()
+    wrong: Counter[tuple[str, str]] = Counter()
+    by_leaf: dict[str, Counter[str]] = {}
+    ranked: list[tuple[frozenset[str], frozenset[str]]] = []  # the |gold| most probable: the ranking's ceiling
+    for fold in range(folds):
+        model = train([(i.text, i.headings, i.gold) for i in items if _group(i.item) % folds != fold])
+        for i in (i for i in items if _group(i.item) % folds == fold):
+            scored = model.scored(i.text, list(i.headings))
+            evidence = {c.concept.notation: "own" if c.own else "near only" if c.near else "far only"
+                        for c, _ in scored}
+            kept = {c.concept.notation for c, _ in decide(scored)}
+            best = sorted(scored, key=lambda cp: (-cp[1], cp[0].concept.notation))[:len(i.gold)]
+            ranked.append((i.gold, frozenset(c.concept.notation for c, _ in best)))
+            kind = "measure" if i.item.rsplit("/", 1)[-1].startswith("m") else "problem"
+            for leaf in i.gold - kept:
+                missed[(f"rejected, {evidence[leaf]}" if leaf in evidence else "no candidate", kind)] += 1
+            for leaf in kept - i.gold:
+                wrong[(evidence[leaf], kind)] += 1
+            for leaf, outcome in ([(x, "tp") for x in kept & i.gold] + [(x, "fp") for x in kept - i.gold]
+                                  + [(x, "fn") for x in i.gold - kept]):
+                by_leaf.setdefault(leaf, Counter())[outcome] += 1
+    lines = ["if each item's number of types were known (its most probable concepts): P %.3f, R %.3f"
+             % scores(ranked)[:2]]
+    for name, counts in (("false negatives", missed), ("false positives", wrong)):
+        total = sum(counts.values())
+        lines.append(f"{name}: {total}")
+        lines += [f"  {why:<24}{kind:<9}{n:4d}  {n / total:.2f}" for (why, kind), n in sorted(counts.items())]
+    lines.append("leaf   tp  fp  fn")
+    lines += [f"{leaf:<5}{c['tp']:4d}{c['fp']:4d}{c['fn']:4d}"
+              for leaf, c in sorted(by_leaf.items(), key=lambda lc: (-lc[1]["fp"] - lc[1]["fn"], lc[0]))
+              if c["fp"] or c["fn"]]
+    return lines
+
+
 def measure(bench: Bench) -> dict[str, float]:
     items = labelled(bench)
     dev = [i for i in items if not i.heldout]
@@ -192,6 +236,8 @@ if __name__ == "__main__":
 
     if "--train" in sys.argv[1:]:
         print(write_model(_bench()))
+    elif "--errors" in sys.argv[1:]:
+        print("\n".join(diagnosis(labelled(_bench()))))
     else:
         for name, value in measure(_bench()).items():
             print(f"{name:<20}{value:8.3f}")
