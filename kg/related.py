@@ -245,7 +245,7 @@ def _expand(index: TextIndex, source: Source, best: list[Related]) -> Source:
     room = FEEDBACK_SHARE * sum(source.weights.values()) / sum(scores[w] for w in chosen)
     weights = {**source.weights, **{w: scores[w] * min(1.0, room) for w in chosen}}
     return Source(source.kind, weights, types=source.types, documents=source.documents, report=source.report,
-                  region_code=source.region_code, item=source.item)
+                  region_code=source.region_code, item=source.item, title=source.title)
 
 
 # --- the seed ------------------------------------------------------------------------------
