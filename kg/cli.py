@@ -714,7 +714,6 @@ def related_command(
     store: StoreOption = None,
 ) -> None:
     """相关整改措施 (measures most related to a text, a measure or a problem, other regions first, with reasons)."""
-    from kg.query import QueryResult
     from kg.related import related
     from kg.store import open_index, open_store
 
@@ -736,6 +735,8 @@ def related_command(
                   "shared_documents": "、".join(r.shared_documents), "sentence": r.sentence, "text_score": r.text_score,
                   "problem_score": r.problem_score, "item": r.item}
         rows.append([values[c] for c in columns])
+    from kg.query import QueryResult  # for programs only: a table for people is printed without it
+
     _print_result(QueryResult(columns, rows), fmt)
 
 

@@ -214,7 +214,7 @@ def _candidates(store: Store, index: TextIndex, source: Source, exclude_region: 
     found |= set(_measures_of(store, problems))
     found.discard(source.item or "")
     found -= seen or set()
-    candidates = [c for c in _describe(store, sorted(found), placed) if c.report != source.report]
+    candidates = [c for c in _describe(store, sorted(found), source.documents, placed) if c.report != source.report]
     remember_tokens(index.known_tokens({c.report for c in candidates if c.report},  # cut by the build: not cut again
                                        [t for c in candidates for t in (c.text, *c.siblings, *c.problem_texts)]))
     if exclude_region:
@@ -273,10 +273,17 @@ def _without_names(text: str) -> str:
     return strip_names(text)
 
 
-def _title_words(text: str) -> set[str]:
+def _titles(text: str) -> set[str]:
+    """The titles the text names in 《…》 (the parser, with the model it loads, only imported where there is one)."""
+    if "《" not in text:
+        return set()
     from kg.parse.documents import find_titles
 
-    return {w for mention in find_titles(text) for w in tokens(mention.title)}
+    return {mention.title for mention in find_titles(text)}
+
+
+def _title_words(text: str) -> set[str]:
+    return {w for title in _titles(text) for w in tokens(title)}
 
 
 def seed_weights(index: TextIndex, parts: list[tuple[str, float]], context: list[tuple[str, float]] | None = None,
@@ -347,10 +354,8 @@ def _text_source(store: Store, index: TextIndex, text: str) -> Source:
     from kg.classify import classify
 
     types = {hit.concept.iri for hit in classify(text)}
-    from kg.parse.documents import find_titles
-
     documents: set[str] = set()
-    for title in {mention.title for mention in find_titles(text)}:
+    for title in _titles(text):
         rows = select(store, PREFIXES + "SELECT DISTINCT ?d WHERE { ?d dcterms:title ?t }", {Variable("t"): Literal(title)})
         documents |= {row["d"].value for row in rows}
     return Source("text", seed_weights(index, [(text, 1.0)]), types=types, documents=documents)
@@ -446,11 +451,12 @@ def _measures_of(store: Store, problems: list[str]) -> list[str]:
     return [row["m"].value for row in select(store, query)]
 
 
-def _describe(store: Store, items: list[str], placed: bool = True) -> list[_Candidate]:
-    """Text, report, problem texts, types and documents of the measures, and if ``placed`` their region (code
-    and name), committee and signing date, each read in its report's graph. One query a part: in one query the parts multiplied
-    (documents x types x labels), and a committee or region named differently in other reports' graphs
-    multiplied them again (96 measures at 1,000 reports: 0.7-2 s; 60 ms in parts)."""
+def _describe(store: Store, items: list[str], documents: set[str], placed: bool = True) -> list[_Candidate]:
+    """Text, report, problem texts, types and which of the seed's ``documents`` they name, of the measures, and
+    if ``placed`` their region (code and name), committee and signing date, each read in its report's graph (the
+    documents only the seed names never count: a third of the query's time, and all of it for most texts). One
+    query a part: in one query the parts multiplied (documents x types x labels), and a committee or region named
+    differently in other reports' graphs multiplied them again (96 measures at 1,000 reports: 0.7-2 s; 60 ms in parts)."""
     if not items:
         return []
     values = " ".join(f"<{item}>" for item in items)  # IRIs from the index and the store
@@ -464,9 +470,7 @@ def _describe(store: Store, items: list[str], placed: bool = True) -> list[_Cand
         GRAPH ?report {{ {{ ?m kg:addresses ?p . OPTIONAL {{ ?p kg:text ?ptext }} OPTIONAL {{ ?p kg:lead ?lead }}
                            OPTIONAL {{ ?p kg:subProblemOf ?q . ?q kg:text ?qtext }} }}
             UNION {{ ?m kg:addresses ?p . ?p kg:problemType ?ptype }}
-            UNION {{ ?m kg:problemType ?type }}
-            UNION {{ {{ ?m kg:formulates ?doc }} UNION {{ ?m kg:applies ?doc }} UNION {{ ?m kg:mentions ?doc }}
-                    OPTIONAL {{ ?doc dcterms:title ?title }} }} }} }}"""
+            UNION {{ ?m kg:problemType ?type }} {_named(documents)} }} }}"""
     for row in select(store, PREFIXES + parts):
         c = found.get(row["m"].value)
         if c is None:
@@ -487,6 +491,15 @@ def _describe(store: Store, items: list[str], placed: bool = True) -> list[_Cand
         c.problem = c.problem_texts[0] if c.problem_texts else None
     _add_siblings(store, list(found.values()))
     return list(found.values())
+
+
+def _named(documents: set[str]) -> str:
+    """The branch of _describe's query that finds which of the seed's documents a measure names, with their titles."""
+    if not documents:
+        return ""
+    values = " ".join(f"<{d}>" for d in sorted(documents))  # IRIs from the store
+    return f"""UNION {{ VALUES ?doc {{ {values} }} {{ ?m kg:formulates ?doc }} UNION {{ ?m kg:applies ?doc }}
+                          UNION {{ ?m kg:mentions ?doc }} OPTIONAL {{ ?doc dcterms:title ?title }} }}"""
 
 
 def _add_reports(store: Store, candidates: list[_Candidate]) -> None:

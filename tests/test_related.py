@@ -202,3 +202,14 @@ def test_problem_titles_alike_in_their_words_not_their_framing(a: str, b: str, a
     from kg.related import _title_similarity
 
     assert (_title_similarity(a, b) > 0) is alike
+
+
+def test_a_text_naming_a_document_finds_the_measures_naming_it(store: Store, index: TextIndex) -> None:
+    """The seed's documents (named in 《…》 and found by their title) are the only ones looked for in the
+    candidates; the measures that name one say so in shared_documents."""
+    rows = select(store, PREFIXES + """SELECT ?title (COUNT(DISTINCT ?m) AS ?n) WHERE {
+        ?m kg:applies|kg:mentions|kg:formulates ?doc . ?doc dcterms:title ?title } GROUP BY ?title ORDER BY DESC(?n) ?title LIMIT 1""")
+    title = next(iter(rows))["title"].value
+    results = related(store, index, text=f"落实《{title}》")
+    naming = [r for r in results if r.shared_documents]
+    assert naming and all(r.shared_documents == [title] for r in naming)
