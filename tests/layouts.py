@@ -555,6 +555,87 @@ def _renumber(text: str, n: int) -> str:
     return text
 
 
+_LEAD_MARKER_RE = re.compile(r"(\s*(?:\*\*)?)([(\uff08〈‹][一二三四五六七八九十\d]+[)\uff09〉>]|[一二三四五六七八九十]+、|\d+[.\uff0e、])\s*")
+
+
+def labelled_problems(doc: Doc) -> None:
+    """13. Leaf problems headed by a labelled ordinal, numbered straight through the list: 问题1:… (问题一:…
+    on every other page), as 厅局 and 巡察 reports write them; the headings above keep their markers."""
+    chinese = len(doc.lines) % 2 == 0
+    lists = [c.problems for c in doc.report.categories] + [p.problems for p in doc.problems]
+    index = {id(p): pid for pid, p in enumerate(doc.problems)}
+    in_leaf_lists = {index[id(p)] for problems in lists if all(not p.problems for p in problems) for p in problems}
+    n = 0  # a list of leaves is relabelled whole: 1.… beside a 2. holding (1)(2) keeps its marker
+    for line in doc.lines:
+        heads = [pid for pid in line.pids if pid in in_leaf_lists]
+        if line.zone != "list" or line.role != "problem" or line.cid is not None or not heads \
+                or len(line.pids) != len(heads):
+            continue
+        markers = []  # "1.(1)…": an untitled parent's marker, then the leaf's, which is the one relabelled
+        while marker := _LEAD_MARKER_RE.match(line.text, markers[-1].end() if markers else 0):
+            markers.append(marker)
+        if markers:
+            n += 1
+            last = markers[-1]
+            label = f"问题{cn_numeral(n) if chinese else n}\uff1a"
+            line.text = f"{line.text[:last.start(2)]}{label}{line.text[last.end():]}"
+
+
+_LABEL_START_RE = re.compile(r"[^,。:\n]{2,12}:")
+
+
+def run_on_titles(doc: Doc) -> None:
+    """15. Every third leaf problem's heading goes on, on its line, with its first measure paragraph, as central
+    enterprises' reports write them (2.关于…不力的问题。修订《…》,…), where that measure reads as a step taken
+    (none of the problem words of _NEGATIVE_RE) or starts with its own cue (整改落实情况:…, 一是…, 1.…); the
+    heading ends its sentence there (。, or its status tag)."""
+    k = 0
+    for i, line in enumerate(doc.lines):
+        if line.zone != "list" or line.role != "problem" or len(line.pids) != 1 or line.cid is not None \
+                or doc.leaf_ordinal(line.pids[0]) is None:
+            continue
+        k += 1
+        after = next((j for j in range(i + 1, len(doc.lines)) if doc.lines[j].role != "blank"), None)
+        if k % 3 or after is None:
+            continue
+        first = doc.lines[after]
+        body = first.text.strip(" \t\u3000")
+        cued = body.startswith("一是") or _LABEL_START_RE.match(body) is not None or _LEAD_MARKER_RE.match(body) is not None
+        if first.role not in ("measure", "lead") or not (cued or (first.role == "measure" and not _NEGATIVE_RE.search(body))):
+            continue
+        head = line.text.rstrip()
+        line.text = head + ("" if head.endswith(("。", ")", "\uff09", "】")) else "。") + body
+        del doc.lines[i + 1:after + 1]
+
+
+_TAG_RE = re.compile(r"[(\uff08\[【]\s*((?:已|基本|持续|正在|未|长期|阶段性)[^)\uff09\]】]{0,6})[)\uff09\]】]\s*$")
+
+
+def status_elsewhere(doc: Doc) -> None:
+    """14. A leaf problem's status tag taken out of its brackets: on every other problem written after a gap
+    at the end of the heading (…问题。  已完成), on the others as the last paragraph under its measures
+    (整改进展:已完成。)."""
+    k = 0
+    i = 0
+    while i < len(doc.lines):
+        line = doc.lines[i]
+        tag = _TAG_RE.search(line.text) if line.zone == "list" and line.role == "problem" and line.pids else None
+        if tag is None or any(doc.leaf_ordinal(pid) is None for pid in line.pids):
+            i += 1
+            continue
+        k += 1
+        if k % 2:
+            line.text = f"{line.text[:tag.start()].rstrip()}  {tag[1]}"
+        else:
+            line.text = line.text[:tag.start()].rstrip()
+            end = next((j for j in range(i + 1, len(doc.lines)) if doc.lines[j].zone != "list"
+                        or doc.lines[j].role in ("problem", "category", "part")), len(doc.lines))
+            while end - 1 > i and doc.lines[end - 1].role == "blank":
+                end -= 1
+            doc.lines.insert(end, Line(f"{indent_of(line)}整改进展:{tag[1]}。", role="text", zone="list"))
+        i += 1
+
+
 # --- rendering ---------------------------------------------------------------------------------------
 
 
@@ -652,7 +733,10 @@ class Layout:
 
 LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("action_headings", 10, action_headings),
-    Layout("straight_numbering", 15, straight_numbering),
+    Layout("straight_numbering", 15, straight_numbering, group="numbering"),
+    Layout("labelled_problems", 16, labelled_problems, group="numbering"),
+    Layout("status_elsewhere", 17, status_elsewhere),
+    Layout("run_on_titles", 18, run_on_titles),
     Layout("positive_parts", 20, positive_parts),
     Layout("repeated_titles", 30, repeated_titles, group="title"),
     Layout("toolbar", 31, toolbar, group="title"),

@@ -125,3 +125,50 @@ def test_truncated_report_gives_partial_structure_and_a_warning(tmp_path: Path) 
     assert report.categories and report.iter_measures()
     assert any("truncated" in w for w in report.warnings)
     assert report.signed is None
+
+
+@pytest.mark.parametrize("label", ["问题{}：", "问题{}:", "反馈问题{}、"])
+@pytest.mark.parametrize("numeral", ["arabic", "chinese"])
+def test_problems_headed_by_a_labelled_ordinal(label: str, numeral: str) -> None:
+    """问题1:/问题一: headings (厅局 and 巡察 reports) are problems, numbered straight through the categories;
+    a (1)(2) list under a 整改情况: label is their measures, not sub-problems."""
+    n = ["1", "2", "3"] if numeral == "arabic" else ["一", "二", "三"]
+    report = parse_text(INTRO + "二、整改落实情况\n(一)党的政治建设方面\n"
+                        f"{label.format(n[0])}理论学习不够深入。\n整改情况：\n(1)修订中心组学习制度。\n(2)开展专题研讨4次。\n"
+                        f"{label.format(n[1])}基层党建薄弱。\n整改情况：一是加强支部建设；二是开展专项整治。\n"
+                        f"(二)全面从严治党方面\n{label.format(n[2])}主体责任落实不到位。\n整改情况：制定责任清单。" + CLOSE)
+    assert [[p.title for p in c.problems] for c in report.categories] == [["理论学习不够深入", "基层党建薄弱"],
+                                                                        ["主体责任落实不到位"]]
+    assert [len(p.measures) for p in report.iter_problems()] == [2, 2, 1]
+
+
+SIBLINGS = "1.关于理论学习不够深入的问题。\n修订中心组学习制度。\n3.关于基层党建薄弱的问题。\n开展专项整治。\n"
+
+
+def test_a_heading_running_on_into_its_first_step_is_titled_by_its_sentence() -> None:
+    """Beside one-sentence sibling headings, a heading whose line goes on with a step taken (修订…) is titled by
+    its first sentence; the rest of the line is its first measure."""
+    report = parse_text(INTRO + "二、整改落实情况\n" + SIBLINGS.replace(
+        "3.", "2.关于科技创新投入不足的问题。修订《科技创新管理办法》,设立专项基金20亿元。\n组建中央研究院。\n3."))
+    second = report.categories[0].problems[1] if report.categories[0].problems else report.iter_problems()[1]
+    assert second.title == "关于科技创新投入不足的问题"
+    assert [m.text for m in second.measures] == ["修订《科技创新管理办法》,设立专项基金20亿元。", "组建中央研究院。"]
+
+
+def test_a_heading_going_on_to_describe_its_problem_keeps_its_whole_line() -> None:
+    """The line goes on with words of a problem (还不足以形成支撑; Tianqiao's line): it is all the title."""
+    line = "新兴产业培育不足。高端产业发展没有破题,新兴产业项目少,还不足以形成支撑"
+    report = parse_text(INTRO + "二、整改落实情况\n" + SIBLINGS.replace("3.", f"2.{line}。\n引进新兴产业项目5个。\n3."))
+    assert report.iter_problems()[1].title == line
+
+
+@pytest.mark.parametrize(("heading", "after"), [
+    ("1.关于理论学习不够深入的问题   持续推进", ""),  # a status word after a gap
+    ("1.关于理论学习不够深入的问题。", "整改进展：持续推进。\n"),  # the last paragraph under the measures
+])
+def test_a_status_written_outside_brackets(heading: str, after: str) -> None:
+    report = parse_text(INTRO + "二、整改落实情况\n" + heading + "\n整改措施：①修订学习制度；②开展专题研讨。\n" + after
+                        + "2.关于基层党建薄弱的问题。(已完成)\n开展专项整治。\n" + CLOSE)
+    first, second = report.iter_problems()
+    assert (first.title, first.status, second.status) == ("关于理论学习不够深入的问题", "持续推进", "已完成")
+    assert [m.text for m in first.measures] == ["修订学习制度", "开展专题研讨。"]

@@ -21,6 +21,9 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("一、", re.compile(rf"([{_CN}]{{1,5}})\s*、\s*")),
     ("第一,", re.compile(rf"第([{_CN}]{{1,3}})(?:部分)?\s*[,、:]\s*")),
     ("〈一〉", re.compile(rf"[〈‹<]([{_CN}]{{1,3}})[〉›>]\s*")),
+    # a labelled ordinal: "问题1:", "问题一:", "反馈问题3、" (the label names what is numbered)
+    ("问题1", re.compile(r"(?:反馈)?问题\s*(\d{1,3})\s*[:.、]\s*")),
+    ("问题一", re.compile(rf"(?:反馈)?问题\s*([{_CN}]{{1,5}})\s*[:、]\s*")),
     ("(1)", re.compile(r"\((\d{1,3})\)\s*")),
     ("1)", re.compile(r"(\d{1,3})\)\s*")),
     ("1.", re.compile(r"(\d{1,3})\.(?!\d)\s*")),
@@ -28,8 +31,9 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("①", re.compile(rf"([{CIRCLED}])\s*")),
 ]
 # A heading sharing its line with the first heading of a nested list: "(一)关于…方面 1.关于…问题".
-# Only first values of the unambiguous styles, after a short title with no sentence inside it.
-_INNER_RE = re.compile(r"(?<=[^\d\s(])\s*(?=\((?:[一二三四五六七八九十]{1,3}|\d{1,3})\)|【[一二三四五六七八九十]{1,3}】|\d{1,3}\.(?!\d))")
+# Only first values (or run-on values) of the unambiguous styles, after a short title with no sentence inside it.
+_INNER_RE = re.compile(r"(?<=[^\d\s(])\s*(?=\((?:[一二三四五六七八九十]{1,3}|\d{1,3})\)|【[一二三四五六七八九十]{1,3}】|\d{1,3}\.(?!\d)"
+                       r"|(?:反馈)?问题(?:\d{1,3}|[一二三四五六七八九十]{1,3})[:、])")
 MAX_INNER_TITLE = 60
 _LONG_NUMBER_RE = re.compile(r"\(?\d{4,}[.、)]\s*(?!\d)[\u4e00-\u9fff]")
 MAX_GAP = 2  # a skipped number or two is tolerated (and reported), a larger jump is not a heading

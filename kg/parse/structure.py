@@ -24,6 +24,7 @@ from kg.parse.outline import Node, Outline
 STATUS_WORDS = "已完成|基本完成|未完成|已整改|整改中|正在整改|持续整改|持续推进|正在推进|长期坚持|阶段性|已办结|已销号|已落实|部分完成|完成"
 STATUS_RE = re.compile(rf"[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]")
 _STATUS_LINE_RE = re.compile(rf"\s*(?:整改|完成)(?:情况|进度|进展|状态)\s*:\s*((?:{STATUS_WORDS})[^,。;\n]{{0,4}}?)(?=[。;,\n]|$)")
+_BARE_STATUS_RE = re.compile(rf"\s+((?:{STATUS_WORDS})[^\s()【】\[\]]{{0,4}}?)\s*$")  # "…问题  持续推进": after a gap
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
 _XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n ]))\s*([一二三四五六七八九十]{1,3})是", re.M)
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\n]))\s*([{CIRCLED}])", re.M)
@@ -71,6 +72,10 @@ def split_head(text: str, node: Node) -> Head:
             status_span = (start + match.start(1), start + match.start(1) + len(status))
             title_limit = match.start()
             break
+    if status is None and (bare := _BARE_STATUS_RE.search(line, 0, cut)):  # a status word alone after a gap
+        status = bare.group(1)
+        status_span = (start + bare.start(1), start + bare.end(1))
+        title_limit = bare.start()
     title_end = title_limit
     while title_end > 0 and line[title_end - 1] in " .,:" + _SENTENCE_END:
         title_end -= 1
@@ -162,14 +167,25 @@ class Roles:
     def heading_head(self, node: Node) -> Head:
         """The head of a heading: a heading by its siblings' role is titled by its first sentence."""
         head = self.head(node)
-        if id(node) in self._by_sibling and head.rest >= node.head_end:
+        if (id(node) in self._by_sibling or self._among_one_sentence_headings(node)) and head.rest >= node.head_end:
             cut = self._sentence_cut(node)
+            if cut is not None and id(node) not in self._by_sibling and problem_like(self.text[cut:node.head_end]):
+                cut = None  # the line goes on describing the problem (…不足。高端产业发展没有破题…): all of it is the title
             if cut is not None:
                 title_end = cut
                 while title_end > node.head_start and self.text[title_end - 1] in " 。":
                     title_end -= 1
                 return Head((node.head_start, title_end), head.status, head.status_span, cut)
         return head
+
+    def _among_one_sentence_headings(self, node: Node) -> bool:
+        """Most siblings of the node's numbering style are one sentence on their line and own text below it:
+        the node's line, going on after its first sentence with words that do not read as a problem, holds a
+        title of that shape and then its first measure (``2.关于…不力的问题。修订《…办法》,…``)."""
+        siblings = [n for n in node.parent.children if n is not node and n.style == node.style] if node.parent else []
+        one_sentence = [n for n in siblings if (n.paragraphs or n.children) and n.head_start < n.head_end
+                        and self._sentence_cut(n) is None]
+        return len(siblings) >= 2 and len(one_sentence) * 2 > len(siblings)
 
     def title(self, node: Node) -> str:
         span = self.heading_head(node).title
@@ -269,7 +285,7 @@ class Roles:
         if len(title) > MAX_TITLE_BEFORE_RUN:
             return False
         rest = self.head(node).rest
-        if self.text[rest - 1] not in _SENTENCE_END + ":,":
+        if self.text[rest - 1] not in _SENTENCE_END + ":, \u3000":  # a gap of spaces ends a sentence too
             return False
         end = node.children[0].marker.start if node.children and node.children[0].marker else node.end
         return len(_sequence(self.text, rest, end, _XSHI_RE)) >= 1
@@ -491,12 +507,29 @@ def _problem(roles: Roles, node: Node) -> Problem:
         if tag:
             problem.status = tag.group(1)
             lead_start = tag.end()
+    if problem.status is None and not items:  # or under its measures, as their last paragraph
+        closing = _closing_status(roles.text, lead_start, content_end)
+        if closing:
+            problem.status, content_end = closing
     measures, lead = extract_measures(roles.text, lead_start, content_end, items, roles)
     problem.measures = measures
     if lead:
         problem.lead_span = lead
         problem.lead = roles.text[lead[0]:lead[1]]
     return problem
+
+
+def _closing_status(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """A problem's status written as the last paragraph of its text, after its measures ("整改进展:已完成。"):
+    the status and where that paragraph starts."""
+    body_end = start + len(text[start:end].rstrip())
+    line_start = text.rfind("\n", start, body_end) + 1
+    if line_start <= start:
+        return None
+    tag = _STATUS_LINE_RE.match(text, line_start, body_end)
+    if tag is None or text[tag.end():body_end].strip(" 。;,"):
+        return None
+    return tag.group(1), line_start
 
 
 def extract_measures(text: str, start: int, end: int, items: list[Node],
