@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pytest
@@ -235,21 +235,42 @@ def _lead_in_paragraph_first(intro: str) -> str:
     return "现将本单位巡视巡察整改进展情况予以公布,接受广大干部群众监督,具体情况如下:\n" + intro
 
 
+def _entry_and_exit(intro: str) -> str:
+    """The period as two events: 2020年10月22日进驻,12月15日撤离 instead of a range."""
+    return re.sub(r"(\d{1,2}日)至((?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日)", r"\1进驻,\2撤离,", intro, count=1)
+
+
+def _round_before_group(intro: str) -> str:
+    """The term and round written into the group's name: 省委第九巡视组 -> 十三届省委第五轮巡视第九巡视组."""
+    return re.sub(r"(省委|市委)第([一二三四五六七八九十]+)(巡视|巡察)组", r"十三届\1第五轮\3第\2\3组", intro)
+
+
+def _place_before_dispatcher(intro: str, province: str = "河北省", city: str = "秦皇岛市") -> str:
+    """The group named with its dispatcher's place, as the report's province and city are written before their
+    committees: 市委第五巡察组 -> 秦皇岛市委第五巡察组, 省委第九巡视组 -> 山东省委第九巡视组."""
+    places = {"省委": province.removesuffix("省"), "市委": city.removesuffix("市")}
+    return re.sub(r"(省委|市委)(第[一二三四五六七八九十]+(?:巡视|巡察)组)", lambda m: places[m[1]] + m[0], intro)
+
+
 GRAMMAR: dict[str, Callable[[str], str]] = {f.__name__.lstrip("_"): f for f in (
     _lost_year_month, _group_number_after_kind, _rectification_period_first, _hyphenated_range,
-    _lead_in_paragraph_first)}
+    _lead_in_paragraph_first, _entry_and_exit, _round_before_group, _place_before_dispatcher)}
 
 
 @pytest.mark.parametrize("change", sorted(GRAMMAR))
 @pytest.mark.parametrize("path", REAL_REPORTS, ids=lambda p: p.stem)
 def test_inspection_grammar_variants_give_the_same_inspection(path: Path, change: str) -> None:
-    raw, intro = _raw(path), _intro_line(path)
-    changed = GRAMMAR[change](intro)
-    report, full = parse_text(raw.replace(intro, changed, 1)), _full(path)
+    raw, intro, full = _raw(path), _intro_line(path), _full(path)
+    region = full.committee.region
+    rewrite = partial(_place_before_dispatcher, province=region.province or "", city=region.city or "") \
+        if change == "place_before_dispatcher" else GRAMMAR[change]
+    changed = rewrite(intro)
+    report = parse_text(raw.replace(intro, changed, 1))
     want = _inspection(full)
     got = _inspection(report)
-    if change == "group_number_after_kind":
-        want["group"] = _group_number_after_kind(want["group"] or "") or None
+    if change in ("group_number_after_kind", "place_before_dispatcher"):  # the group as written
+        want["group"] = rewrite(want["group"] or "") or None
+    assert changed != intro
     assert got == want
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from kg.model import Body, Committee, Contact, Inspection, Region, Span
 from kg.parse.dates import DATE_RE, DateMention, find_dates, find_month_range
 from kg.parse.numerals import to_int
-from kg.parse.region import lookup_region
+from kg.parse.region import division_names, lookup_region
 
 _CN = "一二三四五六七八九十"
 DATE_LINE_RE = re.compile(r"^\s*((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日\s*$")
@@ -300,7 +301,8 @@ def inspection_from(text: str, intro: Span, title: str | None = None,
     inspection = Inspection(span=intro)
     group = _find_group(body)
     if group:
-        inspection.group = group.group("group")
+        inspection.group = _place_before(body, group.start("by")) + group.group("group") if group.group("by") \
+            else group.group("group")
         inspection.by = group.group("by")
         inspection.ordinal = to_int(group.group("n")) if "n" in group.groupdict() and group.group("n") else None
         inspection.kind = group.group("kind")
@@ -316,8 +318,29 @@ def inspection_from(text: str, intro: Span, title: str | None = None,
         inspection.round = rnd.group(0)
         if inspection.by is None and rnd.group(2):
             inspection.by = rnd.group(2)
+        if group and not group.group("by") and rnd.group(2) and group.group("n") \
+                and re.fullmatch(r"(?:巡视|巡察)?", body[rnd.end():group.start()]):
+            # the dispatcher written before the round (十一届省委第三轮巡视第二巡视组, 十二届市委第二轮巡察第三组): the
+            # group without term and round, as the dispatcher names its groups (省委第二巡视组, 市委第三巡察组)
+            inspection.group = f"{rnd.group(2)}第{group.group('n')}{group.group('kind')}组"
     _inspection_dates(body, inspection, warnings, published)
     return inspection, warnings
+
+
+def _place_before(body: str, start: int) -> str:
+    """The place named right before a group's dispatcher, as written (长沙 in 长沙市委第三巡察组): a division's
+    name when the dispatcher's first character completes it (长沙 + 市), else nothing."""
+    level = body[start:start + 1]
+    for size in range(6, 1, -1):
+        place = body[max(0, start - size):start]
+        if len(place) == size and place + level in _division_full_names():
+            return place
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _division_full_names() -> frozenset[str]:
+    return frozenset(names[0] for names in division_names())
 
 
 def _find_group(body: str) -> re.Match[str] | None:
@@ -331,7 +354,7 @@ def _find_group(body: str) -> re.Match[str] | None:
 
 def _inspection_dates(body: str, inspection: Inspection, warnings: list[str], published: dt.date | None) -> None:
     dates = _dates_with_a_later_year(body, find_dates(body)) or _dates_before(body, published)
-    used = _inspection_period(body, dates, inspection)
+    used = _inspection_period(body, dates, inspection) or _entry_and_exit(body, dates, inspection)
     if inspection.start is None:  # a scrape that lost 年/月 (2024717日至830日), or dotted dates
         dates = find_dates(body, scraped=True)
         used = _inspection_period(body, dates, inspection)
@@ -340,13 +363,11 @@ def _inspection_dates(body: str, inspection: Inspection, warnings: list[str], pu
         if period:
             inspection.start, inspection.end = period
             warnings.append("巡视/巡察时间只写到月 (inspection period given to the month only)")
-    for i, mention in enumerate(dates):
-        if i in used:
-            continue
-        sentence = _sentence_around(body, mention.start, mention.end)
-        if "反馈" in sentence:
-            inspection.feedback = mention.date
-            break
+    unused = [i for i in range(len(dates)) if i not in used]
+    told = [i for i in unused if "反馈" in _after(body, dates, i)] or \
+        [i for i in unused if "反馈" in _sentence_around(body, dates[i].start, dates[i].end)]
+    if told:  # the date whose own words say 反馈 (…5月20日撤离,7月12日向市委反馈), else the first in such a sentence
+        inspection.feedback = dates[told[0]].date
     if inspection.start is None:
         warnings.append("未找到巡视/巡察起止日期 (no inspection period found)")
     if inspection.feedback is None:
@@ -388,6 +409,31 @@ def _inspection_period(body: str, dates: list[DateMention], inspection: Inspecti
                   ranges[0])
     inspection.start, inspection.end = dates[chosen].date, dates[chosen + 1].date
     return {chosen, chosen + 1}
+
+
+def _entry_and_exit(body: str, dates: list[DateMention], inspection: Inspection) -> set[int]:
+    """The inspection written as two events instead of a range: the group 进驻 on one date and 撤离 (or the
+    inspection 结束) on a later one (2023年3月15日进驻新密市,5月20日撤离)."""
+    entry = next((i for i in range(len(dates)) if _ENTRY_RE.search(_after(body, dates, i))), None)
+    if entry is None:
+        return set()
+    exit_ = next((i for i in range(entry + 1, len(dates)) if _EXIT_RE.search(_after(body, dates, i))), None)
+    inspection.start = dates[entry].date
+    if exit_ is None:
+        return {entry}
+    inspection.end = dates[exit_].date
+    return {entry, exit_}
+
+
+_ENTRY_RE = re.compile(r"进驻")
+_EXIT_RE = re.compile(r"撤离|撤出|离开|(?:巡视|巡察)(?:工作)?结束")
+
+
+def _after(body: str, dates: list[DateMention], i: int) -> str:
+    """The words from a date to the next date or the end of its sentence: what happened on it."""
+    end = dates[i + 1].start if i + 1 < len(dates) else len(body)
+    stops = [pos for ch in "。;\n" if (pos := body.find(ch, dates[i].end, end)) != -1]
+    return body[dates[i].end:min(stops) if stops else end]
 
 
 def _names_inspection(sentence: str) -> bool:
