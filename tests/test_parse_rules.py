@@ -172,3 +172,16 @@ def test_a_status_written_outside_brackets(heading: str, after: str) -> None:
     first, second = report.iter_problems()
     assert (first.title, first.status, second.status) == ("关于理论学习不够深入的问题", "持续推进", "已完成")
     assert [m.text for m in first.measures] == ["修订学习制度", "开展专题研讨。"]
+
+
+def test_headings_running_on_with_their_first_step_beside_headings_running_on_with_a_run() -> None:
+    """Siblings titled by one sentence before their 一是… run count as one-sentence titles too; a 关于…问题 title is
+    whole even when the step after it names a risk (风险)."""
+    report = parse_text(INTRO + "二、整改落实情况\n"
+                        "1.关于“学习不够深入”的问题。一是修订学习制度。\n二是开展专题研讨。\n"
+                        "2.关于“防范化解重大风险不够到位”的问题。县政府开展政府债务风险专项排查,累计化解隐性债务9.8亿元。\n"
+                        "组织开展安全生产大排查。\n"
+                        "3.关于“基层党建薄弱”的问题。一是整顿软弱涣散党组织11个。\n二是规范“三会一课”。\n" + CLOSE)
+    second = report.iter_problems()[1]
+    assert second.title == "关于“防范化解重大风险不够到位”的问题"
+    assert [m.text for m in second.measures] == ["县政府开展政府债务风险专项排查,累计化解隐性债务9.8亿元。", "组织开展安全生产大排查。"]

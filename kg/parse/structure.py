@@ -169,7 +169,11 @@ class Roles:
         head = self.head(node)
         if (id(node) in self._by_sibling or self._among_one_sentence_headings(node)) and head.rest >= node.head_end:
             cut = self._sentence_cut(node)
-            if cut is not None and id(node) not in self._by_sibling and problem_like(self.text[cut:node.head_end]):
+            if cut is not None and not STATUS_RE.sub("", self.text[cut:node.head_end]).strip(" 。.;,").removesuffix(
+                    head.status or "\0").strip():
+                cut = None  # what follows the sentence is its status tag: the line is one sentence
+            if cut is not None and id(node) not in self._by_sibling and problem_like(self.text[cut:node.head_end]) \
+                    and not _STRONG_PROBLEM_RE.search(self.text[node.head_start:cut].rstrip(" 。")):
                 cut = None  # the line goes on describing the problem (…不足。高端产业发展没有破题…): all of it is the title
             if cut is not None:
                 title_end = cut
@@ -179,13 +183,18 @@ class Roles:
         return head
 
     def _among_one_sentence_headings(self, node: Node) -> bool:
-        """Most siblings of the node's numbering style are one sentence on their line and own text below it:
-        the node's line, going on after its first sentence with words that do not read as a problem, holds a
-        title of that shape and then its first measure (``2.关于…不力的问题。修订《…办法》,…``)."""
+        """Most siblings of the node's numbering style own text and are titled by one sentence (their line is
+        that sentence, or it goes on with a cue: 一是…, 整改情况:…): the node's line, going on after its first
+        sentence with words that do not read as a problem, holds a title of that shape and then its first
+        measure (``2.关于…不力的问题。修订《…办法》,…``)."""
         siblings = [n for n in node.parent.children if n is not node and n.style == node.style] if node.parent else []
-        one_sentence = [n for n in siblings if (n.paragraphs or n.children) and n.head_start < n.head_end
-                        and self._sentence_cut(n) is None]
+        one_sentence = [n for n in siblings if (n.paragraphs or n.children or self.head(n).rest < n.head_end)
+                        and self._one_sentence_title(n)]
         return len(siblings) >= 2 and len(one_sentence) * 2 > len(siblings)
+
+    def _one_sentence_title(self, node: Node) -> bool:
+        span = self.head(node).title
+        return span is not None and not any(c in self.text[span[0]:span[1]] for c in _SENTENCE_END)
 
     def title(self, node: Node) -> str:
         span = self.heading_head(node).title
