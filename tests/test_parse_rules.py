@@ -185,3 +185,12 @@ def test_headings_running_on_with_their_first_step_beside_headings_running_on_wi
     second = report.iter_problems()[1]
     assert second.title == "关于“防范化解重大风险不够到位”的问题"
     assert [m.text for m in second.measures] == ["县政府开展政府债务风险专项排查,累计化解隐性债务9.8亿元。", "组织开展安全生产大排查。"]
+
+
+def test_status_tags_on_numbered_measures_leave_them_measures() -> None:
+    """(1)…【已完成】 lines under a problem heading own nothing: measures with their own status, not sub-problems."""
+    report = parse_text(INTRO + "二、整改落实情况\n(一)政治建设方面\n1.关于“学习不够深入”问题\n(1)修订学习规则,开展专题研讨8次。【已完成】\n"
+                        "(2)将学习情况纳入年度考核。【持续推进】\n2.关于“基层党建薄弱”问题\n(1)整顿软弱涣散党组织11个。【已完成】\n" + CLOSE)
+    problems = report.iter_problems()
+    assert [(p.title, p.status) for p in problems] == [("关于“学习不够深入”问题", None), ("关于“基层党建薄弱”问题", None)]
+    assert [[m.status for m in p.measures] for p in problems] == [["已完成", "持续推进"], ["已完成"]]

@@ -279,8 +279,8 @@ class Roles:
         inline_rest = head.rest < node.head_end
         if (node.paragraphs or node.children) and short and not inline_rest:
             return True
-        if head.status is not None:
-            return True
+        if head.status is not None and (node.paragraphs or node.children):
+            return True  # a tagged line owning nothing is a measure with its own status (…12个。【已完成】)
         if inline_rest and problem_like(title) and _STRONG_PROBLEM_RE.search(title):
             return True
         if inline_rest and self._titles_a_run(node, title):
