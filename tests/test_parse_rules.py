@@ -194,3 +194,24 @@ def test_status_tags_on_numbered_measures_leave_them_measures() -> None:
     problems = report.iter_problems()
     assert [(p.title, p.status) for p in problems] == [("关于“学习不够深入”问题", None), ("关于“基层党建薄弱”问题", None)]
     assert [[m.status for m in p.measures] for p in problems] == [["已完成", "持续推进"], ["已完成"]]
+
+
+def test_problem_headings_without_numbers_under_numbered_categories() -> None:
+    """关于“…”问题 lines of their own, each followed by its measures, under 【一】 categories: problems."""
+    report = parse_text(INTRO + "二、整改落实情况\n【一】关于政治建设方面\n关于“落实‘第一议题’制度不够到位”问题\n建立学习台账。\n"
+                        "修订学习制度。\n关于“推动乡村振兴有短板”问题\n新建高标准农田2.1万亩。\n【二】关于全面从严治党方面\n"
+                        "关于“主体责任落实不够有力”问题\n制定主体责任清单。\n关于“廉洁风险突出”问题\n开展专项整治。\n完善决策制度。\n" + CLOSE)
+    assert [[(p.title, len(p.measures)) for p in c.problems] for c in report.categories] == [
+        [("关于“落实‘第一议题’制度不够到位”问题", 2), ("关于“推动乡村振兴有短板”问题", 1)],
+        [("关于“主体责任落实不够有力”问题", 1), ("关于“廉洁风险突出”问题", 2)]]
+    assert all(p.marker is None for p in report.iter_problems())
+
+
+@pytest.mark.parametrize(("rest", "title_alone"), [("县委组织部开展“星级评定”,评定五星级党组织36个。", True),
+                                                   ("如2018年转办信访件中,有3件逾期半年多仍未完成整改。", False)])
+def test_a_last_heading_beside_one_sibling_runs_on_with_a_step_not_an_example(rest: str, title_alone: bool) -> None:
+    report = parse_text(INTRO + "二、整改落实情况\n1.关于“干部队伍建设存在短板”的问题。一是提拔年轻干部43名。\n二是开展专题培训。\n"
+                        f"2.关于“基层党组织建设不够规范”的问题。{rest}\n整顿软弱涣散村党组织11个。\n" + CLOSE)
+    second = report.iter_problems()[1]
+    assert (second.title == "关于“基层党组织建设不够规范”的问题") is title_alone
+    assert len(second.measures) == (2 if title_alone else 1)

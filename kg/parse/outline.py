@@ -37,6 +37,7 @@ _INNER_RE = re.compile(r"(?<=[^\d\s(])\s*(?=\((?:[一二三四五六七八九十
 MAX_INNER_TITLE = 60
 _LONG_NUMBER_RE = re.compile(r"\(?\d{4,}[.、)]\s*(?!\d)[\u4e00-\u9fff]")
 MAX_GAP = 2  # a skipped number or two is tolerated (and reported), a larger jump is not a heading
+UNNUMBERED = "关于…"  # the style of headings written without a number (kg.parse.structure finds them)
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Marker:
 
     @property
     def label(self) -> str:
+        if self.style == UNNUMBERED:
+            return ""
         if self.style == "①":
             return CIRCLED[self.value - 1]
         if "一" in self.style:

@@ -26,7 +26,7 @@ from kg.parse.progress import find_progress, measure_status
 from kg.parse.quality import judge
 from kg.parse.quantities import concreteness, find_quantities, quantities_in
 from kg.parse.recurrence import find_references, inspection_round
-from kg.parse.structure import Roles, build_categories
+from kg.parse.structure import Roles, build_categories, promote_unnumbered_headings
 
 _REPORT_WORDS = re.compile(r"巡视|巡察")
 _ENDS_SENTENCE = tuple("。!?”)》…") + ("...",)
@@ -73,6 +73,7 @@ def parse_canonical(source: CanonicalText) -> Report:
     report.contact = contact_from(text, closing)
 
     outline = build_outline(text, limit=closing)
+    promote_unnumbered_headings(outline)
     report.warnings.extend(outline.warnings)
     roles = Roles(outline)
     report.categories, covered = build_categories(roles)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from kg.model import Category, Measure, Problem, Span
 from kg.parse.numerals import CIRCLED, to_int
-from kg.parse.outline import Node, Outline
+from kg.parse.outline import UNNUMBERED, Marker, Node, Outline
 
 STATUS_WORDS = "已完成|基本完成|未完成|已整改|整改中|正在整改|持续整改|持续推进|正在推进|长期坚持|阶段性|已办结|已销号|已落实|部分完成|完成"
 STATUS_RE = re.compile(rf"[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]")
@@ -35,11 +35,13 @@ _NEGATIVE_RE = re.compile(
     r"不畅|不优|不佳|不适应|不合理|差距|欠缺|弱化|淡化|虚化|边缘化|缺失|缺位|短板|弱项|薄弱|滞后|缓慢|欠佳|偏小|"
     r"较多|较少|多发|仍然存在|依然存在|仍有发生|时有发生|禁而未绝|推诿扯皮|不作为|乱作为|失守|失范|失职|风险|隐患|"
     r"问题突出|存在.{0,6}问题|有偏差|落实难|难以|乏力|粗放|懈怠|松懈|宽松软|走过场")
+_EXAMPLE_RE = re.compile(r"\s*(?:如|比如|例如|譬如|其中|主要表现|具体表现|表现在|表现为)")  # an example of the problem
 _NEXT_STEPS_RE = re.compile(r"下一步|今后|工作打算|努力方向|下步|后续工作|持续深化整改")
 _SENTENCE_END = "。!?;"
 _GAP_RE = re.compile(r"(?<=\S)\s+(?=\S)")
 MAX_HEADING_CHARS = 100
 MAX_TITLE_BEFORE_RUN = 60  # a numbered measure may hold a nested run, but after a long sentence
+MAX_INNER_TITLE = 60  # a heading without a number is a short line
 
 
 @dataclass
@@ -50,6 +52,40 @@ class Head:
     status: str | None
     status_span: Span | None
     rest: int  # offset where inline content after the title starts (== line end when none)
+
+
+def promote_unnumbered_headings(outline: Outline) -> None:
+    """Headings written without a number: in the text of a node without numbered children, two or more lines
+    each shaped like a problem's title (关于“…”问题 on its own line, no sentence inside) and each followed by
+    text become the node's children, each owning the paragraphs up to the next (reports that number only
+    their categories)."""
+    text = outline.text
+    for node in outline.root.walk():
+        if node.parent is None or node.children or len(node.paragraphs) < 4:
+            continue
+        heads = [i for i, (start, end) in enumerate(node.paragraphs) if _untitled_heading(text[start:end])]
+        owning = [i for k, i in enumerate(heads) if i + 1 < len(node.paragraphs)
+                  and (k + 1 == len(heads) or heads[k + 1] > i + 1)]
+        if len(heads) < 2 or owning != heads:
+            continue
+        paragraphs, node.paragraphs = node.paragraphs, node.paragraphs[:heads[0]]
+        for k, i in enumerate(heads):
+            start, end = paragraphs[i]
+            child = Node(marker=Marker(UNNUMBERED, k + 1, start, start), head_start=start, head_end=end, line_end=end,
+                         parent=node)
+            child.paragraphs = paragraphs[i + 1:heads[k + 1] if k + 1 < len(heads) else len(paragraphs)]
+            child.end = paragraphs[heads[k + 1]][0] if k + 1 < len(heads) else node.end
+            node.children.append(child)
+
+
+_UNNUMBERED_RE = re.compile(r"^(?:关于|针对).{2,}(?:问题|方面)(?:的?整改(?:落实)?(?:情况)?)?[。:]?$")
+
+
+def _untitled_heading(line: str) -> bool:
+    """关于“…”问题 (…的整改情况) alone on its line, one short sentence at most."""
+    title = STATUS_RE.sub("", line).strip(" \u3000")
+    return len(title) <= MAX_INNER_TITLE and bool(_UNNUMBERED_RE.match(title)) \
+        and not any(c in title[:-1] for c in _SENTENCE_END)
 
 
 def split_head(text: str, node: Node) -> Head:
@@ -172,15 +208,23 @@ class Roles:
             if cut is not None and not STATUS_RE.sub("", self.text[cut:node.head_end]).strip(" 。.;,").removesuffix(
                     head.status or "\0").strip():
                 cut = None  # what follows the sentence is its status tag: the line is one sentence
-            if cut is not None and id(node) not in self._by_sibling and problem_like(self.text[cut:node.head_end]) \
-                    and not _STRONG_PROBLEM_RE.search(self.text[node.head_start:cut].rstrip(" 。")):
-                cut = None  # the line goes on describing the problem (…不足。高端产业发展没有破题…): all of it is the title
+            if cut is not None and id(node) not in self._by_sibling and self._describes_problem(node, cut):
+                cut = None
             if cut is not None:
                 title_end = cut
                 while title_end > node.head_start and self.text[title_end - 1] in " 。":
                     title_end -= 1
                 return Head((node.head_start, title_end), head.status, head.status_span, cut)
         return head
+
+    def _describes_problem(self, node: Node, cut: int) -> bool:
+        """The line goes on after its first sentence describing the problem (…不足。高端产业发展没有破题…,
+        …缓慢。如2018年…): with an example, or with words of a problem after a title that is not a whole
+        关于…问题 sentence. Then all of it is the title."""
+        rest = self.text[cut:node.head_end]
+        if _EXAMPLE_RE.match(rest):
+            return True
+        return problem_like(rest) and not _STRONG_PROBLEM_RE.search(self.text[node.head_start:cut].rstrip(" 。"))
 
     def _among_one_sentence_headings(self, node: Node) -> bool:
         """Most siblings of the node's numbering style own text and are titled by one sentence (their line is
@@ -190,7 +234,7 @@ class Roles:
         siblings = [n for n in node.parent.children if n is not node and n.style == node.style] if node.parent else []
         one_sentence = [n for n in siblings if (n.paragraphs or n.children or self.head(n).rest < n.head_end)
                         and self._one_sentence_title(n)]
-        return len(siblings) >= 2 and len(one_sentence) * 2 > len(siblings)
+        return bool(siblings) and len(one_sentence) * 2 > len(siblings)
 
     def _one_sentence_title(self, node: Node) -> bool:
         span = self.head(node).title
@@ -499,7 +543,7 @@ def _problem(roles: Roles, node: Node) -> Problem:
     head = roles.heading_head(node)
     title = roles.text[head.title[0]:head.title[1]] if head.title else None
     problem = Problem(title=title or None, span=head.title, status=head.status,
-                      marker=node.marker.label if node.marker else None)
+                      marker=(node.marker.label or None) if node.marker else None)
     sub = roles.heading_children(node)
     if sub:
         problem.problems = [_problem(roles, n) for n in sub]
