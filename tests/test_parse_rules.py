@@ -215,3 +215,11 @@ def test_a_last_heading_beside_one_sibling_runs_on_with_a_step_not_an_example(re
     second = report.iter_problems()[1]
     assert (second.title == "关于“基层党组织建设不够规范”的问题") is title_alone
     assert len(second.measures) == (2 if title_alone else 1)
+
+
+def test_parts_numbered_as_sections_close_the_list_at_the_next_steps() -> None:
+    """第一部分 … 第三部分 下一步工作打算 (a space, no comma, after 部分): the last part's 一、二、 are no problems."""
+    report = parse_text(INTRO + "第一部分 整改工作总体情况\n区委高度重视整改工作。\n第二部分 巡视反馈问题整改落实情况\n"
+                        "一、关于政治建设方面\n1.关于“学习不够深入”问题\n修订学习制度。\n2.关于“基层党建薄弱”问题\n开展专项整治。\n"
+                        "第三部分 下一步工作打算\n一、持续压紧压实整改责任\n坚持标准不降。\n二、巩固拓展整改成果\n持续跟踪问效。\n" + CLOSE)
+    assert [p.title for p in report.iter_problems()] == ["关于“学习不够深入”问题", "关于“基层党建薄弱”问题"]
