@@ -16,11 +16,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import charset_normalizer
 
 from kg.exceptions import IngestError, NoReportError
+from kg.parse.outline import leading_markers
 
 # Characters NFKC would flatten although they carry structure in these reports:
 # circled numbers are list markers (NFKC turns ① into "1"), the ellipsis is punctuation.
@@ -266,11 +268,75 @@ def canonicalize(raw: str, *, path: str = "<text>", sha256: str = "", encoding: 
         raw = page_text(raw, result.metadata, path)
     text = normalize_chars(raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = _FRONT_MATTER_RE.sub("", text)
-    lines = [_clean_line(line) for line in text.split("\n")]
-    lines = [line for line in lines if line]
+    written = [(line, _clean_line(line)) for line in text.split("\n")]
+    indented = [bool(_INDENT_RE.match(raw)) for raw, line in written if line]
+    lines = _unwrapped([line for _, line in written if line], indented, result)
     kept = _strip_page(lines, result)
     result.text = "\n".join(kept)
     return result
+
+
+# --- text copied from a PDF or a printed page ------------------------------------------------
+
+_PAGE_NUMBER_RE = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$|^第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d{1,3}\s*页)?$")
+WRAP_SHARE = 0.5  # a share of a text's lines this large being of one width (±1): it was wrapped at that width
+MIN_WRAP_CHARS = 20  # a narrower wrap is a list of short lines, not a page
+_ENDS_SENTENCE = "。!?;:"
+_INDENT_RE = re.compile(r"^(?: {2,}|\t|\u3000)")
+INDENTED_MIN = 3  # lines indented, at least, in a wrapped text that marks its paragraphs by an indent
+
+
+def _unwrapped(lines: list[str], indented: list[bool], result: CanonicalText) -> list[str]:
+    """A text copied from a PDF or a printed page: its page numbers and the running header repeated after them
+    dropped, and the lines it wrapped at a fixed width joined again. A line of that width goes on on the next
+    unless that one starts with a heading's number, or starts a paragraph: is indented, where the text indents
+    its paragraphs, else follows a sentence's end."""
+    pages = {i for i, line in enumerate(lines) if _PAGE_NUMBER_RE.match(line)}
+    if pages:
+        after = [lines[i + 1] for i in pages if i + 1 < len(lines)]
+        headers = {line for line in after if len(line) <= 40 and after.count(line) >= 2}
+        dropped = {i for i, line in enumerate(lines) if i in pages or (line in headers and i - 1 in pages)}
+        result.dropped_lines.extend(lines[i] for i in sorted(dropped))
+        lines = [line for i, line in enumerate(lines) if i not in dropped]
+        indented = [flag for i, flag in enumerate(indented) if i not in dropped]
+    for measure in (len, _display_width):  # characters (a plain-text wrap) or columns (a PDF's lines)
+        width = _wrap_width(lines, measure)
+        if width is not None:
+            return _joined(lines, indented, width, measure)
+    return lines
+
+
+def _joined(lines: list[str], indented: list[bool], width: int, measure: Callable[[str], int]) -> list[str]:
+    indents = INDENTED_MIN <= sum(indented) < len(lines)  # the text marks its paragraphs by indents
+    out: list[str] = []
+    previous = 0  # the width of the last line as written
+    for line, indent in zip(lines, indented):
+        starts = indent if indents else out[-1].endswith(tuple(_ENDS_SENTENCE)) if out else True
+        if out and previous >= width - 2 and not starts and not leading_markers(line, 0, len(line)):  # not 235.6亿元
+            out[-1] += line
+        else:
+            out.append(line)
+        previous = measure(line)
+    return out
+
+
+def _display_width(line: str) -> int:
+    """Columns a line takes as printed: two for a CJK character, one for a digit or a Latin letter."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def _wrap_width(lines: list[str], measure: Callable[[str], int]) -> int | None:
+    """The width a text was wrapped at: the most common width of its lines (by ``measure``), when at least
+    WRAP_SHARE of its lines of ten characters or more are that wide or one off; None for a text of one line
+    a paragraph."""
+    lengths = [measure(line) for line in lines if len(line) >= 10]
+    if len(lengths) < 8:
+        return None
+    width = max(set(lengths), key=lambda n: sum(1 for m in lengths if abs(m - n) <= 1))
+    near = sum(1 for m in lengths if abs(m - width) <= 1)
+    longer = sum(1 for m in lengths if m > width + 2)  # a wrapped text has hardly a line wider than its wrap
+    wide_enough = width >= MIN_WRAP_CHARS * (measure("中") if measure is not len else 1)
+    return width + 1 if wide_enough and near >= WRAP_SHARE * len(lengths) and longer <= 0.05 * len(lengths) else None
 
 
 # --- saved web pages ------------------------------------------------------------------------

@@ -485,6 +485,32 @@ def gb18030_crlf(doc: Doc) -> None:
     doc.encoding, doc.crlf = "gb18030", True
 
 
+PDF_WIDTH = 31  # characters a printed line holds
+PDF_PAGE_LINES = 38  # lines a printed page holds
+
+
+def pdf_copy(doc: Doc) -> None:
+    """16. Copied out of a PDF: every paragraph wrapped at a fixed width (headings too), its first line indented
+    unless it is a heading, no blank lines, and after every page a page number (- 3 -) and the running header
+    of the next page."""
+    header = f"{doc.report.committee.name or '中共某某委员会'}巡视整改进展情况"[:30]
+    out: list[Line] = []
+    for line in doc.lines:
+        if line.role == "blank":
+            continue
+        text = line.text.strip(" \t\u3000")
+        indent = "\u3000\u3000" if line.role in ("intro", "measure", "lead", "text") else ""  # a paragraph's first line
+        pieces = [text[i:i + PDF_WIDTH] for i in range(0, len(text), PDF_WIDTH)] or [""]
+        pieces[0] = indent + pieces[0]
+        for piece in pieces:
+            out.append(Line(piece, role=line.role, zone=line.zone, pids=line.pids, cid=line.cid))
+            if len(out) % (PDF_PAGE_LINES + 2) == PDF_PAGE_LINES:
+                page = len(out) // (PDF_PAGE_LINES + 2) + 1
+                out += [Line(f"- {page} -", role="tail", zone=line.zone), Line(header, role="tail", zone=line.zone)]
+    doc.lines = out
+    doc.blank_lines = False
+
+
 _HALF_FULL = {"(": "\uff08", ")": "\uff09", ",": "\uff0c", ":": "\uff1a", ";": "\uff1b"}
 _SWAP = str.maketrans({**_HALF_FULL, **{full: half for half, full in _HALF_FULL.items()}})
 _DOT_MARKER_RE = re.compile(r"^(\s*)(\*\*)?(\d+)([.．])")
@@ -747,6 +773,7 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("markdown", 70, markdown, group="format"),
     Layout("html_page", 71, html_page, group="format"),
     Layout("gb18030_crlf", 80, gb18030_crlf),
+    Layout("pdf_copy", 90, pdf_copy, group="format"),
 ]}
 
 
