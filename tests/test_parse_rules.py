@@ -223,3 +223,12 @@ def test_parts_numbered_as_sections_close_the_list_at_the_next_steps() -> None:
                         "一、关于政治建设方面\n1.关于“学习不够深入”问题\n修订学习制度。\n2.关于“基层党建薄弱”问题\n开展专项整治。\n"
                         "第三部分 下一步工作打算\n一、持续压紧压实整改责任\n坚持标准不降。\n二、巩固拓展整改成果\n持续跟踪问效。\n" + CLOSE)
     assert [p.title for p in report.iter_problems()] == ["关于“学习不够深入”问题", "关于“基层党建薄弱”问题"]
+
+
+def test_a_measure_that_reads_as_a_problem_heading_asks_for_review() -> None:
+    """A heading the parser did not see (关于“…”问题 alone, unnumbered after a numbered one) stays a measure,
+    and the report says so instead of passing as ok."""
+    report = parse_text(INTRO + "二、整改落实情况\n1.关于“学习不够深入”问题\n修订学习制度。\n关于“基层党建薄弱”问题\n"
+                        "开展专项整治。\n2.关于“主体责任落实不力”问题\n制定责任清单。\n" + CLOSE)
+    assert report.quality.verdict == "review"
+    assert "headings-among-measures" in [reason.code for reason in report.quality.reasons]

@@ -17,7 +17,7 @@ import re
 from kg.model import Declared, Problem, Quality, QualityReason, Report
 from kg.parse.progress import sum_disagreements
 from kg.parse.region import TERRITORIAL_KINDS
-from kg.parse.structure import problem_like
+from kg.parse.structure import problem_like, reads_as_heading
 
 VERDICTS = ("ok", "review", "incomplete")  # in rising order of severity
 Finding = tuple[str, QualityReason]  # (verdict it calls for, reason)
@@ -90,8 +90,9 @@ def _titles(problems: list[Problem]) -> str:
 
 
 def _measures(report: Report) -> list[Finding]:
-    """Problems without measures (where most have some), no measures at all, and measures the
-    parser hung on a problem it found no heading for."""
+    """Problems without measures (where most have some), no measures at all, measures that read as a
+    problem's heading (关于“…”问题 alone: a heading the parser did not see), and measures the parser hung
+    on a problem it found no heading for."""
     problems = report.iter_problems()
     if not problems:
         return []
@@ -106,6 +107,12 @@ def _measures(report: Report) -> list[Finding]:
         findings.append(_reason("review", "problems-without-measures",
                                 f"{len(bare)} 个问题没有整改措施, 其余 {len(leaves) - len(bare)} 个有: {_titles(bare)} "
                                 f"({len(bare)} of {len(leaves)} problems have no measures)"))
+    headings = [m.text for p in problems for m in p.measures if reads_as_heading(m.text)]
+    if headings:
+        quoted = "、".join(text[:24] for text in headings[:_MAX_TITLES]) + ("…" if len(headings) > _MAX_TITLES else "")
+        findings.append(_reason("review", "headings-among-measures",
+                                f"{len(headings)} 条措施读来像问题标题, 问题可能漏识: {quoted} "
+                                f"({len(headings)} measures read as problem headings: problems may be missed)"))
     untitled = [p for p in problems if p.title is None and p.measures]
     if untitled:
         count = sum(len(p.measures) for p in untitled)

@@ -63,7 +63,7 @@ def promote_unnumbered_headings(outline: Outline) -> None:
     for node in outline.root.walk():
         if node.parent is None or node.children or len(node.paragraphs) < 4:
             continue
-        heads = [i for i, (start, end) in enumerate(node.paragraphs) if _untitled_heading(text[start:end])]
+        heads = [i for i, (start, end) in enumerate(node.paragraphs) if reads_as_heading(text[start:end])]
         owning = [i for k, i in enumerate(heads) if i + 1 < len(node.paragraphs)
                   and (k + 1 == len(heads) or heads[k + 1] > i + 1)]
         if len(heads) < 2 or owning != heads:
@@ -81,8 +81,8 @@ def promote_unnumbered_headings(outline: Outline) -> None:
 _UNNUMBERED_RE = re.compile(r"^(?:关于|针对).{2,}(?:问题|方面)(?:的?整改(?:落实)?(?:情况)?)?[。:]?$")
 
 
-def _untitled_heading(line: str) -> bool:
-    """关于“…”问题 (…的整改情况) alone on its line, one short sentence at most."""
+def reads_as_heading(line: str) -> bool:
+    """关于“…”问题 (…的整改情况) alone on its line, one short sentence at most: a problem's heading."""
     title = STATUS_RE.sub("", line).strip(" \u3000")
     return len(title) <= MAX_INNER_TITLE and bool(_UNNUMBERED_RE.match(title)) \
         and not any(c in title[:-1] for c in _SENTENCE_END)
