@@ -232,3 +232,13 @@ def test_a_measure_that_reads_as_a_problem_heading_asks_for_review() -> None:
                         "开展专项整治。\n2.关于“主体责任落实不力”问题\n制定责任清单。\n" + CLOSE)
     assert report.quality.verdict == "review"
     assert "headings-among-measures" in [reason.code for reason in report.quality.reasons]
+
+
+def test_a_number_given_twice_goes_on_with_the_list() -> None:
+    """2. twice (a typo), then 3.: four problems, and a warning."""
+    report = parse_text(INTRO + "二、整改落实情况\n1.关于“主体责任落实不到位”问题\n制定责任清单。\n2.关于“监督责任有差距”问题\n"
+                        "开展专项检查。\n2.关于“不正之风仍然存在”问题\n查处问题12个。\n3.关于“八项规定精神问题时有发生”问题\n"
+                        "开展专项整治。\n" + CLOSE)
+    assert [p.title for p in report.iter_problems()] == ["关于“主体责任落实不到位”问题", "关于“监督责任有差距”问题",
+                                                         "关于“不正之风仍然存在”问题", "关于“八项规定精神问题时有发生”问题"]
+    assert any("编号重复" in w for w in report.warnings)

@@ -215,6 +215,10 @@ class _Builder:
             if marker.value == open_node.value + 1:
                 self._attach_sibling(open_node, node)
                 return True
+        if same_style and marker.value == same_style[0].value and marker.value > 1 and self._heads_alike(node, same_style[0]):
+            self.outline.warnings.append(f"编号重复: {marker.label} (a number given twice, offset {marker.start})")
+            self._attach_sibling(same_style[0], node)  # a typo: 6. twice, then 7.
+            return True
         if marker.value == 1:
             self._attach_child(self.stack[-1], node)
             return True
@@ -230,6 +234,12 @@ class _Builder:
                 self._attach_sibling(open_node, node)
                 return True
         return False
+
+    def _heads_alike(self, node: Node, other: Node) -> bool:
+        """Two numbered lines opening alike (关于… and 关于…, 1.针对… and 1.针对…): a repeated number is the list
+        going on, not a line of text that happens to start with a number."""
+        text = self.outline.text
+        return text[node.head_start:node.head_start + 2] == text[other.head_start:other.head_start + 2]
 
     def _runs_on(self, marker: Marker) -> bool:
         """The marker continues a numbering of its style closed under the current parent."""
