@@ -242,3 +242,14 @@ def test_a_number_given_twice_goes_on_with_the_list() -> None:
     assert [p.title for p in report.iter_problems()] == ["关于“主体责任落实不到位”问题", "关于“监督责任有差距”问题",
                                                          "关于“不正之风仍然存在”问题", "关于“八项规定精神问题时有发生”问题"]
     assert any("编号重复" in w for w in report.warnings)
+
+
+def test_decimal_numbering_under_a_part() -> None:
+    """3.1, 3.2, 3.4 under (三): one list of problems (a skipped number tolerated); 2.5亿元 opening a line is no number."""
+    report = parse_text(INTRO + "二、整改落实情况\n(三)关于组织路线方面\n3.1关于“领导班子建设有弱项”问题\n调整班子成员3名。\n"
+                        "3.2关于“干部队伍建设存在短板”问题\n提拔年轻干部12名。\n2.5亿元专项资金已全部拨付。\n"
+                        "3.4关于“人才工作存在短板”问题\n引进高层次人才20名。\n" + CLOSE)
+    problems = report.iter_problems()
+    assert [(p.marker, p.title, len(p.measures)) for p in problems] == [
+        ("3.1", "关于“领导班子建设有弱项”问题", 1), ("3.2", "关于“干部队伍建设存在短板”问题", 2),
+        ("3.4", "关于“人才工作存在短板”问题", 1)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kg.parse.numerals import CIRCLED, to_int
 
 _CN = "一二三四五六七八九十百零"
+DECIMAL = "1.1"  # the style of decimal numbering; a list's style names its major number (3.1 for 3.1, 3.2…)
 # (style, pattern). The value is group 1. Order matters: longer forms first.
 MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("(一)", re.compile(rf"\(([{_CN}]{{1,5}})\)\s*")),
@@ -25,6 +26,8 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("问题1", re.compile(r"(?:反馈)?问题\s*(\d{1,3})\s*[:.、]\s*")),
     ("问题一", re.compile(rf"(?:反馈)?问题\s*([{_CN}]{{1,5}})\s*[:、]\s*")),
     ("(1)", re.compile(r"\((\d{1,3})\)\s*")),
+    # decimal numbering, 3.1 3.2 … under the third part: one list for each major number; not 2.5亿元
+    (DECIMAL, re.compile(r"(?P<major>\d{1,2})\.(\d{1,2})(?![\d万亿千百元%‰个项人次件家倍年月日天名户条])\s*")),
     ("1)", re.compile(r"(\d{1,3})\)\s*")),
     ("1.", re.compile(r"(\d{1,3})\.(?!\d)\s*")),
     ("1、", re.compile(r"(\d{1,3})\s*、\s*")),
@@ -51,6 +54,8 @@ class Marker:
     def label(self) -> str:
         if self.style == UNNUMBERED:
             return ""
+        if self.style.endswith(".1") and self.style[0].isdigit():  # decimal numbering: 3.1, 3.2…
+            return f"{self.style[:-1]}{self.value}"
         if self.style == "①":
             return CIRCLED[self.value - 1]
         if "一" in self.style:
@@ -116,10 +121,11 @@ def leading_markers(text: str, pos: int, end: int) -> list[Marker]:
             match = pattern.match(text, pos, end)
             if not match:
                 continue
-            value = to_int(match.group(1))
+            value = to_int(match.group(2) if style == DECIMAL else match.group(1))
             if value is None or value < 1:
                 continue
-            markers.append(Marker(style, value, match.start(), match.end()))
+            named = f"{int(match.group('major'))}.1" if style == DECIMAL else style
+            markers.append(Marker(named, value, match.start(), match.end()))
             pos = match.end()
             break
         else:
