@@ -41,7 +41,7 @@ _SENTENCE_END = "。!?;"
 _GAP_RE = re.compile(r"(?<=\S)\s+(?=\S)")
 MAX_HEADING_CHARS = 100
 MAX_TITLE_BEFORE_RUN = 60  # a numbered measure may hold a nested run, but after a long sentence
-MAX_INNER_TITLE = 60  # a heading without a number is a short line
+MAX_UNNUMBERED_TITLE = 60  # a heading without a number is a short line
 
 
 @dataclass
@@ -84,7 +84,7 @@ _UNNUMBERED_RE = re.compile(r"^(?:关于|针对).{2,}(?:问题|方面)(?:的?整
 def reads_as_heading(line: str) -> bool:
     """关于“…”问题 (…的整改情况) alone on its line, one short sentence at most: a problem's heading."""
     title = STATUS_RE.sub("", line).strip(" \u3000")
-    return len(title) <= MAX_INNER_TITLE and bool(_UNNUMBERED_RE.match(title)) \
+    return len(title) <= MAX_UNNUMBERED_TITLE and bool(_UNNUMBERED_RE.match(title)) \
         and not any(c in title[:-1] for c in _SENTENCE_END)
 
 
@@ -205,10 +205,8 @@ class Roles:
         head = self.head(node)
         if (id(node) in self._by_sibling or self._among_one_sentence_headings(node)) and head.rest >= node.head_end:
             cut = self._sentence_cut(node)
-            if cut is not None and not STATUS_RE.sub("", self.text[cut:node.head_end]).strip(" 。.;,").removesuffix(
-                    head.status or "\0").strip():
-                cut = None  # what follows the sentence is its status tag: the line is one sentence
-            if cut is not None and id(node) not in self._by_sibling and self._describes_problem(node, cut):
+            if cut is not None and (self._only_status_after(node, cut, head.status)
+                                    or id(node) not in self._by_sibling and self._describes_problem(node, cut)):
                 cut = None
             if cut is not None:
                 title_end = cut
@@ -216,6 +214,11 @@ class Roles:
                     title_end -= 1
                 return Head((node.head_start, title_end), head.status, head.status_span, cut)
         return head
+
+    def _only_status_after(self, node: Node, cut: int, status: str | None) -> bool:
+        """What follows the first sentence is the status tag (…问题。(已完成), …问题  持续推进): one sentence."""
+        rest = STATUS_RE.sub("", self.text[cut:node.head_end]).strip(" 。.;,")
+        return not (rest.removesuffix(status) if status else rest).strip()
 
     def _describes_problem(self, node: Node, cut: int) -> bool:
         """The line goes on after its first sentence describing the problem (…不足。高端产业发展没有破题…,
