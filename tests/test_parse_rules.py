@@ -253,3 +253,32 @@ def test_decimal_numbering_under_a_part() -> None:
     assert [(p.marker, p.title, len(p.measures)) for p in problems] == [
         ("3.1", "关于“领导班子建设有弱项”问题", 1), ("3.2", "关于“干部队伍建设存在短板”问题", 2),
         ("3.4", "关于“人才工作存在短板”问题", 1)]
+
+
+@pytest.mark.parametrize("label", ["第{}个问题:", "【问题{}】"])
+def test_problems_labelled_as_the_nth_problem(label: str) -> None:
+    report = parse_text(INTRO + "二、整改落实情况\n一、关于政治建设方面\n" + label.format("一") + "理论学习与推动工作结合不够紧密\n"
+                        "1.制定学习计划。\n2.建立学习成果转化清单。\n" + label.format("二") + "基层党建薄弱\n1.开展专项整治。\n"
+                        "二、关于作风建设方面\n" + label.format("三") + "违规吃喝问题仍有发生\n1.查处问题3起。\n" + CLOSE)
+    assert [(p.title, len(p.measures)) for p in report.iter_problems()] == [
+        ("理论学习与推动工作结合不够紧密", 2), ("基层党建薄弱", 1), ("违规吃喝问题仍有发生", 1)]
+
+
+def test_circled_measures_own_the_paragraphs_after_them() -> None:
+    """①… then a paragraph going on with it, then ②…: two measures, not two sub-problems."""
+    report = parse_text(INTRO + "二、整改落实情况\n1.关于“课后服务落实不够到位”问题\n①制定《课后服务实施方案》。\n"
+                        "对课后服务收费开展自查,清退3.82万元。\n②落实作业总量控制。\n2.关于“安全管理有漏洞”问题\n"
+                        "①开展校园安全隐患排查。\n" + CLOSE)
+    first, second = report.iter_problems()
+    assert (len(first.measures), len(second.measures), first.problems) == (2, 1, [])
+
+
+def test_a_problem_description_paragraph_and_a_status_line_before_the_measures() -> None:
+    """问题表现:… is the problem's lead, not a measure; 整改进展:已完成 among the lines before numbered measures is its status."""
+    report = parse_text(INTRO + "二、整改落实情况\n1.关于“水质不稳定达标”问题\n问题表现:部分断面水质不稳定达标。\n"
+                        "制定三年行动方案。\n关停排污口12个。\n2.关于“主体责任有差距”问题\n责任单位:县委办公室\n"
+                        "整改进展:已完成\n1.制定责任清单。\n2.开展专题研讨。\n" + CLOSE)
+    first, second = report.iter_problems()
+    assert (first.lead, [m.text for m in first.measures]) == ("问题表现:部分断面水质不稳定达标。",
+                                                             ["制定三年行动方案。", "关停排污口12个。"])
+    assert (second.status, len(second.measures)) == ("已完成", 2)

@@ -22,9 +22,11 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("一、", re.compile(rf"([{_CN}]{{1,5}})\s*、\s*")),
     ("第一,", re.compile(rf"第([{_CN}]{{1,3}})(?:部分\s*[,、:]?|\s*[,、:])\s*")),  # 第一, 第二部分: 第三部分 下一步…
     ("〈一〉", re.compile(rf"[〈‹<]([{_CN}]{{1,3}})[〉›>]\s*")),
-    # a labelled ordinal: "问题1:", "问题一:", "反馈问题3、" (the label names what is numbered)
+    # a labelled ordinal: "问题1:", "问题一:", "反馈问题3、", "【问题一】", "第一个问题:" (the label names what is numbered)
     ("问题1", re.compile(r"(?:反馈)?问题\s*(\d{1,3})\s*[:.、]\s*")),
     ("问题一", re.compile(rf"(?:反馈)?问题\s*([{_CN}]{{1,5}})\s*[:、]\s*")),
+    ("【问题一】", re.compile(rf"【(?:反馈)?问题\s*([{_CN}\d]{{1,5}})】\s*[:、]?\s*")),
+    ("第一个问题", re.compile(rf"第([{_CN}\d]{{1,3}})个问题\s*[:、]?\s*")),
     ("(1)", re.compile(r"\((\d{1,3})\)\s*")),
     # decimal numbering, 3.1 3.2 … under the third part: one list for each major number; not 2.5亿元
     (DECIMAL, re.compile(r"(?P<major>\d{1,2})\.(\d{1,2})(?![\d万亿千百元%‰个项人次件家倍年月日天名户条])\s*")),

@@ -35,6 +35,7 @@ _NEGATIVE_RE = re.compile(
     r"不畅|不优|不佳|不适应|不合理|差距|欠缺|弱化|淡化|虚化|边缘化|缺失|缺位|短板|弱项|薄弱|滞后|缓慢|欠佳|偏小|"
     r"较多|较少|多发|仍然存在|依然存在|仍有发生|时有发生|禁而未绝|推诿扯皮|不作为|乱作为|失守|失范|失职|风险|隐患|"
     r"问题突出|存在.{0,6}问题|有偏差|落实难|难以|乏力|粗放|懈怠|松懈|宽松软|走过场")
+_DESCRIPTION_RE = re.compile(r"\s*(?:问题表现|具体表现|主要表现|表现形式|问题描述|存在问题|问题情况)\s*:")
 _EXAMPLE_RE = re.compile(r"\s*(?:如|比如|例如|譬如|其中|主要表现|具体表现|表现在|表现为)")  # an example of the problem
 _NEXT_STEPS_RE = re.compile(r"下一步|今后|工作打算|努力方向|下步|后续工作|持续深化整改")
 _SENTENCE_END = "。!?;"
@@ -322,6 +323,8 @@ class Roles:
             return bool(node.children)
         if any(self.is_heading(child) for child in node.children):
             return True
+        if node.style == "①" and not self._circled_problems(node):  # ①制定…: a measure and the paragraphs going on
+            return False
         short = len(title) <= MAX_HEADING_CHARS
         inline_rest = head.rest < node.head_end
         if (node.paragraphs or node.children) and short and not inline_rest:
@@ -333,6 +336,13 @@ class Roles:
         if inline_rest and self._titles_a_run(node, title):
             return True
         return False
+
+    def _circled_problems(self, node: Node) -> bool:
+        """Circled numbers count measures, unless one of the list reads as a problem (①…不够严格。): siblings
+        share one role."""
+        siblings = [n for n in node.parent.children if n.style == node.style] if node.parent else [node]
+        titles = [self.text[span[0]:span[1]] for n in siblings if (span := self.head(n).title)]
+        return any(problem_like(title) for title in titles)
 
     def _titles_a_run(self, node: Node, title: str) -> bool:
         """A short sentence followed on its line by a whole 一是/二是… run is a heading that
@@ -567,6 +577,8 @@ def _problem(roles: Roles, node: Node) -> Problem:
         closing = _closing_status(roles.text, lead_start, content_end)
         if closing:
             problem.status, content_end = closing
+    if problem.status is None and items:  # or among the lines before its numbered measures (责任单位:… 整改进展:已完成)
+        problem.status = _status_line_among(roles.text, lead_start, content_end)
     measures, lead = extract_measures(roles.text, lead_start, content_end, items, roles)
     problem.measures = measures
     if lead:
@@ -588,6 +600,15 @@ def _closing_status(text: str, start: int, end: int) -> tuple[str, int] | None:
     return tag.group(1), line_start
 
 
+def _status_line_among(text: str, start: int, end: int) -> str | None:
+    """The status of a paragraph that is only a status line (整改进展:已完成), among text[start:end]'s."""
+    for paragraph in text[start:end].split("\n"):
+        tag = _STATUS_LINE_RE.match(paragraph)
+        if tag and not paragraph[tag.end():].strip(" 。;,"):
+            return tag.group(1)
+    return None
+
+
 def extract_measures(text: str, start: int, end: int, items: list[Node],
                      roles: Roles) -> tuple[list[Measure], Span | None]:
     """Measures in text[start:end] plus numbered item nodes; returns (measures, lead span)."""
@@ -607,14 +628,18 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
                     measures.append(measure)
             return measures, _trim(text, start, found[0][0])
     measures = []
+    lead: Span | None = None
     pos = start
     for paragraph in text[start:end].split("\n"):
-        p_start = _skip_label(text, pos, pos + len(paragraph))
-        measure = _measure(text, p_start, pos + len(paragraph), None)
-        if measure:
-            measures.append(measure)
+        if _DESCRIPTION_RE.match(paragraph):  # 问题表现:… describes the problem: its lead, no measure
+            lead = lead or _trim(text, pos, pos + len(paragraph))
+        else:
+            p_start = _skip_label(text, pos, pos + len(paragraph))
+            measure = _measure(text, p_start, pos + len(paragraph), None)
+            if measure:
+                measures.append(measure)
         pos += len(paragraph) + 1
-    return measures, None
+    return measures, lead
 
 
 def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
