@@ -26,7 +26,9 @@ from kg.parse.outline import leading_markers
 
 # Characters NFKC would flatten although they carry structure in these reports:
 # circled numbers are list markers (NFKC turns ① into "1"), the ellipsis is punctuation.
-_PROTECTED = {chr(c) for c in range(0x2460, 0x24FF + 1)} | {chr(c) for c in range(0x3251, 0x32BF + 1)}
+# circled numbers and letters keep their form (① is a numbering style of its own); ⑴ and ⒈ become (1) and 1.
+_PROTECTED = {chr(c) for c in range(0x2460, 0x2473 + 1)} | {chr(c) for c in range(0x24B6, 0x24FF + 1)} \
+    | {chr(c) for c in range(0x3251, 0x32BF + 1)}
 _PROTECTED |= {"…", "‥"}
 
 _MAGIC = {
@@ -268,12 +270,24 @@ def canonicalize(raw: str, *, path: str = "<text>", sha256: str = "", encoding: 
         raw = page_text(raw, result.metadata, path)
     text = normalize_chars(raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = _FRONT_MATTER_RE.sub("", text)
-    written = [(line, _clean_line(line)) for line in text.split("\n")]
+    written = [(part, _clean_line(part)) for line in text.split("\n") for part in _paragraphs_of(line)]
     indented = [bool(_INDENT_RE.match(raw)) for raw, line in written if line]
     lines = _unwrapped([line for _, line in written if line], indented, result)
     kept = _strip_page(lines, result)
     result.text = "\n".join(kept)
     return result
+
+
+_PARAGRAPH_GAP_RE = re.compile(r"(?<=\S) {2,}(?=\S)")  # full-width spaces are spaces after NFKC
+LONG_LINE = 150  # characters: a line this long holding gaps of spaces is paragraphs that lost their breaks
+
+
+def _paragraphs_of(line: str) -> list[str]:
+    """A long line whose paragraphs are separated by gaps of two spaces or more (a page that lost its line
+    breaks but kept the indents), cut at those gaps: Chinese prose has no such gaps."""
+    if len(line) < LONG_LINE or not _PARAGRAPH_GAP_RE.search(line):
+        return [line]
+    return _PARAGRAPH_GAP_RE.split(line)
 
 
 # --- text copied from a PDF or a printed page ------------------------------------------------
@@ -400,6 +414,7 @@ def _render_page(html: str) -> str:
     except (etree.ParserError, ValueError):  # an empty document, or an encoding declaration in a str
         tree = lxml_html.fromstring(html.encode("utf-8", errors="replace"),
                                     parser=lxml_html.HTMLParser(huge_tree=True, encoding="utf-8"))
+    _break_after_bold_leads(tree)
     try:
         text: str = Inscriptis(tree, _render_config()).get_text()
         return text
@@ -407,11 +422,38 @@ def _render_page(html: str) -> str:
         return "\n".join(line for text in tree.itertext() if (line := text.strip()))
 
 
+_BOLD_RUN_LEAD_RE = re.compile(r"^\s*[一二三四五六七八九十]+是")  # <b>一是</b>加强…: a measure's own lead-in
+
+
+def _break_after_bold_leads(tree: Any) -> None:
+    """A paragraph opening with bold headings and going on with its text (<p><strong>(二)…方面</strong><strong>1.关于…
+    问题</strong>一是…): each heading ends at its bold's end, as a line break would end it. Bold 一是 lead-ins
+    stay in their line."""
+    from lxml import etree
+
+    for parent in tree.iter("p", "div", "td", "li"):
+        if (parent.text or "").strip():
+            continue
+        children = list(parent)
+        for i, bold in enumerate(children):
+            heading = "".join(bold.itertext()).strip() if bold.tag in ("strong", "b") else ""
+            if len(heading) < 4 or _BOLD_RUN_LEAD_RE.match(heading):
+                break
+            if not (bold.tail or "").strip() and i + 1 == len(children):
+                break  # the whole paragraph is bold: a line of its own already
+            text_after = bool((bold.tail or "").strip())
+            line_break = etree.Element("br")
+            line_break.tail, bold.tail = bold.tail, None
+            bold.addnext(line_break)
+            if text_after:
+                break
+
+
 def _page_metadata(html: str) -> dict[str, str]:
     """Title, canonical URL, site name and publication date declared by the page."""
     from trafilatura import extract_metadata  # lazy: only pages need it
 
-    document = extract_metadata(html)
+    document = extract_metadata(html, extensive=False)  # a date the page declares, none guessed from its text
     if document is None:
         return {}
     found = {PAGE_TITLE: document.title, PAGE_URL: document.url, PAGE_SITE: document.sitename,

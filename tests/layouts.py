@@ -94,6 +94,7 @@ class Doc:
     crlf: bool = False
     signed: bool = True
     classes: list[str] = field(default_factory=list)
+    bold_runs: bool = False  # html: a problem's bold heading runs on, in its <p>, into its first line
 
     @property
     def problems(self) -> list[Problem]:
@@ -420,6 +421,12 @@ def html_page(doc: Doc) -> None:
     doc.fmt = "html"
 
 
+def html_bold_runs(doc: Doc) -> None:
+    """17. A CMS page exported from Word: a problem's bold heading and its first line in one <p>, no <br> between
+    (<p><strong>1.关于…问题</strong>一是…)."""
+    doc.fmt, doc.bold_runs = "html", True
+
+
 def repeated_titles(doc: Doc) -> None:
     """6. Portal name, breadcrumb, the title, then the title again split over two lines."""
     title = doc.title_text()
@@ -713,7 +720,7 @@ def _html(doc: Doc) -> str:
         '<tr><td class="position">当前位置:<a href="/">首页</a> &gt; <a href="/xsxc/">巡视巡察</a> &gt; 正文</td></tr>',
         f'<tr><td class="title" align="center"><b>{title}</b></td></tr>',
         f'<tr><td class="info" align="center">{meta} 【字体:<a>大</a> <a>中</a> <a>小</a>】</td></tr>',
-        '<tr><td class="content">', *_html_paragraphs(body), "</td></tr>",
+        '<tr><td class="content">', *_html_paragraphs(body, doc.bold_runs), "</td></tr>",
         '<tr><td align="right">【<a href="javascript:window.print()">打印本页</a>】'
         '【<a href="javascript:window.close()">关闭窗口</a>】</td></tr>', "</table>",
         f'<div class="footer">主办单位:中共{city}纪律检查委员会 {city}监察委员会<br>版权所有 &copy; 2021 {portal}'
@@ -721,9 +728,9 @@ def _html(doc: Doc) -> str:
         "</body>", "</html>", ""])
 
 
-def _html_paragraphs(lines: list[Line]) -> list[str]:
+def _html_paragraphs(lines: list[Line], bold_runs: bool = False) -> list[str]:
     """<p> per paragraph outside the problem list; inside it, a problem heading and its lines in
-    one <p>, separated by <br>."""
+    one <p>, separated by <br> (with ``bold_runs``, none after the bold heading)."""
     out: list[str] = []
     group: list[str] = []
     for line in lines:
@@ -732,6 +739,9 @@ def _html_paragraphs(lines: list[Line]) -> list[str]:
             if line.role == "problem" and group:
                 out.append("<p>" + "<br>\n".join(group) + "</p>")
                 group = []
+            if bold_runs and group and group[-1].endswith("</strong>") and len(group) == 1:
+                group[-1] += text
+                continue
             group.append(f"<strong>{text}</strong>" if line.role == "problem" and len(line.pids) == 1 else text)
             continue
         if group:
@@ -772,6 +782,7 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("shared_lines", 60, shared_lines, group="line"),
     Layout("markdown", 70, markdown, group="format"),
     Layout("html_page", 71, html_page, group="format"),
+    Layout("html_bold_runs", 72, html_bold_runs, group="format"),
     Layout("gb18030_crlf", 80, gb18030_crlf),
     Layout("pdf_copy", 90, pdf_copy, group="format"),
 ]}

@@ -176,6 +176,7 @@ SELF_CHECKS: dict[str, Callable[[str, Variant, Report], bool]] = {
     "punct_swaps": lambda o, v, r: "\u3000\u3000" in (v.text or "") and ("\uff08" in (v.text or "") or "\uff0e" in (v.text or "")),
     "straight_numbering": lambda o, v, r: any(mark in (v.text or "") for mark in ("〈", "‹")),
     "labelled_problems": lambda o, v, r: "问题1\uff1a" in (v.text or "") or "问题一\uff1a" in (v.text or ""),
+    "html_bold_runs": lambda o, v, r: v.suffix == ".html" and re.search(r"</strong>[^<\s]", v.text or "") is not None,
     "pdf_copy": lambda o, v, r: "\n- 2 -\n" in (v.text or "") and max(map(len, (v.text or "").splitlines())) <= 33,
     "run_on_titles": lambda o, v, r: len(_lines(v.text or "")) < len(_lines(o)),
     "status_elsewhere": lambda o, v, r: not any(p.status for p in leaf_problems(r))

@@ -353,3 +353,9 @@ def test_real_openings_against_their_gold(gold_path: Path) -> None:
     if published != gold.get("published"):
         wrong.append(f"published {published} != {gold.get('published')}")
     assert not wrong, "; ".join(wrong)
+
+
+def test_a_group_written_with_a_stray_space() -> None:
+    report = parse_text("中共某某镇委员会关于县委巡察整改进展情况的通报\n"
+                        "根据县委统一部署,2023年3月15日至5月20日,县委第二 巡察组对某某镇党委开展了巡察,并于7月12日反馈了巡察意见。")
+    assert (report.inspection.group, report.inspection.ordinal) == ("县委第二巡察组", 2)

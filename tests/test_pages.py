@@ -101,3 +101,14 @@ def test_same_report_from_a_text_and_two_pages_is_one_report(tmp_path: Path) -> 
     assert sources[str(report)]["url"] is None
     assert sources[str(copies[1])]["url"].value.startswith("http://")
     assert sources[str(copies[2])]["site"].value == "某某纪检"
+
+
+def test_a_page_that_declares_no_date_gets_none_guessed_from_its_text(tmp_path: Path) -> None:
+    """A year in the report's sentences (对2019年以来…) is no publication date: only a date the page declares is."""
+    text = REAL_REPORTS[2].read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and "发布" not in line and "来源" not in line]
+    body = "".join(f"<p>{line}</p>" for line in lines[:1] + ["对2019年以来结题的项目开展专项审计。"] + lines[1:])
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><head><meta charset='utf-8'><title>通报</title></head><body>{body}</body></html>",
+                    encoding="utf-8")
+    assert parse_file(page).published is None

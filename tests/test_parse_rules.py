@@ -282,3 +282,27 @@ def test_a_problem_description_paragraph_and_a_status_line_before_the_measures()
     assert (first.lead, [m.text for m in first.measures]) == ("问题表现:部分断面水质不稳定达标。",
                                                              ["制定三年行动方案。", "关停排污口12个。"])
     assert (second.status, len(second.measures)) == ("已完成", 2)
+
+
+@pytest.mark.parametrize(("category", "problem", "measure"), [("Ⅰ、", "⒈", "⑴"), ("( 一 )", "1 .", "( 1 )")])
+def test_numbers_in_other_glyphs_or_with_spaces_inside(category: str, problem: str, measure: str) -> None:
+    """Roman Ⅰ、, ⒈ and ⑴ (one character each), and markers with spaces inside: the same outline as (一) 1. (1)."""
+    two = {"Ⅰ、": "Ⅱ、", "⒈": "⒉", "⑴": "⑵"}
+    def nth(marker: str, second: bool) -> str:
+        return two.get(marker, marker.replace("一", "二").replace("1", "2")) if second else marker
+    report = parse_text(INTRO + "二、整改落实情况\n" + category + "关于政治建设方面\n" + problem + "关于“学习不够深入”问题\n"
+                        + measure + "修订学习制度。\n" + nth(measure, True) + "开展专题研讨。\n" + nth(problem, True)
+                        + "关于“基层党建薄弱”问题\n" + measure + "开展专项整治。\n" + nth(category, True) + "关于作风建设方面\n"
+                        + problem + "关于“违规吃喝仍有发生”问题\n" + measure + "查处问题3起。\n" + CLOSE)
+    assert [[(p.title, len(p.measures)) for p in c.problems] for c in report.categories] == [
+        [("关于“学习不够深入”问题", 2), ("关于“基层党建薄弱”问题", 1)], [("关于“违规吃喝仍有发生”问题", 1)]]
+
+
+def test_paragraphs_that_lost_their_line_breaks_but_kept_their_gaps() -> None:
+    """A page scraped as one long line, its paragraphs separated by full-width spaces: cut at the gaps."""
+    lines = ["二、整改落实情况", "1.关于“学习不够深入”问题", "一是修订学习制度,全年集中学习16次;二是开展专题研讨8次,形成调研报告12篇。",
+             "2.关于“基层党建薄弱”问题", "一是整顿软弱涣散党组织11个,已全部完成转化;二是规范“三会一课”记录,整改问题26个。",
+             "3.关于“违规吃喝仍有发生”问题", "一是开展违规吃喝专项整治,查处问题3起;二是点名道姓通报曝光典型案例2起。"]
+    report = parse_text(INTRO + "\u3000\u3000".join(lines) + CLOSE)
+    assert [(p.title, len(p.measures)) for p in report.iter_problems()] == [
+        ("关于“学习不够深入”问题", 2), ("关于“基层党建薄弱”问题", 2), ("关于“违规吃喝仍有发生”问题", 2)]

@@ -22,7 +22,7 @@ _BY = "中央|省委|自治区党委|市委|州委|盟委|区委|县委|旗委|�
 # Groups as written: 省委第九巡视组, 市委巡视六组 (number after the kind), 区委营商环境专项巡察组 (named by its
 # topic), 省委巡视组 (no number). Tried in this order: a numbered group is the better reading.
 _GROUP_RES = (
-    re.compile(rf"(?P<group>(?P<by>{_BY})?第(?P<n>[{_CN}\d]+)(?P<kind>巡视|巡察)组)"),
+    re.compile(rf"(?P<group>(?P<by>{_BY})? ?第 ?(?P<n>[{_CN}\d]+) ?(?P<kind>巡视|巡察) ?组)"),  # a stray space kept
     re.compile(rf"(?P<group>(?P<by>{_BY})?(?P<kind>巡视|巡察)第?(?P<n>[{_CN}\d]+)组)"),
     re.compile(rf"(?P<group>(?P<by>{_BY})(?:[^\s第轮巡办,。;:、“”()]{{0,12}}?)(?P<kind>巡视|巡察)组)"),
 )
@@ -301,8 +301,8 @@ def inspection_from(text: str, intro: Span, title: str | None = None,
     inspection = Inspection(span=intro)
     group = _find_group(body)
     if group:
-        inspection.group = _place_before(body, group.start("by")) + group.group("group") if group.group("by") \
-            else group.group("group")
+        written = group.group("group").replace(" ", "")  # 县委第二 巡察组: a stray space is no part of the name
+        inspection.group = _place_before(body, group.start("by")) + written if group.group("by") else written
         inspection.by = group.group("by")
         inspection.ordinal = to_int(group.group("n")) if "n" in group.groupdict() and group.group("n") else None
         inspection.kind = group.group("kind")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.parse.numerals import CIRCLED, to_int
+from kg.parse.numerals import CIRCLED, roman, to_int
 
 _CN = "一二三四五六七八九十百零"
 DECIMAL = "1.1"  # the style of decimal numbering; a list's style names its major number (3.1 for 3.1, 3.2…)
 # (style, pattern). The value is group 1. Order matters: longer forms first.
 MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
-    ("(一)", re.compile(rf"\(([{_CN}]{{1,5}})\)\s*")),
+    ("(一)", re.compile(rf"\(\s*([{_CN}]{{1,5}})\s*\)\s*")),
     ("【一】", re.compile(rf"【([{_CN}]{{1,5}})】\s*")),
     ("一、", re.compile(rf"([{_CN}]{{1,5}})\s*、\s*")),
     ("第一,", re.compile(rf"第([{_CN}]{{1,3}})(?:部分\s*[,、:]?|\s*[,、:])\s*")),  # 第一, 第二部分: 第三部分 下一步…
@@ -27,13 +27,14 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("问题一", re.compile(rf"(?:反馈)?问题\s*([{_CN}]{{1,5}})\s*[:、]\s*")),
     ("【问题一】", re.compile(rf"【(?:反馈)?问题\s*([{_CN}\d]{{1,5}})】\s*[:、]?\s*")),
     ("第一个问题", re.compile(rf"第([{_CN}\d]{{1,3}})个问题\s*[:、]?\s*")),
-    ("(1)", re.compile(r"\((\d{1,3})\)\s*")),
+    ("(1)", re.compile(r"\(\s*(\d{1,3})\s*\)\s*")),
     # decimal numbering, 3.1 3.2 … under the third part: one list for each major number; not 2.5亿元
     (DECIMAL, re.compile(r"(?P<major>\d{1,2})\.(\d{1,2})(?![\d万亿千百元%‰个项人次件家倍年月日天名户条])\s*")),
     ("1)", re.compile(r"(\d{1,3})\)\s*")),
-    ("1.", re.compile(r"(\d{1,3})\.(?!\d)\s*")),
+    ("1.", re.compile(r"(\d{1,3})\s?\.(?!\d)\s*")),
     ("1、", re.compile(r"(\d{1,3})\s*、\s*")),
     ("①", re.compile(rf"([{CIRCLED}])\s*")),
+    ("I、", re.compile(r"([IVX]{1,4})\s*[、.]\s*(?=[^\x00-\x7f])")),  # Ⅰ、Ⅱ、 (NFKC makes them Latin letters)
 ]
 # A heading sharing its line with the first heading of a nested list: "(一)关于…方面 1.关于…问题".
 # Only first values (or run-on values) of the unambiguous styles, after a short title with no sentence inside it.
@@ -60,6 +61,8 @@ class Marker:
             return f"{self.style[:-1]}{self.value}"
         if self.style == "①":
             return CIRCLED[self.value - 1]
+        if self.style == "I、":
+            return f"{roman(self.value)}、"
         if "一" in self.style:
             return self.style.replace("一", _num_cn(self.value))
         return self.style.replace("1", str(self.value))
