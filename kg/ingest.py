@@ -282,12 +282,25 @@ _PARAGRAPH_GAP_RE = re.compile(r"(?<=\S) {2,}(?=\S)")  # full-width spaces are s
 LONG_LINE = 150  # characters: a line this long holding gaps of spaces is paragraphs that lost their breaks
 
 
+_HEADING_AFTER_SENTENCE_RE = re.compile(r"(?<=[。!?:])\s*(?=[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)"
+                                        r"|\d{1,2}\.(?!\d)|第[一二三四五六七八九十]{1,3}(?:部分|[,、]))")
+RUN_ON_PAGE = 500  # characters: a line this long with headings inside is a page that lost every line break
+MIN_RUN_ON_HEADINGS = 3
+
+
 def _paragraphs_of(line: str) -> list[str]:
     """A long line whose paragraphs are separated by gaps of two spaces or more (a page that lost its line
-    breaks but kept the indents), cut at those gaps: Chinese prose has no such gaps."""
-    if len(line) < LONG_LINE or not _PARAGRAPH_GAP_RE.search(line):
+    breaks but kept the indents), cut at those gaps: Chinese prose has no such gaps. A very long line with
+    no gaps but numbered headings after its sentences (…予以公布。一、…(一)…) is cut before each heading."""
+    if len(line) < LONG_LINE:
         return [line]
-    return _PARAGRAPH_GAP_RE.split(line)
+    if _PARAGRAPH_GAP_RE.search(line):
+        return _PARAGRAPH_GAP_RE.split(line)
+    if len(line) >= RUN_ON_PAGE:
+        pieces = _HEADING_AFTER_SENTENCE_RE.split(line)
+        if len(pieces) > MIN_RUN_ON_HEADINGS:
+            return pieces
+    return [line]
 
 
 # --- text copied from a PDF or a printed page ------------------------------------------------

@@ -306,3 +306,21 @@ def test_paragraphs_that_lost_their_line_breaks_but_kept_their_gaps() -> None:
     report = parse_text(INTRO + "\u3000\u3000".join(lines) + CLOSE)
     assert [(p.title, len(p.measures)) for p in report.iter_problems()] == [
         ("关于“学习不够深入”问题", 2), ("关于“基层党建薄弱”问题", 2), ("关于“违规吃喝仍有发生”问题", 2)]
+
+
+def test_a_page_that_lost_every_line_break() -> None:
+    """The whole report on one line, headings after sentences and 一是 right after 问题: cut before each heading."""
+    body = ("二、整改落实情况。一、关于政治建设方面(一)关于“学习不够深入”问题一是修订学习制度,全年集中学习16次。"
+            "二是开展专题研讨8次。(二)关于“基层党建薄弱”问题一是整顿软弱涣散党组织11个。二是规范“三会一课”记录。"
+            "二、关于作风建设方面(一)关于“违规吃喝仍有发生”问题一是开展专项整治,查处问题3起。二是通报曝光典型案例2起。"
+            "(二)关于“形式主义官僚主义问题仍然存在”问题一是精简文件会议,全区发文数量同比下降21.3%,会议数量同比下降18.6%,"
+            "严格控制发文规格和篇幅,推行视频会议和套会合开,切实把基层干部从文山会海中解脱出来,集中精力抓落实。"
+            "二是整治督查检查考核过多过频问题,合并督查检查事项12项。三是建立基层减负观测点15个,定期收集基层意见建议。"
+            "三、下一步工作打算。区委将持续巩固整改成果,坚持标准不降、力度不减,推动整改常态化长效化,"
+            "以巡视整改成效推动全区经济社会高质量发展,为全面建设社会主义现代化国家贡献力量。对已完成的整改任务适时开展"
+            "“回头看”,对需要长期坚持的整改任务持续跟踪推进,确保件件有着落、事事有回音。")
+    report = parse_text(INTRO.rstrip("\n") + body + CLOSE)
+    assert len(INTRO.rstrip("\n") + body) >= 500  # a whole page's length: a shorter line is no page that lost its breaks
+    assert [[(p.title, len(p.measures)) for p in c.problems] for c in report.categories] == [
+        [("关于“学习不够深入”问题", 2), ("关于“基层党建薄弱”问题", 2)],
+        [("关于“违规吃喝仍有发生”问题", 2), ("关于“形式主义官僚主义问题仍然存在”问题", 3)]]

@@ -26,7 +26,7 @@ STATUS_RE = re.compile(rf"[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)
 _STATUS_LINE_RE = re.compile(rf"\s*(?:整改|完成)(?:情况|进度|进展|状态)\s*:\s*((?:{STATUS_WORDS})[^,。;\n]{{0,4}}?)(?=[。;,\n]|$)")
 _BARE_STATUS_RE = re.compile(rf"\s+((?:{STATUS_WORDS})[^\s()【】\[\]]{{0,4}}?)\s*$")  # "…问题  持续推进": after a gap
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
-_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n ]))\s*([一二三四五六七八九十]{1,3})是", re.M)
+_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n ])|(?<=问题))\s*([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\n]))\s*([{CIRCLED}])", re.M)
 _STRONG_PROBLEM_RE = re.compile(
     r"^(关于|针对).*(问题|方面|情况)|(”问题|等问题|方面|方面的问题|方面问题|问题的整改(落实)?(情况)?)$")
