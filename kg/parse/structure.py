@@ -193,6 +193,8 @@ class Roles:
         self._alone_memo: dict[int, bool] = {}
         self._share_memo: dict[int, bool] = {}
         self._shapes: dict[int, PartShape] = {}
+        self._one_sentence_lists: dict[tuple[int, str | None], tuple[int, set[int]]] = {}
+        self._heading_heads: dict[int, Head] = {}
         self._reading: Reading | None = None
 
     def head(self, node: Node) -> Head:
@@ -203,6 +205,15 @@ class Roles:
 
     def heading_head(self, node: Node) -> Head:
         """The head of a heading: a heading by its siblings' role is titled by its first sentence."""
+        key = id(node)
+        if key in self._heading_heads:
+            return self._heading_heads[key]
+        head = self._heading_head(node)
+        if key in self._heading:  # kept once its role is decided (a heading by its siblings' role is titled anew)
+            self._heading_heads[key] = head
+        return head
+
+    def _heading_head(self, node: Node) -> Head:
         head = self.head(node)
         if (id(node) in self._by_sibling or self._among_one_sentence_headings(node)) and head.rest >= node.head_end:
             cut = self._sentence_cut(node)
@@ -235,10 +246,16 @@ class Roles:
         that sentence, or it goes on with a cue: 一是…, 整改情况:…): the node's line, going on after its first
         sentence with words that do not read as a problem, holds a title of that shape and then its first
         measure (``2.关于…不力的问题。修订《…办法》,…``)."""
-        siblings = [n for n in node.parent.children if n is not node and n.style == node.style] if node.parent else []
-        one_sentence = [n for n in siblings if (n.paragraphs or n.children or self.head(n).rest < n.head_end)
-                        and self._one_sentence_title(n)]
-        return bool(siblings) and len(one_sentence) * 2 > len(siblings)
+        if node.parent is None:
+            return False
+        key = (id(node.parent), node.style)
+        if key not in self._one_sentence_lists:  # once a list: every heading of it asks
+            siblings = [n for n in node.parent.children if n.style == node.style]
+            self._one_sentence_lists[key] = (len(siblings), {id(n) for n in siblings if (
+                n.paragraphs or n.children or self.head(n).rest < n.head_end) and self._one_sentence_title(n)})
+        size, one_sentence = self._one_sentence_lists[key]
+        others, alike = size - 1, len(one_sentence) - (id(node) in one_sentence)
+        return others > 0 and alike * 2 > others
 
     def _one_sentence_title(self, node: Node) -> bool:
         span = self.head(node).title
