@@ -310,7 +310,7 @@ _PAGE_NUMBER_RE = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$|^第\s*\d{1,3}\
 WRAP_SHARE = 0.5  # a share of a text's lines this large being of one width (±1): it was wrapped at that width
 MIN_WRAP_CHARS = 20  # a narrower wrap is a list of short lines, not a page
 _ENDS_SENTENCE = "。!?;:"
-_INDENT_RE = re.compile(r"^(?: {2,}|\t|\u3000)")
+_INDENT_RE = re.compile(r"^(?: {2,}|\t)")  # after NFKC a full-width space is a space
 INDENTED_MIN = 3  # lines indented, at least, in a wrapped text that marks its paragraphs by an indent
 
 
@@ -339,9 +339,9 @@ def _joined(lines: list[str], indented: list[bool], width: int, measure: Callabl
     out: list[str] = []
     previous = 0  # the width of the last line as written
     for line, indent in zip(lines, indented):
-        starts = indent if indents else out[-1].endswith(tuple(_ENDS_SENTENCE)) if out else True
-        if out and previous >= width - 2 and not starts and not leading_markers(line, 0, len(line)):  # not 235.6亿元
-            out[-1] += line
+        starts_paragraph = indent if indents else bool(out) and out[-1].endswith(tuple(_ENDS_SENTENCE))
+        if out and previous >= width - 2 and not starts_paragraph and not leading_markers(line, 0, len(line)):
+            out[-1] += line  # leading_markers: a heading's number goes on a line of its own; 235.6亿元 is none
         else:
             out.append(line)
         previous = measure(line)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from functools import lru_cache
 
 from kg.model import Body, Committee, Contact, Inspection, Region, Span
 from kg.parse.dates import DATE_RE, DateMention, find_dates, find_month_range
 from kg.parse.numerals import to_int
-from kg.parse.region import division_names, lookup_region
+from kg.parse.region import is_division_name, lookup_region
 
 _CN = "一二三四五六七八九十"
 DATE_LINE_RE = re.compile(r"^\s*((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日\s*$")
@@ -333,14 +332,9 @@ def _place_before(body: str, start: int) -> str:
     level = body[start:start + 1]
     for size in range(6, 1, -1):
         place = body[max(0, start - size):start]
-        if len(place) == size and place + level in _division_full_names():
+        if len(place) == size and is_division_name(place + level):
             return place
     return ""
-
-
-@lru_cache(maxsize=1)
-def _division_full_names() -> frozenset[str]:
-    return frozenset(names[0] for names in division_names())
 
 
 def _find_group(body: str) -> re.Match[str] | None:

@@ -15,6 +15,7 @@ from kg.parse.numerals import CIRCLED, roman, to_int
 
 _CN = "一二三四五六七八九十百零"
 DECIMAL = "1.1"  # the style of decimal numbering; a list's style names its major number (3.1 for 3.1, 3.2…)
+_DECIMAL_LIST_RE = re.compile(r"\d{1,2}\.1")
 # (style, pattern). The value is group 1. Order matters: longer forms first.
 MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("(一)", re.compile(rf"\(\s*([{_CN}]{{1,5}})\s*\)\s*")),
@@ -57,7 +58,7 @@ class Marker:
     def label(self) -> str:
         if self.style == UNNUMBERED:
             return ""
-        if self.style.endswith(".1") and self.style[0].isdigit():  # decimal numbering: 3.1, 3.2…
+        if _DECIMAL_LIST_RE.fullmatch(self.style):  # decimal numbering: the list 3.1 labels 3.1, 3.2…
             return f"{self.style[:-1]}{self.value}"
         if self.style == "①":
             return CIRCLED[self.value - 1]

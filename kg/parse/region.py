@@ -132,6 +132,11 @@ def _indexes() -> tuple[_Index, _Index, _Index]:
     return _Index.of(provinces), _Index.of(cities), _Index.of(counties)
 
 
+def is_division_name(name: str) -> bool:
+    """Whether the text is a division's full name or one of its aliases (长沙市, 长沙)."""
+    return any(name in index.names for index in _indexes())
+
+
 @lru_cache(maxsize=8192)
 def lookup_region(*texts: str) -> tuple[Region, str | None]:
     """Resolve a place from name texts, most specific first; returns (region, warning)."""

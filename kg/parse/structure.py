@@ -128,6 +128,11 @@ def _first_marker(line: str, pattern: re.Pattern[str], first_value: str) -> int 
     return None
 
 
+def _same_style(node: Node) -> list[Node]:
+    """The node's list: its siblings of its numbering style, itself included."""
+    return [n for n in node.parent.children if n.style == node.style] if node.parent else [node]
+
+
 def problem_like(title: str) -> bool:
     return bool(_STRONG_PROBLEM_RE.search(title) or _NEGATIVE_RE.search(title))
 
@@ -250,7 +255,7 @@ class Roles:
             return False
         key = (id(node.parent), node.style)
         if key not in self._one_sentence_lists:  # once a list: every heading of it asks
-            siblings = [n for n in node.parent.children if n.style == node.style]
+            siblings = _same_style(node)
             self._one_sentence_lists[key] = (len(siblings), {id(n) for n in siblings if (
                 n.paragraphs or n.children or self.head(n).rest < n.head_end) and self._one_sentence_title(n)})
         size, one_sentence = self._one_sentence_lists[key]
@@ -277,7 +282,7 @@ class Roles:
         A node heading only because its siblings are (by vote, or beside siblings that own
         their 一是… runs) is titled by its first sentence when its line runs on.
         """
-        siblings = [n for n in node.parent.children if n.style == node.style] if node.parent else [node]
+        siblings = _same_style(node)
         alone = self._alone(node)
         decided = alone
         if len(siblings) >= 3 and not any(self._own_heading_children(n) for n in siblings):
@@ -357,7 +362,7 @@ class Roles:
     def _circled_problems(self, node: Node) -> bool:
         """Circled numbers count measures, unless one of the list reads as a problem (①…不够严格。): siblings
         share one role."""
-        siblings = [n for n in node.parent.children if n.style == node.style] if node.parent else [node]
+        siblings = _same_style(node)
         titles = [self.text[span[0]:span[1]] for n in siblings if (span := self.head(n).title)]
         return any(problem_like(title) for title in titles)
 
@@ -609,21 +614,19 @@ def _closing_status(text: str, start: int, end: int) -> tuple[str, int] | None:
     the status and where that paragraph starts."""
     body_end = start + len(text[start:end].rstrip())
     line_start = text.rfind("\n", start, body_end) + 1
-    if line_start <= start:
-        return None
-    tag = _STATUS_LINE_RE.match(text, line_start, body_end)
-    if tag is None or text[tag.end():body_end].strip(" 。;,"):
-        return None
-    return tag.group(1), line_start
+    status = _status_paragraph(text[line_start:body_end]) if line_start > start else None
+    return (status, line_start) if status else None
 
 
 def _status_line_among(text: str, start: int, end: int) -> str | None:
     """The status of a paragraph that is only a status line (整改进展:已完成), among text[start:end]'s."""
-    for paragraph in text[start:end].split("\n"):
-        tag = _STATUS_LINE_RE.match(paragraph)
-        if tag and not paragraph[tag.end():].strip(" 。;,"):
-            return tag.group(1)
-    return None
+    return next((status for paragraph in text[start:end].split("\n") if (status := _status_paragraph(paragraph))), None)
+
+
+def _status_paragraph(paragraph: str) -> str | None:
+    """The status a paragraph states when it is only a status line (整改进展:已完成。)."""
+    tag = _STATUS_LINE_RE.match(paragraph)
+    return tag.group(1) if tag and not paragraph[tag.end():].strip(" 。;,") else None
 
 
 def extract_measures(text: str, start: int, end: int, items: list[Node],
