@@ -20,6 +20,8 @@ from kg.parse import parse_file
 from kg.query import QueryResult, SavedQuery, resolve_query, run_query
 
 ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"  # the development set with its gold, read where it is beside the project
+needs_eval = pytest.mark.skipif(not (EVAL / "openings").is_dir(), reason="no ../shared/eval beside the project")
 DATA = ROOT / "data" / "reports"
 EXPECTED = sorted((ROOT / "tests" / "expected").glob("*.json")) + sorted((ROOT / "tests" / "variants").glob("*.expected.json"))
 REAL_REPORTS = sorted(DATA.glob("*.txt"))

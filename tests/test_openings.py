@@ -24,7 +24,7 @@ from kg.model import Report
 from kg.parse import parse_file, parse_text
 from kg.parse.entities import committee_from_intro
 
-from .conftest import REAL_REPORTS, ROOT
+from .conftest import EVAL, REAL_REPORTS
 
 INSPECTION_FIELDS = ("kind", "by", "group", "ordinal", "start", "end", "feedback")
 
@@ -320,7 +320,6 @@ def test_a_city_department_is_placed_in_the_city_the_page_names(path: Path) -> N
 
 # --- the real openings, when the evaluation set is beside the project ------------------------------------
 
-EVAL = ROOT.parent / "shared" / "eval"
 GOLD = sorted(p for p in (EVAL / "gold").glob("*.json")
               if json.loads(p.read_text(encoding="utf-8"))["file"].startswith("eval/openings/")) \
     if EVAL.is_dir() else []

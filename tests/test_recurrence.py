@@ -14,7 +14,7 @@ from kg.model import Reference, Report
 from kg.parse import parse_text
 from kg.parse.recurrence import find_references
 
-from .conftest import ROOT, parsed
+from .conftest import ROOT, needs_eval, parsed
 
 LABELS = json.loads((ROOT / "tests" / "labels" / "recurrence.json").read_text(encoding="utf-8"))
 PRECISION_FLOOR, RECALL_FLOOR = 0.95, 0.95  # data/ (tuned on it); held-out openings below
@@ -50,6 +50,7 @@ def test_references_against_labels() -> None:
     assert precision >= PRECISION_FLOOR and recall >= RECALL_FLOOR, (precision, recall)
 
 
+@needs_eval
 def test_held_out_openings() -> None:
     """Openings of other reports, not tuned to: 上轮巡视指出…本轮巡视仍然存在 is found."""
     read = _read({lab["file"] for lab in LABELS["held_out"]})
@@ -57,12 +58,14 @@ def test_held_out_openings() -> None:
     assert precision == 1.0 and recall >= HELD_OUT_RECALL_FLOOR, (precision, recall)
 
 
+@needs_eval
 @pytest.mark.parametrize("case", LABELS["rounds"], ids=lambda c: Path(c["file"]).stem)
 def test_round_from_the_opening(case: dict) -> None:
     report = parse_text((ROOT / case["file"]).read_text(encoding="utf-8"))
     assert (report.inspection.term, report.inspection.round_number) == (case["term"], case["round"])
 
 
+@needs_eval
 def test_renumbered_round_follows_the_text() -> None:
     """Metamorphic: the same opening with 十二届…第二轮 rewritten as 十三届…第四轮 gives 13, 4."""
     text = (ROOT / LABELS["rounds"][0]["file"]).read_text(encoding="utf-8").replace("十二届市委第二轮", "十三届市委第四轮")
