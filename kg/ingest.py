@@ -293,7 +293,7 @@ def _paragraphs_of(line: str) -> list[str]:
     """A long line whose paragraphs are separated by gaps of two spaces or more (a page that lost its line
     breaks but kept the indents), cut at those gaps: Chinese prose has no such gaps. A very long line with
     no gaps but numbered headings after its sentences (…予以公布。一、…(一)…) is cut before each heading."""
-    if len(line) < LONG_LINE:
+    if len(line) < LONG_LINE or _is_table_row(line):
         return [line]
     if _PARAGRAPH_GAP_RE.search(line):
         return _PARAGRAPH_GAP_RE.split(line)
@@ -302,6 +302,11 @@ def _paragraphs_of(line: str) -> list[str]:
         if len(pieces) > MIN_RUN_ON_HEADINGS:
             return pieces
     return [line]
+
+
+def _is_table_row(line: str) -> bool:
+    """A table's row, cells between tabs or pipes: long, but one row, not paragraphs run together."""
+    return "\t" in line.strip() or (line.startswith("|") and line.rstrip().endswith("|"))
 
 
 # --- text copied from a PDF or a printed page ------------------------------------------------
@@ -431,11 +436,78 @@ def _render_page(html: str) -> str:
         tree = lxml_html.fromstring(html.encode("utf-8", errors="replace"),
                                     parser=lxml_html.HTMLParser(huge_tree=True, encoding="utf-8"))
     _break_after_bold_leads(tree)
+    _problem_tables_as_rows(tree)
     try:
         text: str = Inscriptis(tree, _render_config()).get_text()
         return text
     except RecursionError:
         return "\n".join(line for text in tree.itertext() if (line := text.strip()))
+
+
+HEADER_ROWS = 3  # a problem table's header is among its first rows (a caption row may come first)
+
+
+def _problem_tables_as_rows(tree: Any) -> None:
+    """A table listing the problems (序号 | 反馈问题 | 整改措施 | 完成情况) becomes one line a row, its cells
+    between pipes (| 1 | … | … |), which kg.parse.table reads; a cell spanning rows or columns leaves empty
+    cells where it spans, so that every row keeps its columns. Other tables (a page's layout) stay as they are."""
+    from lxml import etree
+
+    from kg.parse.table import header_columns
+
+    for table in list(tree.iter("table")):
+        if any(inner is not table for inner in table.iter("table")):
+            continue  # a table holding tables lays out a page
+        rows = [_row_cells(tr) for tr in table.iter("tr")]
+        if not any(header_columns([text for text, _, _ in row]) for row in rows[:HEADER_ROWS]):
+            continue
+        block = etree.Element("div")
+        for line in _grid_lines(rows):
+            etree.SubElement(block, "p").text = line
+        block.tail = table.tail
+        table.getparent().replace(table, block)
+
+
+def _row_cells(tr: Any) -> list[tuple[str, int, int]]:
+    """A table row's cells: (text, rows spanned, columns spanned); a cell's own line breaks become spaces."""
+    cells = []
+    for cell in tr:
+        if cell.tag not in ("td", "th"):
+            continue
+        text = " ".join(" ".join(cell.itertext()).split()).replace("|", "/")
+        cells.append((text, _span_attribute(cell, "rowspan"), _span_attribute(cell, "colspan")))
+    return cells
+
+
+def _span_attribute(cell: Any, name: str) -> int:
+    value = str(cell.get(name, "1")).strip()
+    return max(1, min(int(value), 100)) if value.isdigit() else 1
+
+
+def _grid_lines(rows: list[list[tuple[str, int, int]]]) -> list[str]:
+    """Rows laid out on a grid, spans filled with empty cells, one "| … | … |" line a row."""
+    pending: dict[int, int] = {}  # column -> rows it is still spanned from above
+    lines = []
+    for row in rows:
+        grid: list[str] = []
+        cells = iter(row)
+        column = 0
+        for text, down, across in cells:
+            while pending.get(column, 0) > 0:
+                pending[column] -= 1
+                grid.append("")
+                column += 1
+            grid.extend([text] + [""] * (across - 1))
+            for c in range(column, column + across):
+                pending[c] = down - 1
+            column += across
+        while pending.get(column, 0) > 0:
+            pending[column] -= 1
+            grid.append("")
+            column += 1
+        if any(grid):
+            lines.append("| " + " | ".join(grid) + " |")
+    return lines
 
 
 _BOLD_RUN_LEAD_RE = re.compile(r"^\s*[一二三四五六七八九十]+是")  # <b>一是</b>加强…: a measure's own lead-in

@@ -78,6 +78,7 @@ class Line:
     zone: str = "front"  # front, org, list, next, end
     pids: tuple[int, ...] = ()  # indices into report.iter_problems() of the problems headed here
     cid: int | None = None  # index of the category headed here (the first, when headings share the line)
+    cells: tuple[tuple[str, int], ...] = ()  # a table row's cells: (text, rows it spans)
 
 
 @dataclass
@@ -669,6 +670,54 @@ def status_elsewhere(doc: Doc) -> None:
         i += 1
 
 
+TABLE_HEADER = ("序号", "反馈问题", "整改措施", "完成情况")
+
+
+def problem_table(doc: Doc) -> None:
+    """18. The problem list as a table copied with tabs between its cells (序号⇥反馈问题⇥整改措施⇥完成情况): a
+    category's heading a row of its own, a leaf problem a row with its measures numbered 1.…2.… in one cell and
+    its status in the last; a problem with sub-problems has no row, its leaves do."""
+    _table_rows(doc, one_measure_a_row=False)
+
+
+def html_table(doc: Doc) -> None:
+    """19. A CMS page whose problem list is a <table>: the problem's cell and its status's span its rows, one
+    measure a row, a category's heading a row across the table."""
+    _table_rows(doc, one_measure_a_row=True)
+    doc.fmt = "html"
+
+
+def _table_rows(doc: Doc, one_measure_a_row: bool) -> None:
+    """The list zone from its first heading on replaced by the table's rows (role "row", cells kept)."""
+    first = next(i for i, ln in enumerate(doc.lines) if ln.zone == "list" and ln.role in ("category", "problem"))
+    after = next((i for i in range(first, len(doc.lines)) if doc.lines[i].zone != "list"), len(doc.lines))
+    pid_of = {id(p): i for i, p in enumerate(doc.problems)}
+    rows = [Line("", role="row", zone="list", cells=tuple((c, 1) for c in TABLE_HEADER))]
+    number = 0
+    for cid, category in enumerate(doc.report.categories):
+        if category.title:
+            rows.append(Line("", role="row", zone="list", cid=cid,
+                             cells=((f"{category.marker or ''}{category.title}", 1),)))
+        for leaf in _leaves(category.problems):
+            number += 1
+            title = doc.current.get(pid_of[id(leaf)], leaf.title or "")
+            measures = [m.text.replace("\n", "") for m in leaf.measures]
+            if one_measure_a_row and measures:
+                down = len(measures)
+                rows.append(Line("", role="row", zone="list", cells=(
+                    (str(number), down), (title, down), (measures[0], 1), (leaf.status or "", down))))
+                rows += [Line("", role="row", zone="list", cells=((m, 1),)) for m in measures[1:]]
+            else:
+                cell = "".join(f"{k}.{m}" + ("" if m.endswith(("。", ";")) else ";") for k, m in enumerate(measures, 1))
+                rows.append(Line("", role="row", zone="list",
+                                 cells=((str(number), 1), (title, 1), (cell, 1), (leaf.status or "", 1))))
+    doc.lines[first:after] = rows
+
+
+def _leaves(problems: list[Problem]) -> list[Problem]:
+    return [leaf for p in problems for leaf in (_leaves(p.problems) if p.problems else [p])]
+
+
 # --- rendering ---------------------------------------------------------------------------------------
 
 
@@ -690,7 +739,7 @@ def render(doc: Doc) -> Variant:
 def _plain(doc: Doc) -> str:
     out: list[str] = []
     for line in doc.lines:
-        out.append("" if line.role == "blank" else line.text)
+        out.append("" if line.role == "blank" else "\t".join(c for c, _ in line.cells) if line.cells else line.text)
         if line.role != "blank" and (doc.blank_lines or doc.fmt == "markdown"):
             out.append("")
     return "\n".join(out) + "\n"
@@ -733,7 +782,20 @@ def _html_paragraphs(lines: list[Line], bold_runs: bool = False) -> list[str]:
     one <p>, separated by <br> (with ``bold_runs``, none after the bold heading)."""
     out: list[str] = []
     group: list[str] = []
+    width = 0
     for line in lines:
+        if line.cells:  # a table's row: the header opens the table, the line after the last row closes it
+            if not width:
+                width = len(line.cells)
+                out.append('<table border="1" cellspacing="0">')
+            spans = [f' rowspan="{down}"' if down > 1 else "" for _, down in line.cells]
+            across = f' colspan="{width}"' if line.cid is not None else ""  # a category's row spans the table
+            out.append("<tr>" + "".join(f"<td{span}{across}>{html.escape(text)}</td>"
+                                        for (text, _), span in zip(line.cells, spans)) + "</tr>")
+            continue
+        if width:
+            out.append("</table>")
+            width = 0
         text = html.escape(line.text.strip())
         if line.zone == "list" and line.role not in ("part", "category"):
             if line.role == "problem" and group:
@@ -751,6 +813,8 @@ def _html_paragraphs(lines: list[Line], bold_runs: bool = False) -> list[str]:
         out.append(f"<p{style}>{text}</p>")
     if group:
         out.append("<p>" + "<br>\n".join(group) + "</p>")
+    if width:
+        out.append("</table>")
     return out
 
 
@@ -785,6 +849,8 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("html_bold_runs", 72, html_bold_runs, group="format"),
     Layout("gb18030_crlf", 80, gb18030_crlf),
     Layout("pdf_copy", 90, pdf_copy, group="format"),
+    Layout("problem_table", 91, problem_table, group="format"),
+    Layout("html_table", 92, html_table, group="format"),
 ]}
 
 

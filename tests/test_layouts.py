@@ -177,6 +177,9 @@ SELF_CHECKS: dict[str, Callable[[str, Variant, Report], bool]] = {
     "straight_numbering": lambda o, v, r: any(mark in (v.text or "") for mark in ("〈", "‹")),
     "labelled_problems": lambda o, v, r: "问题1\uff1a" in (v.text or "") or "问题一\uff1a" in (v.text or ""),
     "html_bold_runs": lambda o, v, r: v.suffix == ".html" and re.search(r"</strong>[^<\s]", v.text or "") is not None,
+    "problem_table": lambda o, v, r: "\n序号\t反馈问题\t整改措施\t完成情况\n" in (v.text or "")
+    and not any(norm_title(p.title) and f"\n{p.marker}{p.title}" in (v.text or "") for p in leaf_problems(r) if p.marker),
+    "html_table": lambda o, v, r: v.suffix == ".html" and "<td>序号</td>" in (v.text or "") and 'rowspan="' in (v.text or ""),
     "pdf_copy": lambda o, v, r: "\n- 2 -\n" in (v.text or "") and max(map(len, (v.text or "").splitlines())) <= 33,
     "run_on_titles": lambda o, v, r: len(_lines(v.text or "")) < len(_lines(o)),
     "status_elsewhere": lambda o, v, r: not any(p.status for p in leaf_problems(r))

@@ -324,3 +324,66 @@ def test_a_page_that_lost_every_line_break() -> None:
     assert [[(p.title, len(p.measures)) for p in c.problems] for c in report.categories] == [
         [("关于“学习不够深入”问题", 2), ("关于“基层党建薄弱”问题", 2)],
         [("关于“违规吃喝仍有发生”问题", 2), ("关于“形式主义官僚主义问题仍然存在”问题", 3)]]
+
+
+# --- problem tables (kg.parse.table) ------------------------------------------------------------------
+
+def _problems(report: object) -> list[tuple[str | None, str | None, int, str | None]]:
+    """(category, problem, measures, status) of every problem, in order."""
+    return [(c.title, p.title, len(p.measures), p.status) for c in report.categories  # type: ignore[attr-defined]
+            for p in c.problems]
+
+
+def test_a_problem_table_copied_with_tabs() -> None:
+    table = ("二、整改落实情况\n序号\t反馈问题\t整改措施\t整改时限\t完成情况\n一、党的领导方面\n"
+             "1\t理论学习不够深入\t1.健全学习制度;2.开展专题研讨;3.2022年起每季度督查。\t2022年9月\t已完成\n"
+             "2\t意识形态工作不到位\t建立阵地管理台账。\t长期坚持\t\n二、全面从严治党方面\n"
+             "3\t监督责任落实不力\t(1)建立台账;(2)定期通报\t2022年10月\t基本完成\n")
+    report = parse_text(INTRO + table + "三、下一步工作\n持续抓好整改。" + CLOSE)
+    assert _problems(report) == [("党的领导方面", "理论学习不够深入", 3, "已完成"),
+                                 ("党的领导方面", "意识形态工作不到位", 1, None),
+                                 ("全面从严治党方面", "监督责任落实不力", 2, "基本完成")]
+    measures = report.categories[0].problems[0].measures
+    assert [report.text[slice(*m.span)] for m in measures] == [m.text for m in measures]
+    assert measures[2].text.startswith("2022年起")
+
+
+def test_a_markdown_table_with_a_category_column_and_a_problem_over_several_rows() -> None:
+    table = ("| 问题类别 | 存在问题 | 整改措施 | 整改进展 |\n| --- | --- | --- | --- |\n"
+             "| 党的建设 | 支部建设薄弱 | 开展标准化建设 | 已完成 |\n| | | 整顿软弱涣散支部3个 | |\n"
+             "| 党的建设 | 党员教育不经常 | 一是建立积分制;二是开展轮训 | 正在推进 |\n"
+             "| 作风建设 | 文山会海 | 精简文件 | 已完成 |\n")
+    report = parse_text(INTRO + "二、整改情况\n" + table + CLOSE)
+    assert _problems(report) == [("党的建设", "支部建设薄弱", 2, "已完成"), ("党的建设", "党员教育不经常", 2, "正在推进"),
+                                 ("作风建设", "文山会海", 1, "已完成")]
+
+
+def test_a_saved_page_whose_problem_table_spans_rows(tmp_path: Path) -> None:
+    rows = ('<tr><th>序号</th><th>反馈问题</th><th>整改措施</th><th>完成情况</th></tr>'
+            '<tr><td colspan="4">一、关于党的领导方面</td></tr>'
+            '<tr><td rowspan="2">1</td><td rowspan="2">学习不深入</td><td>健全制度</td><td rowspan="2">已完成</td></tr>'
+            '<tr><td>开展研讨<br>形成成果</td></tr>'
+            '<tr><td>2</td><td>落实不到位</td><td><p>1.建立台账;</p><p>2.定期通报。</p></td><td>基本完成</td></tr>')
+    page = ("<html><head><title>整改进展</title></head><body><p>" + INTRO.strip() + "</p><p>二、整改情况</p>"
+            f"<table>{rows}</table><p>联系电话：0123-4567890。</p><p>中共某某市某某区委员会</p><p>2022年12月1日</p></body></html>")
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    report = parse_file(path)
+    assert _problems(report) == [("关于党的领导方面", "学习不深入", 2, "已完成"), ("关于党的领导方面", "落实不到位", 2, "基本完成")]
+    assert report.signed is not None and report.inspection.group == "省委第三巡视组"
+
+
+def test_a_task_table_in_an_appendix_leaves_the_reports_own_list() -> None:
+    body = "二、整改情况\n(一)关于学习不深入的问题\n一是健全制度;二是开展研讨。\n(二)关于监督不到位的问题\n一是建立台账。\n"
+    appendix = "\n附件\n序号\t问题\t整改措施\t责任单位\n1\t学习不深入\t健全制度\t区委办\n2\t监督不到位\t建立台账\t区纪委\n"
+    report = parse_text(INTRO + body + CLOSE + appendix)
+    assert [(p.title, len(p.measures)) for c in report.categories for p in c.problems] == [
+        ("关于学习不深入的问题", 2), ("关于监督不到位的问题", 1)]
+
+
+def test_numbered_measures_inside_one_paragraph() -> None:
+    report = parse_text(INTRO + "二、整改情况\n(一)关于学习不深入的问题\n1.健全学习制度;2.2022年开展研讨6次;3.加强督查。\n"
+                        "(二)关于监督不到位的问题\n全年投入2.5亿元,建立台账。" + CLOSE)
+    first, second = report.categories[0].problems
+    assert [m.text for m in first.measures] == ["健全学习制度", "2022年开展研讨6次", "加强督查。"]
+    assert len(second.measures) == 1

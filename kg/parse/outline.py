@@ -32,7 +32,7 @@ MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     # decimal numbering, 3.1 3.2 … under the third part: one list for each major number; not 2.5亿元
     (DECIMAL, re.compile(r"(?P<major>\d{1,2})\.(\d{1,2})(?![\d万亿千百元%‰个项人次件家倍年月日天名户条])\s*")),
     ("1)", re.compile(r"(\d{1,3})\)\s*")),
-    ("1.", re.compile(r"(\d{1,3})\s?\.(?!\d)\s*")),
+    ("1.", re.compile(r"(\d{1,3})(?:\s?\.(?!\d)\s*|\.(?=(?:19|20)\d\d年))")),  # 3.2020年…: an item opening on a year
     ("1、", re.compile(r"(\d{1,3})\s*、\s*")),
     ("①", re.compile(rf"([{CIRCLED}])\s*")),
     ("I、", re.compile(r"([IVX]{1,4})\s*[、.]\s*(?=[^\x00-\x7f])")),  # Ⅰ、Ⅱ、 (NFKC makes them Latin letters)

@@ -16,7 +16,7 @@ from pathlib import Path
 from kg import SCHEMA
 from kg.exceptions import NoReportError
 from kg.ingest import MAX_REPORT_CHARS, PAGE_DATE, PAGE_SITE, PAGE_TITLE, TITLE_RE, CanonicalText, canonicalize, read_report
-from kg.model import Inspection, Quantity, Report, SourceInfo, Span
+from kg.model import Category, Inspection, Quantity, Report, SourceInfo, Span
 from kg.parse.counts import compare_declared, find_declared
 from kg.parse.dates import parse_date_text
 from kg.parse.documents import TitleMention, collect_documents, find_titles
@@ -27,6 +27,7 @@ from kg.parse.quality import judge
 from kg.parse.quantities import concreteness, find_quantities, quantities_in
 from kg.parse.recurrence import find_references, inspection_round
 from kg.parse.structure import Roles, build_categories, promote_unnumbered_headings
+from kg.parse.table import find_problem_tables
 
 _REPORT_WORDS = re.compile(r"巡视|巡察")
 _ENDS_SENTENCE = tuple("。!?”)》…") + ("...",)
@@ -72,11 +73,7 @@ def parse_canonical(source: CanonicalText) -> Report:
         report.warnings.append("未找到导语 (no introduction naming the inspection)")
     report.contact = contact_from(text, closing)
 
-    outline = build_outline(text, limit=closing)
-    promote_unnumbered_headings(outline)
-    report.warnings.extend(outline.warnings)
-    roles = Roles(outline)
-    report.categories, covered = build_categories(roles)
+    report.categories, covered = _problem_list(text, closing, report.warnings)
     if not report.categories:
         if not _states_inspection(report.inspection, intro_text):
             raise NoReportError("未找到巡视/巡察组和问题清单 (neither an inspection group nor a problem list)",
@@ -99,6 +96,22 @@ def parse_canonical(source: CanonicalText) -> Report:
     report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing))
     report.quality = judge(report)  # ok / review / incomplete, with the reasons (kg.parse.quality)
     return report
+
+
+def _problem_list(text: str, closing: int, warnings: list[str]) -> tuple[list[Category], list[Span]]:
+    """The report's categories and problems, and the text they cover: from its problem table when it lists
+    its problems in one (an appendix's table only when the text lists none), else from its outline."""
+    tables = find_problem_tables(text, closing)
+    body_tables = [t for t in tables if not t.appendix]
+    if body_tables:
+        return [c for t in body_tables for c in t.categories], [t.span for t in body_tables]
+    outline = build_outline(text, limit=closing)
+    promote_unnumbered_headings(outline)
+    warnings.extend(outline.warnings)
+    categories, covered = build_categories(Roles(outline))
+    if not categories and tables:
+        return [c for t in tables for c in t.categories], [t.span for t in tables]
+    return categories, covered
 
 
 _INSPECTED_RE = re.compile(r"对.{2,60}?(?:进行|开展|实施)了?.{0,8}?(?:巡视|巡察)")

@@ -28,6 +28,11 @@ _BARE_STATUS_RE = re.compile(rf"\s+((?:{STATUS_WORDS})[^\s()【】\[\]]{{0,4}}?)
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
 _XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n ])|(?<=问题))\s*([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\n]))\s*([{CIRCLED}])", re.M)
+# numbered items inside a paragraph (…;2.…;3.…, (1)…(2)…), after a sentence's or a clause's end only: not 2.5亿元
+_INLINE_DOT_RE = re.compile(r"(?:^|(?<=[。;:!?,\s]))\s*(\d{1,2})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))", re.M)
+_INLINE_PAREN_RE = re.compile(r"(?:^|(?<=[。;:!?,\s]))\s*\((\d{1,2})\)", re.M)
+_RUN_PATTERNS = (_XSHI_RE, _CIRCLED_RE, _INLINE_DOT_RE, _INLINE_PAREN_RE)
+_ONE_IS_A_RUN = (_XSHI_RE, _CIRCLED_RE)  # a lone 一是 or ① is a run; a lone 1. inside a paragraph is not
 _STRONG_PROBLEM_RE = re.compile(
     r"^(关于|针对).*(问题|方面|情况)|(”问题|等问题|方面|方面的问题|方面问题|问题的整改(落实)?(情况)?)$")
 _NEGATIVE_RE = re.compile(
@@ -634,19 +639,12 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
     """Measures in text[start:end] plus numbered item nodes; returns (measures, lead span)."""
     start = _skip_label(text, start, end)
     if items:
-        marked = [_measure(text, item.marker.end if item.marker else item.head_start, item.end,
-                           item.marker.label if item.marker else None) for item in items]
-        return [m for m in marked if m], _trim(text, start, end)
-    for pattern in (_XSHI_RE, _CIRCLED_RE):
-        found = _sequence(text, start, end, pattern)
-        if found:
-            measures = []
-            for i, (marker_start, marker_end, label) in enumerate(found):
-                item_end = found[i + 1][0] if i + 1 < len(found) else end
-                measure = _measure(text, marker_end, item_end, label)
-                if measure:
-                    measures.append(measure)
-            return measures, _trim(text, start, found[0][0])
+        numbered = [measure_in(text, item.marker.end if item.marker else item.head_start, item.end,
+                               item.marker.label if item.marker else None) for item in items[:-1]]
+        return [m for m in numbered if m] + _last_item_measures(text, items[-1]), _trim(text, start, end)
+    run = marked_measures(text, start, end)
+    if run is not None:
+        return run[0], _trim(text, start, run[1])
     measures = []
     lead: Span | None = None
     pos = start
@@ -655,14 +653,46 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
             lead = lead or _trim(text, pos, pos + len(paragraph))
         else:
             p_start = _skip_label(text, pos, pos + len(paragraph))
-            measure = _measure(text, p_start, pos + len(paragraph), None)
+            measure = measure_in(text, p_start, pos + len(paragraph), None)
             if measure:
                 measures.append(measure)
         pos += len(paragraph) + 1
     return measures, lead
 
 
-def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
+def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int] | None:
+    """The measures of the first run of items marked inside text[start:end] (一是, 二是…; ①, ②…; 1., 2.… or
+    (1), (2)… after a clause's end), and where the run starts; None when there is no run."""
+    runs = [found for pattern in _RUN_PATTERNS if (found := _sequence(text, start, end, pattern))
+            and (pattern in _ONE_IS_A_RUN or len(found) > 1)]
+    if not runs:
+        return None
+    found = min(runs, key=lambda run: run[0][0])  # the run that opens first holds any other inside its items
+    measures = []
+    for i, (_, marker_end, label) in enumerate(found):
+        item_end = found[i + 1][0] if i + 1 < len(found) else end
+        measure = measure_in(text, marker_end, item_end, label)
+        if measure:
+            measures.append(measure)
+    return measures, found[0][0]
+
+
+_INLINE_BY_STYLE = {"1.": _INLINE_DOT_RE, "1、": _INLINE_DOT_RE, "(1)": _INLINE_PAREN_RE}
+
+
+def _last_item_measures(text: str, item: Node) -> list[Measure]:
+    """The last numbered measure, and those its paragraph goes on to number inline (1.…;2.…;3.…, the outline
+    seeing only the 1. that opens the line)."""
+    marker = item.marker
+    start = marker.end if marker else item.head_start
+    pattern = _INLINE_BY_STYLE.get(marker.style) if marker else None
+    run = _sequence(text, start, item.end, pattern, first=marker.value + 1) if marker and pattern else []
+    bounds = [(start, marker.label if marker else None)] + [(marker_end, label) for _, marker_end, label in run]
+    ends = [marker_start for marker_start, _, _ in run] + [item.end]
+    return [m for (begin, label), finish in zip(bounds, ends) if (m := measure_in(text, begin, finish, label))]
+
+
+def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str], first: int = 1) -> list[tuple[int, int, str]]:
     """The run 一是, 二是, … (or ①, ②, …) in order.
 
     A run that restarts inside an item (一是 again within 三是) belongs to that item: its
@@ -670,11 +700,12 @@ def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list
     a later item must open one too.
     """
     found: list[tuple[int, int, str]] = []
-    expected, nested_expected = 1, 0
+    expected, nested_expected = first, 0
     line_mode = False
     for match in pattern.finditer(text, start, end):
         value = to_int(match.group(1))
-        at_line_start = _opens_paragraph(text, start, match.start(1))
+        marker_start = match.end() - len(match.group(0).lstrip())
+        at_line_start = _opens_paragraph(text, start, marker_start)
         if line_mode and at_line_start and value == expected:  # the outer run goes on at a paragraph start
             nested_expected = 0
         elif found and value == 1:
@@ -685,9 +716,9 @@ def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list
             continue
         if value != expected or (line_mode and not at_line_start):
             continue
-        if expected == 2:
+        if len(found) == 1:
             line_mode = at_line_start and _opens_paragraph(text, start, found[0][0])
-        found.append((match.start(1), match.end(), match.group(0).strip()))
+        found.append((marker_start, match.end(), match.group(0).strip()))
         expected += 1
         nested_expected = 0
     return found
@@ -717,7 +748,8 @@ def _trim(text: str, start: int, end: int) -> Span | None:
     return (start, end) if end > start and any("\u4e00" <= c <= "\u9fff" for c in text[start:end]) else None
 
 
-def _measure(text: str, start: int, end: int, marker: str | None) -> Measure | None:
+def measure_in(text: str, start: int, end: int, marker: str | None = None) -> Measure | None:
+    """text[start:end] as a measure, trimmed of spaces and clause marks; None when it holds no Chinese."""
     while start < end and text[start] in " \n,;:、":
         start += 1
     while end > start and text[end - 1] in " \n;,":
