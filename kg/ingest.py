@@ -252,7 +252,7 @@ _WIDGET_MAX, _FOOTER_MAX, _CAPTION_MAX = 40, 200, 120
 _BREADCRUMB_RE = re.compile(r"^[^。,;]{1,40}?(>|>>|»|›)[^。,;]{1,60}$")
 # ‹一>关于…方面, <二>…: a heading numbered in angle brackets, whose closing > is no breadcrumb separator.
 _ANGLE_HEADING_RE = re.compile(r"^[‹〈<][一二三四五六七八九十百\d]{1,4}[>〉›]")
-TITLE_RE = re.compile(r"(关于|的).{0,30}(巡视|巡察).{0,20}(通报|情况|公告|公示|报告)$")
+TITLE_RE = re.compile(r"(关于|的|委员会|党委|党组|党工委|工委|支部|总支|[区县市省州]委)\s?.{0,30}(巡视|巡察).{0,20}(通报|情况|公告|公示|报告)$")
 _INTRO_RE = re.compile(r"(巡视|巡察)")
 _DATE_ONLY_RE = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日$")
 _SIGNATURE_RE = re.compile(r"(委员会|委|党委|党组|党工委|工委|党总支|总支部|支部|集团|公司)$")

@@ -285,7 +285,8 @@ def test_an_introduction_without_years_is_dated_from_the_publication(path: Path)
 
 
 @pytest.mark.parametrize("group,ordinal", [("区委营商环境专项巡察组", None), ("市委巡视六组", 6),
-                                           ("省委第九巡视组", 9), ("中央第十五巡视组", 15), ("县委巡察第二组", 2)])
+                                           ("省委第九巡视组", 9), ("中央第十五巡视组", 15), ("县委巡察第二组", 2),
+                                           ("区委第一机动巡察组", 1), ("区委机动巡察二组", 2), ("区党委第三巡视组", 3)])
 def test_group_forms(group: str, ordinal: int | None) -> None:
     report = parse_text(f"根据四届区委第二轮巡察工作统一部署,2022年3月15日至5月20日,{group}对某某局党组开展巡察,"
                         f"并于7月5日向某某局党组反馈了巡察意见。现将整改进展情况予以公布。")
@@ -358,3 +359,29 @@ def test_a_group_written_with_a_stray_space() -> None:
     report = parse_text("中共某某镇委员会关于县委巡察整改进展情况的通报\n"
                         "根据县委统一部署,2023年3月15日至5月20日,县委第二 巡察组对某某镇党委开展了巡察,并于7月12日反馈了巡察意见。")
     assert (report.inspection.group, report.inspection.ordinal) == ("县委第二巡察组", 2)
+
+
+@pytest.mark.parametrize("end", ["27日", "同月27日", "10月27日"])
+def test_a_period_ending_in_its_own_month_may_write_the_day_only(end: str) -> None:
+    report = parse_text(f"根据市委统一部署,2023年10月9日至{end},市委第一巡察组对市公安局党委开展了常规巡察。"
+                        "2024年1月23日,市委第一巡察组向市公安局党委反馈了巡察意见。现将巡察整改情况予以公告。")
+    inspection = report.inspection
+    assert (inspection.start, inspection.end, inspection.feedback) == (
+        dt.date(2023, 10, 9), dt.date(2023, 10, 27), dt.date(2024, 1, 23))
+
+
+@pytest.mark.parametrize("path", REAL_REPORTS, ids=lambda p: p.stem)
+def test_a_title_without_guanyu_is_still_the_title(path: Path) -> None:
+    """中共X委员会关于巡视整改进展情况的通报 written as 中共X委员会巡视整改进展情况通报."""
+    title, body = _titled(path)
+    bare = title.replace("关于", "", 1).replace("情况的通报", "情况通报")
+    assert bare != title
+    assert parse_text(f"{bare}\n{body}").title == bare
+
+
+def test_a_village_named_without_its_county_is_placed_by_the_page_header() -> None:
+    report = parse_text("阳朔县人民政府门户网站\n首页 > 政务公开 > 乡镇动态 > 高田镇\n历村村党支部巡察整改情况公告\n"
+                        "根据县委统一部署,2024年3月18日至4月26日,县委第三巡察组对高田镇历村村党支部开展了村级巡察,"
+                        "并于2024年5月16日向历村村党支部反馈了巡察意见。现将巡察整改情况予以公告。")
+    assert report.title == "历村村党支部巡察整改情况公告"
+    assert report.committee.region.code == "450321"

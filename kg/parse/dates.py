@@ -24,6 +24,8 @@ _LOOSE_RE = re.compile(
     r"(?<![\d.])(?:(?P<ly>(?:19|20)\d{2})\s*年?\s*)?(?P<md>\d{3,4})\s*日"
     r"|(?<![\d.])(?P<dy>(?:19|20)\d{2})[./](?P<dm>\d{1,2})[./](?P<dd>\d{1,2})(?![\d.])"
 )
+# A range's end written as a day only (2023年10月9日至27日, …至同月27日): the month of the date before it.
+_DAY_ONLY_END_RE = re.compile(r"(?<=[日号])\s*(?:至|到|—|-|~|–)\s*(?P<same>同月|当月|本月)?\s*(?<!\d)(?P<od>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]")
 _MONTH_RANGE_RE = re.compile(
     rf"(?:(?P<y1>{_YEAR})\s*年\s*)?(?P<m1>{_NUM}{{1,2}})\s*月份?\s*(?:至|到|—|-|~|–)\s*"
     rf"(?:(?P<y2>{_YEAR})\s*年\s*)?(?P<m2>{_NUM}{{1,2}})\s*月份?(?!\s*{_NUM}{{1,3}}\s*[日号])"
@@ -57,7 +59,8 @@ def find_dates(text: str, *, base_year: int | None = None, scraped: bool = False
         value = _date_of(groups, year, previous, bool(written))
         if value is None:
             continue
-        out.append(DateMention(value, match.start(), match.end(), bool(written)))
+        start = match.start("same" if groups.get("same") else "od") if groups.get("od") else match.start()  # 至 stays out
+        out.append(DateMention(value, start, match.end(), bool(written)))
         previous = value
         year = value.year
     return out
@@ -66,6 +69,8 @@ def find_dates(text: str, *, base_year: int | None = None, scraped: bool = False
 def _date_matches(text: str, scraped: bool) -> list[re.Match[str]]:
     """Regular date matches, plus (scraped) the loose forms that do not overlap them, in order."""
     matches = list(DATE_RE.finditer(text))
+    if matches:
+        matches = sorted(matches + list(_DAY_ONLY_END_RE.finditer(text)), key=lambda m: m.start())
     if not scraped:
         return matches
     taken = [(m.start(), m.end()) for m in matches]
@@ -77,6 +82,14 @@ def _date_matches(text: str, scraped: bool) -> list[re.Match[str]]:
 
 def _date_of(groups: dict[str, str | None], year: int, previous: dt.date | None, written: bool) -> dt.date | None:
     """The date a match names, moving an unwritten year on when the month/day goes backwards."""
+    if od := groups.get("od"):  # a day after a range's start: later in the same month, or nothing
+        day = to_int(od)
+        if previous is None or day is None or day <= previous.day:
+            return None
+        try:
+            return previous.replace(day=day)
+        except ValueError:
+            return None
     if md := groups.get("md"):
         candidates = _month_days(md)
     elif (dm := groups.get("dm")) and (dd := groups.get("dd")) is not None:

@@ -17,12 +17,13 @@ DATE_LINE_RE = re.compile(r"^\s*((?:19|20)\d{2}|[〇零一二三四五六七八�
 _SIGNATURE_RE = re.compile(r"(委员会|区委|县委|市委|州委|旗委|省委|党委|党组|党工委|工委|党总支|总支部委员会|支部委员会|集团|公司)$")
 _CLOSING_RE = re.compile(r"欢迎.{0,12}(监督|批评)|请及时向我们反映|联系方式|联系电话|举报电话|邮政信箱|电子邮箱|电子信箱|"
                          r"邮编|邮政编码|通讯地址|通信地址|来信地址|征求意见时间")
-_BY = "中央|省委|自治区党委|市委|州委|盟委|区委|县委|旗委|工委|党委|党组"
+_BY = "中央|省委|自治区党委|区党委|市委|州委|盟委|区委|县委|旗委|工委|党委|党组"  # 区党委: 自治区党委 for short
+_KIND_OF_GROUP = "(?:机动|专项|联动|交叉|提级|专责)?"  # 市委第一机动巡察组, 市委机动巡察一组
 # Groups as written: 省委第九巡视组, 市委巡视六组 (number after the kind), 区委营商环境专项巡察组 (named by its
 # topic), 省委巡视组 (no number). Tried in this order: a numbered group is the better reading.
 _GROUP_RES = (
-    re.compile(rf"(?P<group>(?P<by>{_BY})? ?第 ?(?P<n>[{_CN}\d]+) ?(?P<kind>巡视|巡察) ?组)"),  # a stray space kept
-    re.compile(rf"(?P<group>(?P<by>{_BY})?(?P<kind>巡视|巡察)第?(?P<n>[{_CN}\d]+)组)"),
+    re.compile(rf"(?P<group>(?P<by>{_BY})? ?第 ?(?P<n>[{_CN}\d]+) ?{_KIND_OF_GROUP}(?P<kind>巡视|巡察) ?组)"),  # stray space kept
+    re.compile(rf"(?P<group>(?P<by>{_BY})?{_KIND_OF_GROUP}(?P<kind>巡视|巡察)第?(?P<n>[{_CN}\d]+)组)"),
     re.compile(rf"(?P<group>(?P<by>{_BY})(?:[^\s第轮巡办,。;:、“”()]{{0,12}}?)(?P<kind>巡视|巡察)组)"),
 )
 _ROUND_RE = re.compile(rf"((?:十[{_CN[:9]}]?|[{_CN}])届)?(中央|省委|自治区党委|市委|州委|区委|县委|旗委|党委)?第([{_CN}\d]+)轮")
@@ -118,7 +119,7 @@ def _committee_region(name: str, intro: str, text: str, hints: tuple[str, ...]) 
     region, warning = lookup_region(place, _inspected_place(intro))
     if warning or (region.code is None and _PLACE_SUFFIX_RE.search(place) and not _relative(place)):
         region, warning = _placed_by_hints(place, region, warning, (*hints, *_places_named(text[:_PLACE_SCAN])))
-    if _relative(place):
+    if _relative(place) or (region.code is None and _GRASSROOTS_RE.search(name)):
         found = _first_place([*hints, *_places_named(text[:_PLACE_SCAN])])
         if found is not None:
             if place.startswith(("市", "州", "盟")) and found.county:  # a city's department: the city
@@ -164,6 +165,7 @@ def _places_named(text: str) -> list[str]:
     """Words of the text that may be place names (宿迁市, 沭阳县), in order, each once: looking them up one
     by one costs a fraction of matching the whole text against every division."""
     return list(dict.fromkeys(m.group(0) for m in _PLACE_WORD_RE.finditer(text)))
+_GRASSROOTS_RE = re.compile(r"[镇乡村]|街道|社区|嘎查|苏木")  # 历村村党支部: a unit below the county, named without it
 _RELATIVE_RE = re.compile(r"^(市|区|县|州|盟|旗|省|自治区|委|局|厅)")
 
 

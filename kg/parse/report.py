@@ -63,7 +63,7 @@ def parse_canonical(source: CanonicalText) -> Report:
     intro = _intro_span(text, report.title_span)
     intro_text = text[intro[0]:intro[1]] if intro else ""
     report.committee, warnings = committee_from(text, signed_span, report.title_span, intro_text,
-                                                _place_hints(source.metadata))
+                                                _place_hints(source))
     report.warnings.extend(warnings)
     report.published = _published(source.metadata)
     if intro:
@@ -122,9 +122,15 @@ def _states_inspection(inspection: Inspection, intro: str) -> bool:
     return bool(inspection.group or inspection.start or _INSPECTED_RE.search(intro))
 
 
-def _place_hints(metadata: dict[str, str]) -> tuple[str, ...]:
-    """Page values that may name the report's place: its source, publisher and site."""
-    return tuple(metadata[key] for key in ("来源", "信息来源", "发布机构", PAGE_SITE, PAGE_TITLE) if metadata.get(key))
+HEADER_HINTS = 6  # page lines dropped before the report that may name its place (阳朔县人民政府门户网站)
+
+
+def _place_hints(source: CanonicalText) -> tuple[str, ...]:
+    """Page values that may name the report's place: its source, publisher and site, and the page's header
+    lines dropped before the report."""
+    metadata = source.metadata
+    page = tuple(metadata[key] for key in ("来源", "信息来源", "发布机构", PAGE_SITE, PAGE_TITLE) if metadata.get(key))
+    return page + tuple(source.dropped_lines[:HEADER_HINTS])
 
 
 def _title_span(text: str) -> Span | None:
