@@ -387,3 +387,79 @@ def test_numbered_measures_inside_one_paragraph() -> None:
     first, second = report.categories[0].problems
     assert [m.text for m in first.measures] == ["健全学习制度", "2022年开展研讨6次", "加强督查。"]
     assert len(second.measures) == 1
+
+
+# --- probe-found shapes: sentence headings, closing paragraphs, duty tags, progress groups ----------------------
+
+PLACED_INTRO = INTRO.replace("某某市某某区", "西安市莲湖区")
+PLACED_CLOSE = CLOSE.replace("某某市某某区", "西安市莲湖区")
+
+def test_problems_written_as_sentences_naming_them() -> None:
+    body = ("二、整改落实情况\n(一)关于贯彻落实党中央决策部署方面\n"
+            "针对“理论学习不够深入”的问题,区委采取以下措施推动整改。\n一是健全学习制度。\n二是开展专题研讨。\n"
+            "针对“产业发展推进不力”的问题,区委采取以下措施推动整改。\n出台产业发展三年行动方案。\n建设产业园二期。\n"
+            "(二)关于全面从严治党方面\n针对“主体责任落实不到位”的问题,一是制定责任清单;二是开展廉政谈话;三是强化督查。\n"
+            "关于“监督责任落实不力”的问题,区纪委采取以下措施。\n建立监督台账。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert _problems(report) == [
+        ("关于贯彻落实党中央决策部署方面", "针对“理论学习不够深入”的问题", 2, None),
+        ("关于贯彻落实党中央决策部署方面", "针对“产业发展推进不力”的问题", 2, None),
+        ("关于全面从严治党方面", "针对“主体责任落实不到位”的问题", 3, None),
+        ("关于全面从严治党方面", "关于“监督责任落实不力”的问题", 1, None)]
+    assert report.categories[0].problems[1].lead == "区委采取以下措施推动整改。"
+
+
+@pytest.mark.parametrize("style", ["1.", "(1)"])
+def test_a_closing_paragraph_after_the_last_numbered_measure_is_no_measure(style: str) -> None:
+    one, two = style.replace("1", "1"), style.replace("1", "2")
+    body = (f"二、整改情况\n(一)学习贯彻不够深入\n{one}健全学习制度。\n{two}开展专题研讨。\n"
+            f"(二)选人用人检查发现的问题整改不彻底\n{one}逐条整改。\n{two}严格执行任职前公示制度。\n"
+            "下一步,区委将坚持目标不变、标准不降、力度不减,持续推进整改。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [(p.title, len(p.measures)) for p in report.categories[0].problems] == [
+        ("学习贯彻不够深入", 2), ("选人用人检查发现的问题整改不彻底", 2)]
+    assert "下一步" not in report.categories[0].problems[1].measures[-1].text
+
+
+def test_who_answers_for_a_problem_is_no_part_of_its_title() -> None:
+    body = ("二、整改情况\n1.学习贯彻不够深入的问题(牵头单位:县委办公室;责任单位:各乡镇党委)\n一是健全制度;二是开展研讨。\n"
+            "2.产业扶贫衔接不足的问题【责任单位:县农业农村局】\n一是制定方案。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [p.title for c in report.categories for p in c.problems] == ["学习贯彻不够深入的问题", "产业扶贫衔接不足的问题"]
+
+
+def test_circled_measures_inside_one_paragraph() -> None:
+    body = "二、整改情况\n1.主体责任压力传导不到位的问题\n①制定责任清单;②开展谈心谈话52人次;③每季度召开形势分析会。\n2.作风不实的问题\n①开展作风整治。\n"
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [len(p.measures) for c in report.categories for p in c.problems] == [3, 1]
+
+
+def test_problems_grouped_by_progress_take_its_status() -> None:
+    body = ("一、整改工作开展情况\n截至目前,反馈的4个问题中,已完成整改2个,基本完成整改1个,需长期坚持、持续推进的1个;"
+            "8条整改措施已完成6条。\n二、整改落实情况\n(一)已完成整改的问题(2个)\n1.学习贯彻不够深入\n一是健全制度;二是开展研讨。\n"
+            "2.意识形态工作不到位\n一是建立台账;二是开展督查。\n"
+            "(二)基本完成整改的问题(1个)\n1.产业发展推进不力\n一是出台方案;二是建设园区。\n"
+            "(三)需长期坚持的问题(1个)\n1.基层党建薄弱\n一是整顿软弱涣散支部;二是选派第一书记。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [(p.title, p.status) for c in report.categories for p in c.problems] == [
+        ("学习贯彻不够深入", "已完成"), ("意识形态工作不到位", "已完成"), ("产业发展推进不力", "基本完成"),
+        ("基层党建薄弱", "长期坚持")]
+    assert report.quality.verdict == "ok", report.quality.reasons
+
+
+@pytest.mark.parametrize("slogan", ["做到改一个问题、堵一批漏洞、建一套制度。", "实行“一个问题、一名县领导、一个牵头单位”包干责任制。"])
+def test_a_slogan_naming_one_problem_is_no_declared_count(slogan: str) -> None:
+    body = (f"一、整改工作开展情况\n区委对反馈的2个问题逐项整改,{slogan}\n二、整改落实情况\n1.学习贯彻不够深入\n一是健全制度;二是开展研讨。\n"
+            "2.产业发展推进不力\n一是出台方案。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [d.count for d in report.declared] == [2]
+    assert report.quality.verdict == "ok", report.quality.reasons
+
+
+def test_an_unsigned_report_whose_page_dates_it_and_that_ends_with_its_contacts_is_whole() -> None:
+    body = "二、整改落实情况\n1.学习贯彻不够深入\n一是健全制度;二是开展研讨。\n2.产业发展推进不力\n一是出台方案。\n"
+    close = "欢迎广大干部群众对巡视整改落实情况进行监督。联系电话:0971-1234567。"
+    dated = parse_text("发布时间:2023-01-05\n" + PLACED_INTRO + body + close)
+    undated = parse_text(PLACED_INTRO + body + close)
+    assert dated.quality.verdict == "ok", dated.quality.reasons
+    assert undated.quality.verdict == "review"

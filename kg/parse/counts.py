@@ -26,7 +26,7 @@ _PATTERNS: list[tuple[re.Pattern[str], int, int | None]] = [
     (re.compile(rf"{_N_FIRST}{_N}\s*(?:个)?\s*((?:大项|子项|小项)(?:问题|任务)?)"), 1, 2),
     (re.compile(rf"{_N_FIRST}{_N}\s*{_CLS}\s*{_WHAT}"), 1, 2),
     (re.compile(rf"{_WHAT}\s*{_N}\s*{_CLS}(?!方面|大类|类){_NOT_WHAT}"), 2, 1),
-    (re.compile(rf"{_STATUS_FIRST}{_STATUS}\s*(?:整改)?\s*{_WHAT}?\s*{_N}\s*{_CLS}"), 3, 1),
+    (re.compile(rf"{_STATUS_FIRST}{_STATUS}\s*(?:整改)?\s*{_WHAT}?\s*的?\s*{_N}\s*{_CLS}"), 3, 1),  # 持续推进的2个
     # "693个问题已完成整改688个": a status followed by its own count leaves the first number the total
     (re.compile(rf"{_N_FIRST}{_N}\s*{_CLS}\s*(?:问题)?\s*(?:整改)?\s*(?:已经|已)?\s*{_STATUS}(?!\s*(?:整改)?\s*{_WHAT}?\s*\d)"), 1, 2),
     (re.compile(rf"(?<=方面){_N}\s*{_CLS}(?=[,;。、]|$)"), 1, None),  # "3个方面21条": 21 problems
@@ -46,17 +46,27 @@ def find_declared(text: str, ranges: list[tuple[int, int]]) -> list[Declared]:
         for pattern, num_group, what_group in _PATTERNS:
             for match in pattern.finditer(text, start, end):
                 count = to_int(match.group(num_group))
-                if count is None or count <= 0 or count > 5000:
-                    continue
+                if count is None or count <= 0 or count > 5000 or match.group(num_group) == "一":
+                    continue  # 改一个问题、堵一批漏洞: "一个问题" is a problem, never a count
                 what = match.group(what_group) if what_group else "问题"
                 if _STATUS_ONLY_RE.fullmatch(what):  # "已完成整改措施71条" counts measures done, not problems
-                    unit = _UNIT_RE.search(match.group(0))
+                    unit = _UNIT_RE.search(match.group(0)) or _subject_unit(text, match.start())
                     what += unit.group(0) if unit else ""
                 found.setdefault((match.start(), match.end()), Declared(match.group(0), count, what, (match.start(), match.end()),
                                                                  sentence=sentence_of(text, match.start(), match.end())))
     spans = list(found)
     maximal = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
     return [found[k] for k in sorted(maximal)]
+
+
+_CLAUSE_SUBJECT_RE = re.compile(r"(?:措施|任务|事项)[^,;。\d]{0,4}$")
+CLAUSE_LOOKBACK = 16  # characters before a status count searched for what it counts
+
+
+def _subject_unit(text: str, start: int) -> re.Match[str] | None:
+    """What a status count counts when the clause names it first (61条整改措施已完成54条: measures)."""
+    subject = _CLAUSE_SUBJECT_RE.search(text, max(0, start - CLAUSE_LOOKBACK), start)
+    return _UNIT_RE.search(subject.group(0)) if subject else None
 
 
 def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:

@@ -139,12 +139,29 @@ def leading_markers(text: str, pos: int, end: int) -> list[Marker]:
     return markers
 
 
+_NEXT_STEPS_OPEN_RE = re.compile(r"(?:下一步|下步|今后|接下来)\s*[,:]")
+
+
+def _before_closing_words(text: str, limit: int) -> int:
+    """Where the list ends when an unnumbered paragraph after its last numbered line opens with the next steps
+    (下一步,县委将…): that paragraph closes the report, it is no text of the last item."""
+    lines = text[:limit].split("\n")
+    pos = limit
+    for line in reversed(lines):
+        pos -= len(line) + 1
+        if leading_markers(line, 0, len(line)):
+            return limit
+        if _NEXT_STEPS_OPEN_RE.match(line):
+            return min(limit, max(pos + 1, 0))
+    return limit
+
+
 def build_outline(text: str, limit: int | None = None) -> Outline:
     """Build the heading tree of a canonical report text (one paragraph per line).
 
     Lines from ``limit`` on (the closing: contact details, signature, date) stay out.
     """
-    limit = len(text) if limit is None else limit
+    limit = _before_closing_words(text, len(text) if limit is None else limit)
     root = Node(marker=None, head_start=0, head_end=0, line_end=0)
     outline = Outline(text=text, root=root)
     builder = _Builder(outline)

@@ -26,7 +26,7 @@ from kg.parse.progress import find_progress, measure_status
 from kg.parse.quality import judge
 from kg.parse.quantities import concreteness, find_quantities, quantities_in
 from kg.parse.recurrence import find_references, inspection_round
-from kg.parse.structure import Roles, build_categories, promote_unnumbered_headings
+from kg.parse.structure import Roles, build_categories, give_group_status, promote_unnumbered_headings
 from kg.parse.table import find_problem_tables
 
 _REPORT_WORDS = re.compile(r"巡视|巡察")
@@ -93,7 +93,7 @@ def parse_canonical(source: CanonicalText) -> Report:
     listed = (covered[0][0], covered[-1][1]) if covered else None
     report.progress = find_progress(text, report.declared, found, listed)
     report.references = find_references(text, report.inspection)
-    report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing))
+    report.warnings.extend(_truncation_warnings(text, signed_date is not None, closing, report.published))
     report.quality = judge(report)  # ok / review / incomplete, with the reasons (kg.parse.quality)
     return report
 
@@ -101,6 +101,12 @@ def parse_canonical(source: CanonicalText) -> Report:
 def _problem_list(text: str, closing: int, warnings: list[str]) -> tuple[list[Category], list[Span]]:
     """The report's categories and problems, and the text they cover: from its problem table when it lists
     its problems in one (an appendix's table only when the text lists none), else from its outline."""
+    categories, covered = _listed_problems(text, closing, warnings)
+    give_group_status(categories)
+    return categories, covered
+
+
+def _listed_problems(text: str, closing: int, warnings: list[str]) -> tuple[list[Category], list[Span]]:
     tables = find_problem_tables(text, closing)
     body_tables = [t for t in tables if not t.appendix]
     if body_tables:
@@ -207,9 +213,13 @@ def _link_measures(report: Report, mentions: list[TitleMention], found: list[Qua
                               for q in quantities_in(report.text, *span, found)]
 
 
-def _truncation_warnings(text: str, signed: bool, closing: int) -> list[str]:
+def _truncation_warnings(text: str, signed: bool, closing: int, published: dt.date | None) -> list[str]:
+    """A report without its signature's date may be cut short; one whose page dates it and whose text ends with
+    its closing block (欢迎…监督, the contact lines) is whole, as pages that leave the signature out are."""
     warnings: list[str] = []
-    if not signed:
+    if not signed and published is not None and closing < len(text):
+        warnings.append("没有落款日期, 以网页发布日期为准 (no signature date; the page's publication date stands)")
+    elif not signed:
         warnings.append("报告可能不完整: 没有落款日期 (possibly truncated: no signature date)")
     if not text.rstrip().endswith(_ENDS_SENTENCE) and closing >= len(text):
         warnings.append("报告在句中截断 (truncated: the text ends mid-sentence)")

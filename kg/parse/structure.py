@@ -25,6 +25,8 @@ STATUS_WORDS = "已完成|基本完成|未完成|已整改|整改中|正在整�
 STATUS_RE = re.compile(rf"[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]")
 _STATUS_LINE_RE = re.compile(rf"\s*(?:整改|完成)(?:情况|进度|进展|状态)\s*:\s*((?:{STATUS_WORDS})[^,。;\n]{{0,4}}?)(?=[。;,\n]|$)")
 _BARE_STATUS_RE = re.compile(rf"\s+((?:{STATUS_WORDS})[^\s()【】\[\]]{{0,4}}?)\s*$")  # "…问题  持续推进": after a gap
+# who answers for a problem, in brackets after its title: (牵头单位:县委办;责任单位:各乡镇党委) is no part of the title
+_DUTY_TAG_RE = re.compile(r"[(【\[]\s*(?:牵头|责任|主责|配合|协办|包抓|分管)[^()【】\[\]]{0,120}[)】\]]\s*[。.]?\s*$")
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
 _XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n ])|(?<=问题))\s*([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\n]))\s*([{CIRCLED}])", re.M)
@@ -67,24 +69,51 @@ def promote_unnumbered_headings(outline: Outline) -> None:
     their categories)."""
     text = outline.text
     for node in outline.root.walk():
-        if node.parent is None or node.children or len(node.paragraphs) < 4:
+        if node.parent is None or node.children or len(node.paragraphs) < 3:
             continue
-        heads = [i for i, (start, end) in enumerate(node.paragraphs) if reads_as_heading(text[start:end])]
-        owning = [i for k, i in enumerate(heads) if i + 1 < len(node.paragraphs)
-                  and (k + 1 == len(heads) or heads[k + 1] > i + 1)]
+        title_ends = {i: cut for i, (start, end) in enumerate(node.paragraphs)
+                      if (cut := unnumbered_title_end(text[start:end])) is not None}
+        heads = sorted(title_ends)
+        carrying = {i for i in heads if _carries_its_run(text, node.paragraphs[i], title_ends[i])}
+        owning = [i for k, i in enumerate(heads) if i in carrying
+                  or (i + 1 < len(node.paragraphs) and (k + 1 == len(heads) or heads[k + 1] > i + 1))]
         if len(heads) < 2 or owning != heads:
             continue
         paragraphs, node.paragraphs = node.paragraphs, node.paragraphs[:heads[0]]
         for k, i in enumerate(heads):
             start, end = paragraphs[i]
-            child = Node(marker=Marker(UNNUMBERED, k + 1, start, start), head_start=start, head_end=end, line_end=end,
-                         parent=node)
+            title_end = end if i in carrying else start + title_ends[i]  # a line going on with its 一是…: read whole
+            child = Node(marker=Marker(UNNUMBERED, k + 1, start, start), head_start=start,
+                         head_end=title_end, line_end=end, parent=node)
             child.paragraphs = paragraphs[i + 1:heads[k + 1] if k + 1 < len(heads) else len(paragraphs)]
             child.end = paragraphs[heads[k + 1]][0] if k + 1 < len(heads) else node.end
             node.children.append(child)
 
 
 _UNNUMBERED_RE = re.compile(r"^(?:关于|针对).{2,}(?:问题|方面)(?:的?整改(?:落实)?(?:情况)?)?[。:]?$")
+
+
+# 针对“…”的问题 opening a paragraph that goes on with a lead-in (…,区委采取以下措施推动整改。) or with its 一是…
+_SENTENCE_HEAD_RE = re.compile(r"(?:关于|针对)(?:“[^”]{2,80}”|[^“”,。;:]{2,40})的?问题(?=\s*[,:。]|\s*一是|$)")
+_LEAD_IN_RE = re.compile(r"[^。]{0,30}(?:以下|如下|下列)[^。]{0,12}[。:]?")  # 区委采取以下措施推动整改。 具体情况如下:
+
+
+def unnumbered_title_end(line: str) -> int | None:
+    """Where the title of a problem's unnumbered heading ends in its line: the whole line for 关于“…”问题 alone on
+    it (see ``reads_as_heading``), the words up to 问题 for 针对“…”的问题 followed by a lead-in sentence or by its
+    own 一是…; None for a line that is no such heading."""
+    if reads_as_heading(line):
+        return len(line)
+    head = _SENTENCE_HEAD_RE.match(line)
+    if head is None or head.end() > MAX_UNNUMBERED_TITLE:
+        return None
+    rest = line[head.end():].lstrip(" ,:。")
+    return head.end() if not rest or _LEAD_IN_RE.fullmatch(rest) or rest.startswith("一是") else None
+
+
+def _carries_its_run(text: str, paragraph: Span, title_end: int) -> bool:
+    """A heading sentence whose paragraph goes on with its own 一是…二是…."""
+    return len(_sequence(text, paragraph[0] + title_end, paragraph[1], _XSHI_RE)) >= 1
 
 
 def reads_as_heading(line: str) -> bool:
@@ -118,7 +147,8 @@ def split_head(text: str, node: Node) -> Head:
         status = bare.group(1)
         status_span = (start + bare.start(1), start + bare.end(1))
         title_limit = bare.start()
-    title_end = title_limit
+    duty = _DUTY_TAG_RE.search(line, 0, title_limit)
+    title_end = duty.start() if duty else title_limit
     while title_end > 0 and line[title_end - 1] in " .,:" + _SENTENCE_END:
         title_end -= 1
     title = (start, start + title_end) if title_end > 0 else None
@@ -570,13 +600,29 @@ def categories_from_roots(roles: Roles, roots: list[Node]) -> list[Category]:
         return [Category(title=None, span=None, problems=[_problem(roles, r) for r in roots])]
     categories: list[Category] = []
     for root in roots:
-        head = roles.head(root)
         problems = [_problem(roles, n) for n in roles.heading_children(root)]
         if not problems:  # a category without sub-headings is itself one problem
             problems = [_problem(roles, root)]
-        categories.append(Category(title=roles.title(root) or None, span=head.title, problems=problems,
+        span = roles.heading_head(root).title  # the title's span and its text from one head
+        categories.append(Category(title=roles.title(root) or None, span=span if roles.title(root) else None,
+                                   problems=problems,
                                    marker=root.marker.label if root.marker else None))
     return categories
+
+
+# a category that groups the problems by their progress: 已完成整改的问题(9个), 需长期坚持的问题, 正在推进的问题
+_PROGRESS_GROUP_RE = re.compile(rf"(?:需要?|仍需)?(?P<status>{STATUS_WORDS})[^,。;]{{0,16}}?问题(?:\(\d+个\))?")
+
+
+def give_group_status(categories: list[Category]) -> None:
+    """Problems listed under a category that groups them by progress take its status when they state none."""
+    for category in categories:
+        group = _PROGRESS_GROUP_RE.fullmatch(category.title or "")
+        if group is None:
+            continue
+        for problem in category.problems:
+            for item in [problem, *problem.problems]:
+                item.status = item.status or group.group("status")
 
 
 def _problem(roles: Roles, node: Node) -> Problem:
@@ -645,12 +691,12 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
     run = marked_measures(text, start, end)
     if run is not None:
         return run[0], _trim(text, start, run[1])
-    measures = []
+    measures: list[Measure] = []
     lead: Span | None = None
     pos = start
     for paragraph in text[start:end].split("\n"):
-        if _DESCRIPTION_RE.match(paragraph):  # 问题表现:… describes the problem: its lead, no measure
-            lead = lead or _trim(text, pos, pos + len(paragraph))
+        if _DESCRIPTION_RE.match(paragraph) or (not measures and _LEAD_IN_RE.fullmatch(paragraph.strip(" ,:"))):
+            lead = lead or _trim(text, pos, pos + len(paragraph))  # 问题表现:… or 采取以下措施: its lead, no measure
         else:
             p_start = _skip_label(text, pos, pos + len(paragraph))
             measure = measure_in(text, p_start, pos + len(paragraph), None)
@@ -668,7 +714,7 @@ def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int
     if not runs:
         return None
     found = min(runs, key=lambda run: run[0][0])  # the run that opens first holds any other inside its items
-    measures = []
+    measures: list[Measure] = []
     for i, (_, marker_end, label) in enumerate(found):
         item_end = found[i + 1][0] if i + 1 < len(found) else end
         measure = measure_in(text, marker_end, item_end, label)
@@ -677,7 +723,7 @@ def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int
     return measures, found[0][0]
 
 
-_INLINE_BY_STYLE = {"1.": _INLINE_DOT_RE, "1、": _INLINE_DOT_RE, "(1)": _INLINE_PAREN_RE}
+_INLINE_BY_STYLE = {"1.": _INLINE_DOT_RE, "1、": _INLINE_DOT_RE, "(1)": _INLINE_PAREN_RE, "①": _CIRCLED_RE}
 
 
 def _last_item_measures(text: str, item: Node) -> list[Measure]:
