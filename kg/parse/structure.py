@@ -31,8 +31,8 @@ _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进�
 _XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n ])|(?<=问题))\s*([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\n]))\s*([{CIRCLED}])", re.M)
 # numbered items inside a paragraph (…;2.…;3.…, (1)…(2)…), after a sentence's or a clause's end only: not 2.5亿元
-_INLINE_DOT_RE = re.compile(r"(?:^|(?<=[。;:!?,\s]))\s*(\d{1,2})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))", re.M)
-_INLINE_PAREN_RE = re.compile(r"(?:^|(?<=[。;:!?,\s]))\s*\((\d{1,2})\)", re.M)
+_INLINE_DOT_RE = re.compile(r"(?<![^。;:!?,\s])(\d{1,2})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))")
+_INLINE_PAREN_RE = re.compile(r"(?<![^。;:!?,\s])\((\d{1,2})\)")
 _RUN_PATTERNS = (_XSHI_RE, _CIRCLED_RE, _INLINE_DOT_RE, _INLINE_PAREN_RE)
 _ONE_IS_A_RUN = (_XSHI_RE, _CIRCLED_RE)  # a lone 一是 or ① is a run; a lone 1. inside a paragraph is not
 _STRONG_PROBLEM_RE = re.compile(
@@ -147,7 +147,7 @@ def split_head(text: str, node: Node) -> Head:
         status = bare.group(1)
         status_span = (start + bare.start(1), start + bare.end(1))
         title_limit = bare.start()
-    duty = _DUTY_TAG_RE.search(line, 0, title_limit)
+    duty = _DUTY_TAG_RE.search(line, 0, title_limit) if line[:title_limit].rstrip(" 。.")[-1:] in ")】]" else None
     title_end = duty.start() if duty else title_limit
     while title_end > 0 and line[title_end - 1] in " .,:" + _SENTENCE_END:
         title_end -= 1
@@ -709,11 +709,19 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
 def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int] | None:
     """The measures of the first run of items marked inside text[start:end] (一是, 二是…; ①, ②…; 1., 2.… or
     (1), (2)… after a clause's end), and where the run starts; None when there is no run."""
-    runs = [found for pattern in _RUN_PATTERNS if (found := _sequence(text, start, end, pattern))
-            and (pattern in _ONE_IS_A_RUN or len(found) > 1)]
-    if not runs:
+    firsts = sorted((match.start(), i) for i, pattern in enumerate(_RUN_PATTERNS)
+                    if (match := pattern.search(text, start, end)))
+    best: list[tuple[int, int, str]] | None = None
+    for first, i in firsts:  # the run that opens first holds any other inside its items
+        if best is not None and first >= best[0][0]:
+            break
+        pattern = _RUN_PATTERNS[i]
+        run = _sequence(text, start, end, pattern)
+        if run and (pattern in _ONE_IS_A_RUN or len(run) > 1) and (best is None or run[0][0] < best[0][0]):
+            best = run
+    if best is None:
         return None
-    found = min(runs, key=lambda run: run[0][0])  # the run that opens first holds any other inside its items
+    found = best
     measures: list[Measure] = []
     for i, (_, marker_end, label) in enumerate(found):
         item_end = found[i + 1][0] if i + 1 < len(found) else end
