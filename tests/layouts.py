@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
 from kg.ingest import normalize_chars
+from kg.parse.outline import leading_markers
 from kg.model import Problem, Report
 from kg.parse import parse_text
 
@@ -387,7 +388,7 @@ def shared_lines(doc: Doc) -> None:
 def _joins(prev: Line, line: Line, k: int) -> bool:
     """Whether ``line`` goes on ``prev``'s line: a category's first problem; the next line of odd problems."""
     if prev.role == "category" and line.role == "problem":
-        return True
+        return bool(_HEAD_MARKER_RE.match(line.text))  # a heading without a number opens its own paragraph
     return prev.role == "problem" and k % 2 == 1 and line.role in ("measure", "lead", "problem")
 
 
@@ -670,6 +671,69 @@ def status_elsewhere(doc: Doc) -> None:
         i += 1
 
 
+MAX_SENTENCE_TITLE = 50  # characters of a problem a sentence heading quotes (kg reads up to 60 with its wrapper)
+
+
+def sentence_problems(doc: Doc) -> None:
+    """20. The leaf problems written without a number, each as the sentence that opens its measures:
+    针对“…”的问题,区委采取以下措施推动整改。 Only a report whose every list of leaves can be so written (two or
+    more leaves a list, none longer than a sentence heading quotes, no numbered measures below them): one that
+    kept some numbers would number its lists from nothing."""
+    for group in _leaf_groups(doc):
+        who = doc.report.committee.short_name or "我们"
+        for i in group:
+            line = doc.lines[i]
+            pid = line.pids[0]
+            core = _problem_core(doc.current[pid])
+            line.text = f"{indent_of(line)}针对“{core}”的问题,{who}采取以下措施推动整改。"
+            doc.current[pid] = f"针对“{core}”的问题"
+            doc.titles[doc.leaf_ordinal(pid) or 0] = norm_title(doc.current[pid]) or ""
+
+
+def _problem_core(title: str) -> str:
+    """What a heading says the problem is, without its 关于…问题 wrapper, its quotes turned single."""
+    core = norm_title(title) or title
+    quoted = re.search(r"“([^”]+)”", core)
+    if quoted:
+        return quoted.group(1).replace("“", "‘").replace("”", "’")
+    core = re.sub(r"^(?:关于|针对)", "", core)
+    return re.sub(r"(?:等问题|的?问题(?:的整改(?:落实)?(?:情况)?)?)$", "", core)
+
+
+def _leaf_groups(doc: Doc) -> list[list[int]]:
+    """Runs of leaf-problem heading lines under one parent that a sentence heading can stand for."""
+    runs: dict[int, list[int]] = {}
+    spoiled: set[int] = set()
+    parent_of = {id(child): id(parent) for parent in [*doc.report.categories, *doc.problems]
+                 for child in parent.problems}
+    for i, line in enumerate(doc.lines):
+        if line.zone != "list" or line.role != "problem" or len(line.pids) != 1:
+            continue
+        pid = line.pids[0]
+        problem = doc.problems[pid]
+        parent = parent_of.get(id(problem), 0)
+        body = _lines_under(doc, i)
+        title = doc.current.get(pid, "")
+        if problem.problems or len(_problem_core(title)) > MAX_SENTENCE_TITLE or not body \
+                or not normalize_chars(line.text).strip().startswith(problem.marker or "\0") \
+                or norm_title(line.text) != norm_title(title) \
+                or any(leading_markers(t := normalize_chars(ln.text).strip(), 0, len(t)) for ln in body):
+            spoiled.add(parent)
+        runs.setdefault(parent, []).append(i)
+    groups = [run for run in runs.values() if len(run) >= 2]
+    return groups if not spoiled and len(groups) == len(runs) else []  # a report is written in one style
+
+
+def _lines_under(doc: Doc, i: int) -> list[Line]:
+    """The lines after a heading up to the next heading or the list's end."""
+    out = []
+    for line in doc.lines[i + 1:]:
+        if line.zone != "list" or line.role in ("problem", "category", "part"):
+            break
+        out.append(line)
+    return out
+
+
 TABLE_HEADER = ("序号", "反馈问题", "整改措施", "完成情况")
 
 
@@ -849,6 +913,7 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("html_bold_runs", 72, html_bold_runs, group="format"),
     Layout("gb18030_crlf", 80, gb18030_crlf),
     Layout("pdf_copy", 90, pdf_copy, group="format"),
+    Layout("sentence_problems", 19, sentence_problems, group="numbering"),
     Layout("problem_table", 91, problem_table, group="format"),
     Layout("html_table", 92, html_table, group="format"),
 ]}

@@ -74,7 +74,7 @@ def promote_unnumbered_headings(outline: Outline) -> None:
         title_ends = {i: cut for i, (start, end) in enumerate(node.paragraphs)
                       if (cut := unnumbered_title_end(text[start:end])) is not None}
         heads = sorted(title_ends)
-        carrying = {i for i in heads if _carries_its_run(text, node.paragraphs[i], title_ends[i])}
+        carrying = {i for i in heads if _carries_its_measures(text, node.paragraphs[i], title_ends[i])}
         owning = [i for k, i in enumerate(heads) if i in carrying
                   or (i + 1 < len(node.paragraphs) and (k + 1 == len(heads) or heads[k + 1] > i + 1))]
         if len(heads) < 2 or owning != heads:
@@ -82,9 +82,8 @@ def promote_unnumbered_headings(outline: Outline) -> None:
         paragraphs, node.paragraphs = node.paragraphs, node.paragraphs[:heads[0]]
         for k, i in enumerate(heads):
             start, end = paragraphs[i]
-            title_end = end if i in carrying else start + title_ends[i]  # a line going on with its 一是…: read whole
             child = Node(marker=Marker(UNNUMBERED, k + 1, start, start), head_start=start,
-                         head_end=title_end, line_end=end, parent=node)
+                         head_end=start + title_ends[i], line_end=end, parent=node)
             child.paragraphs = paragraphs[i + 1:heads[k + 1] if k + 1 < len(heads) else len(paragraphs)]
             child.end = paragraphs[heads[k + 1]][0] if k + 1 < len(heads) else node.end
             node.children.append(child)
@@ -108,12 +107,22 @@ def unnumbered_title_end(line: str) -> int | None:
     if head is None or head.end() > MAX_UNNUMBERED_TITLE:
         return None
     rest = line[head.end():].lstrip(" ,:。")
-    return head.end() if not rest or _LEAD_IN_RE.fullmatch(rest) or rest.startswith("一是") else None
+    return head.end() if not rest or _lead_in_length(rest) or rest.startswith("一是") else None
 
 
-def _carries_its_run(text: str, paragraph: Span, title_end: int) -> bool:
-    """A heading sentence whose paragraph goes on with its own 一是…二是…."""
-    return len(_sequence(text, paragraph[0] + title_end, paragraph[1], _XSHI_RE)) >= 1
+def _lead_in_length(paragraph: str) -> int:
+    """The length of the lead-in sentence opening a paragraph (区委采取以下措施推动整改。, 具体情况如下:), else 0."""
+    lead_in = _LEAD_IN_RE.match(paragraph)
+    if lead_in is None or not (lead_in.end() == len(paragraph) or paragraph[lead_in.end() - 1] in "。:"):
+        return 0
+    return lead_in.end()
+
+
+def _carries_its_measures(text: str, paragraph: Span, title_end: int) -> bool:
+    """A heading sentence whose paragraph goes on, after any lead-in, with its measures (…的问题,一是…; …的问题,
+    区委采取以下措施推动整改。区委常委会…)."""
+    rest = text[paragraph[0] + title_end:paragraph[1]].lstrip(" ,:。")
+    return bool(rest[_lead_in_length(rest):].strip())
 
 
 def reads_as_heading(line: str) -> bool:
@@ -378,6 +387,8 @@ class Roles:
         title = self.title(node)
         if node.head_start >= node.head_end:  # untitled level such as "1." in "1.(1)…"
             return bool(node.children)
+        if node.style == UNNUMBERED:  # promoted as a problem's heading (promote_unnumbered_headings)
+            return True
         if any(self.is_heading(child) for child in node.children):
             return True
         if node.style == "①" and not self._circled_problems(node):  # ①制定…: a measure and the paragraphs going on
@@ -695,9 +706,15 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
     lead: Span | None = None
     pos = start
     for paragraph in text[start:end].split("\n"):
-        if _DESCRIPTION_RE.match(paragraph) or (not measures and _LEAD_IN_RE.fullmatch(paragraph.strip(" ,:"))):
+        opening = paragraph.lstrip(" ,:")
+        lead_in = _lead_in_length(opening) if not measures and lead is None else 0
+        if _DESCRIPTION_RE.match(paragraph) or lead_in == len(opening) > 0:
             lead = lead or _trim(text, pos, pos + len(paragraph))  # 问题表现:… or 采取以下措施: its lead, no measure
         else:
+            if lead_in:  # 区委采取以下措施推动整改。区委常委会坚持…: the lead-in, then the first measure
+                cut = pos + len(paragraph) - len(opening) + lead_in
+                lead = _trim(text, pos, cut)
+                paragraph, pos = text[cut:pos + len(paragraph)], cut
             p_start = _skip_label(text, pos, pos + len(paragraph))
             measure = measure_in(text, p_start, pos + len(paragraph), None)
             if measure:
