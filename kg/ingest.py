@@ -450,32 +450,44 @@ HEADER_ROWS = 3  # a problem table's header is among its first rows (a caption r
 def _problem_tables_as_rows(tree: Any) -> None:
     """A table listing the problems (序号 | 反馈问题 | 整改措施 | 完成情况) becomes one line a row, its cells
     between pipes (| 1 | … | … |), which kg.parse.table reads; a cell spanning rows or columns leaves empty
-    cells where it spans, so that every row keeps its columns. Other tables (a page's layout) stay as they are."""
+    cells where it spans, so that every row keeps its columns, and each further paragraph of a measures cell
+    is a line of its own with that cell alone filled (one measure a paragraph, as in the text). Other tables (a
+    page's layout) stay as they are."""
     from lxml import etree
 
-    from kg.parse.table import header_columns
+    from kg.parse.table import MEASURES, header_columns
 
     for table in list(tree.iter("table")):
         if any(inner is not table for inner in table.iter("table")):
             continue  # a table holding tables lays out a page
         rows = [_row_cells(tr) for tr in table.iter("tr")]
-        if not any(header_columns([text for text, _, _ in row]) for row in rows[:HEADER_ROWS]):
+        found = next(((i, columns) for i, row in enumerate(rows[:HEADER_ROWS])
+                      if (columns := header_columns([" ".join(paragraphs) for paragraphs, _, _ in row]))), None)
+        if found is None:
             continue
         block = etree.Element("div")
-        for line in _grid_lines(rows):
+        for line in _grid_lines(rows, found[1][MEASURES]):
             etree.SubElement(block, "p").text = line
         block.tail = table.tail
         table.getparent().replace(table, block)
 
 
-def _row_cells(tr: Any) -> list[tuple[str, int, int]]:
-    """A table row's cells: (text, rows spanned, columns spanned); a cell's own line breaks become spaces."""
+Cell = tuple[list[str], int, int]  # a table cell: its paragraphs, the rows and the columns it spans
+
+
+def _row_cells(tr: Any) -> list[Cell]:
+    """A table row's cells, each with its paragraphs (split where a <p>, <div>, <li> or <br> breaks it)."""
     cells = []
     for cell in tr:
         if cell.tag not in ("td", "th"):
             continue
-        text = " ".join(" ".join(cell.itertext()).split()).replace("|", "/")
-        cells.append((text, _span_attribute(cell, "rowspan"), _span_attribute(cell, "colspan")))
+        for br in cell.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        for block in cell.iter("p", "div", "li"):
+            block.text = "\n" + (block.text or "")
+        text = "".join(cell.itertext()).replace("|", "/")
+        paragraphs = [" ".join(piece.split()) for piece in text.split("\n") if piece.strip()]
+        cells.append((paragraphs, _span_attribute(cell, "rowspan"), _span_attribute(cell, "colspan")))
     return cells
 
 
@@ -484,20 +496,25 @@ def _span_attribute(cell: Any, name: str) -> int:
     return max(1, min(int(value), 100)) if value.isdigit() else 1
 
 
-def _grid_lines(rows: list[list[tuple[str, int, int]]]) -> list[str]:
-    """Rows laid out on a grid, spans filled with empty cells, one "| … | … |" line a row."""
+def _grid_lines(rows: list[list[Cell]], measures: int) -> list[str]:
+    """Rows laid out on a grid, spans filled with empty cells, one "| … | … |" line a row; the further
+    paragraphs of the measures column each on a line of their own."""
     pending: dict[int, int] = {}  # column -> rows it is still spanned from above
     lines = []
     for row in rows:
         grid: list[str] = []
-        cells = iter(row)
+        more: list[str] = []
         column = 0
-        for text, down, across in cells:
+        for paragraphs, down, across in row:
             while pending.get(column, 0) > 0:
                 pending[column] -= 1
                 grid.append("")
                 column += 1
-            grid.extend([text] + [""] * (across - 1))
+            if column == measures and across == 1 and len(paragraphs) > 1:
+                grid.append(paragraphs[0])
+                more = paragraphs[1:]
+            else:
+                grid.extend([" ".join(paragraphs)] + [""] * (across - 1))
             for c in range(column, column + across):
                 pending[c] = down - 1
             column += across
@@ -507,6 +524,7 @@ def _grid_lines(rows: list[list[tuple[str, int, int]]]) -> list[str]:
             column += 1
         if any(grid):
             lines.append("| " + " | ".join(grid) + " |")
+        lines += ["| " + " | ".join(p if c == measures else "" for c in range(len(grid))) + " |" for p in more]
     return lines
 
 

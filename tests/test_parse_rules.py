@@ -369,7 +369,8 @@ def test_a_saved_page_whose_problem_table_spans_rows(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(page, encoding="utf-8")
     report = parse_file(path)
-    assert _problems(report) == [("关于党的领导方面", "学习不深入", 2, "已完成"), ("关于党的领导方面", "落实不到位", 2, "基本完成")]
+    assert _problems(report) == [("关于党的领导方面", "学习不深入", 3, "已完成"), ("关于党的领导方面", "落实不到位", 2, "基本完成")]
+    assert [m.text for m in report.categories[0].problems[0].measures] == ["健全制度", "开展研讨", "形成成果"]
     assert report.signed is not None and report.inspection.group == "省委第三巡视组"
 
 
@@ -463,3 +464,22 @@ def test_an_unsigned_report_whose_page_dates_it_and_that_ends_with_its_contacts_
     undated = parse_text(PLACED_INTRO + body + close)
     assert dated.quality.verdict == "ok", dated.quality.reasons
     assert undated.quality.verdict == "review"
+
+
+def test_problems_in_prose_and_a_table_of_more_problems_are_all_read() -> None:
+    body = ("二、整改落实情况\n(一)关于党的领导方面\n1.关于“学习不深入”问题\n一是健全制度;二是开展研讨。\n"
+            "2.关于“落实不到位”问题\n一是建立台账。\n(二)关于巡视反馈具体问题方面\n"
+            "序号\t具体问题\t整改措施\t完成情况\n1\t厂房长期闲置\t1.盘活厂房;2.引进企业。\t已完成\n"
+            "2\t物业管理缺位\t成立业主委员会。\t基本完成\n三、下一步工作\n持续抓好整改。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert _problems(report) == [("关于党的领导方面", "关于“学习不深入”问题", 2, None),
+                                 ("关于党的领导方面", "关于“落实不到位”问题", 1, None),
+                                 ("关于巡视反馈具体问题方面", "厂房长期闲置", 2, "已完成"),
+                                 ("关于巡视反馈具体问题方面", "物业管理缺位", 1, "基本完成")]
+
+
+def test_a_table_under_a_part_heading_is_the_list_not_the_parts() -> None:
+    body = ("一、整改工作的组织落实情况\n成立领导小组。\n召开专题会议。\n二、巡视反馈问题的整改落实情况\n具体见下表:\n"
+            "序号\t反馈问题\t整改措施\t完成情况\n1\t学习不深入\t健全制度\t已完成\n2\t落实不到位\t建立台账\t已完成\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert _problems(report) == [(None, "学习不深入", 1, "已完成"), (None, "落实不到位", 1, "已完成")]

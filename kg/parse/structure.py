@@ -21,19 +21,21 @@ from kg.model import Category, Measure, Problem, Span
 from kg.parse.numerals import CIRCLED, to_int
 from kg.parse.outline import UNNUMBERED, Marker, Node, Outline
 
-STATUS_WORDS = "已完成|基本完成|未完成|已整改|整改中|正在整改|持续整改|持续推进|正在推进|长期坚持|阶段性|已办结|已销号|已落实|部分完成|完成"
+STATUS_WORDS = ("已完成|基本完成|未完成|已整改|整改中|正在整改|持续整改|持续推进|正在推进|序时推进|长期坚持|阶段性|已办结|基本办结|"
+                "已销号|已落实|部分完成|完成")
 STATUS_RE = re.compile(rf"[(【\[]\s*((?:{STATUS_WORDS})[^()【】\[\]]{{0,8}}?)\s*[)】\]]")
 _STATUS_LINE_RE = re.compile(rf"\s*(?:整改|完成)(?:情况|进度|进展|状态)\s*:\s*((?:{STATUS_WORDS})[^,。;\n]{{0,4}}?)(?=[。;,\n]|$)")
 _BARE_STATUS_RE = re.compile(rf"\s+((?:{STATUS_WORDS})[^\s()【】\[\]]{{0,4}}?)\s*$")  # "…问题  持续推进": after a gap
 # who answers for a problem, in brackets after its title: (牵头单位:县委办;责任单位:各乡镇党委) is no part of the title
 _DUTY_TAG_RE = re.compile(r"[(【\[]\s*(?:牵头|责任|主责|配合|协办|包抓|分管)[^()【】\[\]]{0,120}[)】\]]\s*[。.]?\s*$")
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
-_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\n ])|(?<=问题))\s*([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
-_CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\n]))\s*([{CIRCLED}])", re.M)
+_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\s|])|(?<=问题))([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
+_CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\s|]))([{CIRCLED}])", re.M)  # a table's cell opens after | or a tab
 # numbered items inside a paragraph (…;2.…;3.…, (1)…(2)…), after a sentence's or a clause's end only: not 2.5亿元
 _INLINE_DOT_RE = re.compile(r"(?<![^。;:!?,\s])(\d{1,2})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))")
 _INLINE_PAREN_RE = re.compile(r"(?<![^。;:!?,\s])\((\d{1,2})\)")
-_RUN_PATTERNS = (_XSHI_RE, _CIRCLED_RE, _INLINE_DOT_RE, _INLINE_PAREN_RE)
+_QI_RE = re.compile(r"(?<![^。;:!?,\s|])其([一二三四五六七八九十]{1,2})(?=\s*[,:、])")  # 其一,…;其二,…
+_RUN_PATTERNS = (_XSHI_RE, _CIRCLED_RE, _INLINE_DOT_RE, _INLINE_PAREN_RE, _QI_RE)
 _ONE_IS_A_RUN = (_XSHI_RE, _CIRCLED_RE)  # a lone 一是 or ① is a run; a lone 1. inside a paragraph is not
 _STRONG_PROBLEM_RE = re.compile(
     r"^(关于|针对).*(问题|方面|情况)|(”问题|等问题|方面|方面的问题|方面问题|问题的整改(落实)?(情况)?)$")
@@ -116,6 +118,12 @@ def _lead_in_length(paragraph: str) -> int:
     if lead_in is None or not (lead_in.end() == len(paragraph) or paragraph[lead_in.end() - 1] in "。:"):
         return 0
     return lead_in.end()
+
+
+def _inside_brackets(line: str, pos: int) -> bool:
+    """Whether line[pos] stands inside a bracket opened before it ((责任领导:局长 刘某某): a name's space)."""
+    before = line[:pos]
+    return before.count("(") > before.count(")") or before.count("【") > before.count("】")
 
 
 def _carries_its_measures(text: str, paragraph: Span, title_end: int) -> bool:
@@ -370,7 +378,7 @@ class Roles:
         line goes on after it: a sentence ends at 。 or at a gap of spaces (Chinese prose has none)."""
         line = self.text[node.head_start:node.head_end]
         stop = line.find("。")
-        gap = _GAP_RE.search(line, 2)
+        gap = next((g for g in _GAP_RE.finditer(line, 2) if not _inside_brackets(line, g.start())), None)
         if gap and (stop < 0 or gap.start() < stop):
             stop, after = gap.start(), gap.end()
         else:
@@ -726,13 +734,10 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
 def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int] | None:
     """The measures of the first run of items marked inside text[start:end] (一是, 二是…; ①, ②…; 1., 2.… or
     (1), (2)… after a clause's end), and where the run starts; None when there is no run."""
-    firsts = sorted((match.start(), i) for i, pattern in enumerate(_RUN_PATTERNS)
-                    if (match := pattern.search(text, start, end)))
     best: list[tuple[int, int, str]] | None = None
-    for first, i in firsts:  # the run that opens first holds any other inside its items
-        if best is not None and first >= best[0][0]:
-            break
-        pattern = _RUN_PATTERNS[i]
+    for pattern in _RUN_PATTERNS:  # the run that opens first holds any other inside its items
+        if pattern.search(text, start, best[0][0] if best else end) is None:
+            continue  # no marker of this style before the best run's first: looked for no further
         run = _sequence(text, start, end, pattern)
         if run and (pattern in _ONE_IS_A_RUN or len(run) > 1) and (best is None or run[0][0] < best[0][0]):
             best = run
