@@ -483,3 +483,51 @@ def test_a_table_under_a_part_heading_is_the_list_not_the_parts() -> None:
             "序号\t反馈问题\t整改措施\t完成情况\n1\t学习不深入\t健全制度\t已完成\n2\t落实不到位\t建立台账\t已完成\n")
     report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
     assert _problems(report) == [(None, "学习不深入", 1, "已完成"), (None, "落实不到位", 1, "已完成")]
+
+
+def test_a_second_part_listing_more_problems_is_read_too() -> None:
+    body = ("一、提高政治站位\n县委高度重视。\n二、巡视反馈问题整改落实情况\n(一)党的领导方面\n1.学习贯彻不够深入\n1)健全制度。\n2)开展研讨。\n"
+            "2.落实新发展理念不到位\n1)出台方案。\n(二)全面从严治党方面\n3.“两个责任”落实有差距\n1)制定清单。\n2)开展督查。\n"
+            "三、选人用人专项检查反馈问题整改落实情况\n1.干部选拔任用工作不够规范\n1)严格执行条例。\n2)规范动议程序。\n"
+            "2.干部人事档案管理不够严格\n1)开展专项审核。\n四、下一步工作打算\n1.持续巩固整改成果。\n2.建立长效机制。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [(c, t, n) for c, t, n, _ in _problems(report)] == [
+        ("党的领导方面", "学习贯彻不够深入", 2), ("党的领导方面", "落实新发展理念不到位", 1),
+        ("全面从严治党方面", "“两个责任”落实有差距", 2),
+        (None, "干部选拔任用工作不够规范", 2), (None, "干部人事档案管理不够严格", 1)]
+
+
+def test_categories_written_as_the_nth_aspect() -> None:
+    body = ("二、整改落实情况\n第一方面:贯彻落实党中央决策部署不到位\n(一)学习贯彻不够深入\n1)健全制度。\n2)开展研讨。\n"
+            "(二)河湖管理存在短板\n1)修订考核办法。\n第二方面:全面从严治党不够到位\n(三)主体责任压得不实\n1)制定清单。\n2)开展督查。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [(c, t, n) for c, t, n, _ in _problems(report)] == [
+        ("贯彻落实党中央决策部署不到位", "学习贯彻不够深入", 2), ("贯彻落实党中央决策部署不到位", "河湖管理存在短板", 1),
+        ("全面从严治党不够到位", "主体责任压得不实", 2)]
+
+
+def test_a_problems_own_details_before_its_measures_are_its_lead() -> None:
+    body = ("二、整改情况\n1.关于县委领导作用发挥不够充分的问题\n具体问题:(1)研究重大问题不够深入;(2)对党组领导不够有力;(3)督查落实不够。\n"
+            "整改情况:一是修订议事规则;二是建立党组报告制度;三是开展督查;四是建立台账。\n"
+            "2.关于意识形态工作责任制落实不到位的问题\n巡视指出:(1)风险研判不够;(2)舆情处置机制不健全。\n整改情况:一是开展研判;二是完善机制。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    first, second = report.categories[0].problems
+    assert [len(first.measures), len(second.measures)] == [4, 2]
+    assert first.lead is not None and first.lead.startswith("具体问题")
+
+
+def test_measures_counted_as_qi_yi_qi_er() -> None:
+    body = "二、整改情况\n1.学习不深入的问题\n其一,健全制度;其二,开展研讨;其三,加强督查。\n2.落实不到位的问题\n一是建立台账。\n"
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert [len(p.measures) for p in report.categories[0].problems] == [3, 1]
+
+
+@pytest.mark.parametrize("summary", [
+    "共明确整改任务71项、整改措施215条,逐项明确责任单位。",  # a plan's tasks: the report lists its problems, not them
+    "截至目前,反馈的2个问题已完成整改1个,其余1个问题正在按时序推进。",  # 其余1个问题: the rest, no total
+    "截至目前,47个具体问题已完成整改41个,其余6个达到阶段性目标。"])  # a finer tier the report does not list
+def test_counts_of_units_the_report_does_not_list_are_not_compared(summary: str) -> None:
+    body = ("一、整改工作开展情况\n" + summary + "\n二、整改落实情况\n1.学习贯彻不够深入(已完成)\n一是健全制度;二是开展研讨。\n"
+            "2.产业发展推进不力(基本完成)\n一是出台方案。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    assert report.quality.verdict == "ok", report.quality.reasons

@@ -49,6 +49,8 @@ def find_declared(text: str, ranges: list[tuple[int, int]]) -> list[Declared]:
                 if count is None or count <= 0 or count > 5000 or match.group(num_group) == "一":
                     continue  # 改一个问题、堵一批漏洞: "一个问题" is a problem, never a count
                 what = match.group(what_group) if what_group else "问题"
+                if _REMAINDER_RE.search(text, max(0, match.start() - 2), match.start()) and _names_problems(what):
+                    continue  # 其余7个问题正在推进: the rest of a total, no total (其余6个正在推进 counts a status)
                 if _STATUS_ONLY_RE.fullmatch(what):  # "已完成整改措施71条" counts measures done, not problems
                     unit = _UNIT_RE.search(match.group(0)) or _subject_unit(text, match.start())
                     what += unit.group(0) if unit else ""
@@ -59,6 +61,7 @@ def find_declared(text: str, ranges: list[tuple[int, int]]) -> list[Declared]:
     return [found[k] for k in sorted(maximal)]
 
 
+_REMAINDER_RE = re.compile(r"(?:其余|剩余|剩下|另有)$")
 _CLAUSE_SUBJECT_RE = re.compile(r"(?:措施|任务|事项)[^,;。\d]{0,4}$")
 CLAUSE_LOOKBACK = 16  # characters before a status count searched for what it counts
 
@@ -132,6 +135,8 @@ _STATUS_OF_MEASURES = "所称为措施或任务的完成数, 报告未给措施�
 _COMPARABLE = ("已完成", "基本完成", "未完成", "长期坚持", "阶段性成效")
 _NO_CATEGORY_HEADINGS = "报告未列出这一层的标题 (the report lists no headings at this level)"
 _NO_FINER_LEVEL = "报告只列出一层问题, 未列出更细的具体问题 (the report lists one tier of problems, none finer)"
+_PLAN_TASKS = ("列出的问题({found})少于所称方案任务数, 报告未逐项列出任务 (the report lists {found} problems, fewer than "
+               "the plan's {count} tasks, which it does not list one by one)")
 _FINER_MEASURES = ("列出的措施({found})多于所称方案措施数, 是另一种单位 (the report lists {found} measure paragraphs, "
                    "more than the plan's {count}: another unit)")
 
@@ -147,6 +152,8 @@ def _level_of(item: Declared, declared: list[Declared], levels: _Levels) -> Leve
                 return f"measure status {key}", levels.measure_statuses.get(key, 0), None
             return None, None, _STATUS_OF_MEASURES
         if levels.statuses and key in _COMPARABLE:
+            if _counts_another_tier(item, declared, levels):
+                return None, None, _OTHER_TIER
             return f"status {key}", levels.statuses.get(key, 0), None
         return None, None, _NO_STATUS_TAGS
     if what == "大类":
@@ -169,8 +176,24 @@ def _level_of(item: Declared, declared: list[Declared], levels: _Levels) -> Leve
     if what in ("任务", "整改任务"):
         # tasks are the level below the deepest declared problem level: with 子项问题 declared
         # beside them they are measures, otherwise the numbered leaf headings (tasks/problems)
-        return "tasks", levels.measures if _sub_declared(declared) else levels.leaves, None
+        if _sub_declared(declared):
+            return "tasks", levels.measures, None
+        if levels.leaves < item.count and item.count != levels.measures:
+            return None, None, _PLAN_TASKS.format(found=levels.leaves, count=item.count)
+        return "tasks", levels.leaves, None
     return None, None, f"“{what}”不对应报告的任何层级 (“{what}” names no level the report lists)"
+
+
+_OTHER_TIER = ("所称完成数属于另一层问题, 其总数与列出的不符 (a status count of a total the report does not list at any "
+               "tier)")
+
+
+def _counts_another_tier(item: Declared, declared: list[Declared], levels: _Levels) -> bool:
+    """A status count whose sentence gives the total it is part of (47个具体问题已完成整改41个), when that total is
+    more than twice every tier the report lists (9 problems): a finer tier it does not list. A total near a
+    listed tier (31 declared, 27 found) is that tier, and its statuses are compared."""
+    totals = [d.count for d in _statement_of(item, declared) if _names_problems(d.what)]
+    return bool(totals) and all(t > 2 * max(levels.problems, levels.leaves) for t in totals)
 
 
 def _sub_declared(declared: list[Declared]) -> bool:

@@ -44,7 +44,8 @@ _NEGATIVE_RE = re.compile(
     r"不畅|不优|不佳|不适应|不合理|差距|欠缺|弱化|淡化|虚化|边缘化|缺失|缺位|短板|弱项|薄弱|滞后|缓慢|欠佳|偏小|"
     r"较多|较少|多发|仍然存在|依然存在|仍有发生|时有发生|禁而未绝|推诿扯皮|不作为|乱作为|失守|失范|失职|风险|隐患|"
     r"问题突出|存在.{0,6}问题|有偏差|落实难|难以|乏力|粗放|懈怠|松懈|宽松软|走过场")
-_DESCRIPTION_RE = re.compile(r"\s*(?:问题表现|具体表现|主要表现|表现形式|问题描述|存在问题|问题情况)\s*:")
+_DESCRIPTION_RE = re.compile(r"\s*(?:问题表现|具体表现|主要表现|表现形式|问题描述|存在问题|问题情况|具体问题|主要问题|"
+                             r"(?:巡视|巡察|反馈)指出)\s*:")
 _EXAMPLE_RE = re.compile(r"\s*(?:如|比如|例如|譬如|其中|主要表现|具体表现|表现在|表现为)")  # an example of the problem
 _NEXT_STEPS_RE = re.compile(r"下一步|今后|工作打算|努力方向|下步|后续工作|持续深化整改")
 _SENTENCE_END = "。!?;"
@@ -222,6 +223,7 @@ class Reading:
     roots: list[Node]
     parts: list[Node] = field(default_factory=list)
     layout: str = "none"
+    more: list[Node] = field(default_factory=list)  # further parts holding problem lists (选人用人专项检查…)
     agree: int = 0
     disagree: int = 0
     alternatives: int = 0
@@ -528,15 +530,27 @@ def choose_reading(roles: Roles) -> Reading:
     if len(run) >= 2 or main.titled_problem or not children:
         readings.append(Reading(roots=[s.node for s in run], parts=[s.node for s in run], layout="parts"))
     if len(readings) == 1:
-        return readings[0]
+        return _with_more_lists(readings[0], shapes, main, roles)
     _score_against_declared(roles, readings)
     best = max(readings, key=lambda r: r.agree - r.disagree)
     best.alternatives = len(readings) - 1
     if any(r.agree - r.disagree != best.agree - best.disagree for r in readings):
-        return best
+        return _with_more_lists(best, shapes, main, roles)
     chosen = readings[1] if _parts_are_categories(run) else readings[0]
     chosen.alternatives = len(readings) - 1
-    return chosen
+    return _with_more_lists(chosen, shapes, main, roles)
+
+
+def _with_more_lists(reading: Reading, shapes: list[PartShape], main: PartShape, roles: Roles) -> Reading:
+    """A report may list problems in a second part after the main one (三、选人用人专项检查反馈问题整改落实情况,
+    its 1.…4. problems with their measures): a later part, not the next steps, whose title names problems and
+    whose headings read as problems and own their measures."""
+    if reading.layout != "wrapper":
+        return reading
+    later = shapes[shapes.index(main) + 1:]
+    reading.more = [s.node for s in later if s.depth >= 1 and not s.next_steps and "问题" in roles.title(s.node)
+                    and s.wording * 2 > s.leaves and s.measured == s.leaves]
+    return reading
 
 
 def _parts_are_categories(run: list[PartShape]) -> bool:
@@ -607,7 +621,11 @@ def build_categories(roles: Roles) -> tuple[list[Category], list[tuple[int, int]
     """The category → problem → sub-problem tree, and the text ranges it covers."""
     roots = roles.problem_roots()
     covered = [(roots[0].marker.start if roots[0].marker else 0, roots[-1].end)] if roots else []
-    return categories_from_roots(roles, roots), covered
+    categories = categories_from_roots(roles, roots)
+    for part in roles.reading().more:
+        categories += categories_from_roots(roles, roles.heading_children(part))
+        covered.append((part.marker.start if part.marker else 0, part.end))
+    return categories, covered
 
 
 def categories_from_roots(roles: Roles, roots: list[Node]) -> list[Category]:
@@ -707,9 +725,10 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
         numbered = [measure_in(text, item.marker.end if item.marker else item.head_start, item.end,
                                item.marker.label if item.marker else None) for item in items[:-1]]
         return [m for m in numbered if m] + _last_item_measures(text, items[-1]), _trim(text, start, end)
-    run = marked_measures(text, start, end)
+    described = _description(text, start, end)  # 具体问题:(1)…;(2)… describes the problem: its lead, no measures
+    run = marked_measures(text, described[1] if described else start, end)
     if run is not None:
-        return run[0], _trim(text, start, run[1])
+        return run[0], described or _trim(text, start, run[1])
     measures: list[Measure] = []
     lead: Span | None = None
     pos = start
@@ -729,6 +748,15 @@ def extract_measures(text: str, start: int, end: int, items: list[Node],
                 measures.append(measure)
         pos += len(paragraph) + 1
     return measures, lead
+
+
+def _description(text: str, start: int, end: int) -> Span | None:
+    """The paragraph opening text[start:end] when it describes the problem (具体问题:…, 问题表现:…) and measures
+    follow it."""
+    line_end = text.find("\n", start, end)
+    if line_end < 0 or not _DESCRIPTION_RE.match(text, start, line_end):
+        return None
+    return _trim(text, start, line_end)
 
 
 def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int] | None:
