@@ -744,6 +744,13 @@ def problem_table(doc: Doc) -> None:
     _table_rows(doc, one_measure_a_row=False)
 
 
+def word_table(doc: Doc) -> None:
+    """21. The problem list as a Word table copied to text: tabs between cells (序号⇥反馈问题⇥整改措施⇥责任单位),
+    each measure a line of its own inside its cell, so that a row runs over several lines and its last cell
+    follows the last measure; a category's heading a line of its own."""
+    _table_rows(doc, one_measure_a_row=False, broken_cells=True)
+
+
 def html_table(doc: Doc) -> None:
     """19. A CMS page whose problem list is a <table>: the problem's cell and its status's span its rows, one
     measure a row, a category's heading a row across the table."""
@@ -751,12 +758,13 @@ def html_table(doc: Doc) -> None:
     doc.fmt = "html"
 
 
-def _table_rows(doc: Doc, one_measure_a_row: bool) -> None:
+def _table_rows(doc: Doc, one_measure_a_row: bool, broken_cells: bool = False) -> None:
     """The list zone from its first heading on replaced by the table's rows (role "row", cells kept)."""
     first = next(i for i, ln in enumerate(doc.lines) if ln.zone == "list" and ln.role in ("category", "problem"))
     after = next((i for i in range(first, len(doc.lines)) if doc.lines[i].zone != "list"), len(doc.lines))
     pid_of = {id(p): i for i, p in enumerate(doc.problems)}
-    rows = [Line("", role="row", zone="list", cells=tuple((c, 1) for c in TABLE_HEADER))]
+    header = TABLE_HEADER[:3] + ("责任单位",) if broken_cells else TABLE_HEADER
+    rows = [Line("", role="row", zone="list", cells=tuple((c, 1) for c in header))]
     number = 0
     for cid, category in enumerate(doc.report.categories):
         if category.title:
@@ -771,6 +779,11 @@ def _table_rows(doc: Doc, one_measure_a_row: bool) -> None:
                 rows.append(Line("", role="row", zone="list", cells=(
                     (str(number), down), (title, down), (measures[0], 1), (leaf.status or "", down))))
                 rows += [Line("", role="row", zone="list", cells=((m, 1),)) for m in measures[1:]]
+            elif broken_cells:
+                who = f"{doc.report.committee.short_name or '县委'}办公室"
+                rows.append(Line("", role="row", zone="list", cells=(
+                    (str(number), 1), (title, 1), ("\n".join(f"{m.marker or ''}{m.text}" for m in leaf.measures)
+                                                   or "持续推进。", 1), (who, 1))))
             else:
                 cell = "".join(f"{k}.{m}" + ("" if m.endswith(("。", ";")) else ";") for k, m in enumerate(measures, 1))
                 rows.append(Line("", role="row", zone="list",
@@ -916,6 +929,7 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("sentence_problems", 19, sentence_problems, group="numbering"),
     Layout("problem_table", 91, problem_table, group="format"),
     Layout("html_table", 92, html_table, group="format"),
+    Layout("word_table", 93, word_table, group="format"),
 ]}
 
 

@@ -147,6 +147,10 @@ def _read_table(text: str, lines: list[Span], header: int, columns: dict[str, in
     while i < len(lines):
         start, line_end = lines[i]
         cells = _row_cells(text, lines[i], width)
+        if cells is not None and 1 < len(cells) < width:  # a row whose cells hold line breaks (copied from Word)
+            last, whole = _continued_row(text, lines, i, width)
+            if whole is not None:
+                cells, i, line_end = whole, last, lines[last][1]
         if cells is not None and len(cells) > 1:
             reader.row(cells)
         elif cells is not None or _heading_between_rows(text, lines, i, width):
@@ -156,6 +160,34 @@ def _read_table(text: str, lines: list[Span], header: int, columns: dict[str, in
         end = line_end
         i += 1
     return ProblemTable(span=(lines[header][0], end), categories=reader.categories()), i
+
+
+_CATEGORY_STYLES = ("一、", "(一)", "第一,", "【一】")  # the numbering of categories, not of measures in a cell
+MAX_ROW_LINES = 12  # lines one row copied from Word may take, its cells broken inside
+
+
+def _continued_row(text: str, lines: list[Span], first: int, width: int) -> tuple[int, list[Span] | None]:
+    """A tab row that goes on over the next lines, its cells holding line breaks: the line it ends on and its
+    cells, when the lines up to one holding tabs give exactly the header's number of cells."""
+    start = lines[first][0]
+    for last in range(first + 1, min(len(lines), first + MAX_ROW_LINES)):
+        if "\t" not in text[slice(*lines[last])]:
+            markers = leading_markers(text, *lines[last])
+            if markers and markers[0].style in _CATEGORY_STYLES:  # 二、…方面: a category's row, no cell's line
+                return first, None
+            continue
+        end = lines[last][1]
+        bounds = [start - 1] + [i for i in range(start, end) if text[i] == "\t"] + [end]
+        if len(bounds) - 1 > width:  # the next row: this one ended on the line before (its empty cells lost)
+            return (last - 1, _cells_between(text, start, lines[last - 1][1])) if last - 1 > first else (first, None)
+        if len(bounds) - 1 == width:
+            return last, _cells_between(text, start, end)
+    return first, None
+
+
+def _cells_between(text: str, start: int, end: int) -> list[Span]:
+    bounds = [start - 1] + [i for i in range(start, end) if text[i] == "\t"] + [end]
+    return [_stripped(text, a + 1, b) for a, b in zip(bounds, bounds[1:])]
 
 
 def _row_cells(text: str, line: Span, width: int) -> list[Span] | None:
@@ -271,5 +303,9 @@ def _measures(text: str, start: int, end: int) -> list[Measure]:
     marked = marked_measures(text, start, end)
     if marked is not None:
         return marked[0]
-    measure = measure_in(text, start, end)
-    return [measure] if measure else []
+    paragraphs, pos = [], start  # a cell broken over lines: one measure a paragraph, as anywhere
+    for piece in text[start:end].split("\n"):
+        if measure := measure_in(text, pos, pos + len(piece)):
+            paragraphs.append(measure)
+        pos += len(piece) + 1
+    return paragraphs
