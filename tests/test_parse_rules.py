@@ -466,44 +466,38 @@ def test_an_unsigned_report_whose_page_dates_it_and_that_ends_with_its_contacts_
     assert undated.quality.verdict == "review"
 
 
-def test_problems_in_prose_and_a_table_of_more_problems_are_all_read() -> None:
-    body = ("二、整改落实情况\n(一)关于党的领导方面\n1.关于“学习不深入”问题\n一是健全制度;二是开展研讨。\n"
-            "2.关于“落实不到位”问题\n一是建立台账。\n(二)关于巡视反馈具体问题方面\n"
-            "序号\t具体问题\t整改措施\t完成情况\n1\t厂房长期闲置\t1.盘活厂房;2.引进企业。\t已完成\n"
-            "2\t物业管理缺位\t成立业主委员会。\t基本完成\n三、下一步工作\n持续抓好整改。\n")
-    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
-    assert _problems(report) == [("关于党的领导方面", "关于“学习不深入”问题", 2, None),
-                                 ("关于党的领导方面", "关于“落实不到位”问题", 1, None),
-                                 ("关于巡视反馈具体问题方面", "厂房长期闲置", 2, "已完成"),
-                                 ("关于巡视反馈具体问题方面", "物业管理缺位", 1, "基本完成")]
+# (case, the report's list, its problems as (category, title, measures, status)): whole lists read as written
+LISTS = [
+    ("prose-and-table",
+     "二、整改落实情况\n(一)关于党的领导方面\n1.关于“学习不深入”问题\n一是健全制度;二是开展研讨。\n"
+     "2.关于“落实不到位”问题\n一是建立台账。\n(二)关于巡视反馈具体问题方面\n"
+     "序号\t具体问题\t整改措施\t完成情况\n1\t厂房长期闲置\t1.盘活厂房;2.引进企业。\t已完成\n"
+     "2\t物业管理缺位\t成立业主委员会。\t基本完成\n三、下一步工作\n持续抓好整改。\n",
+     [("关于党的领导方面", "关于“学习不深入”问题", 2, None), ("关于党的领导方面", "关于“落实不到位”问题", 1, None),
+      ("关于巡视反馈具体问题方面", "厂房长期闲置", 2, "已完成"), ("关于巡视反馈具体问题方面", "物业管理缺位", 1, "基本完成")]),
+    ("table-under-a-part",  # the parts are no problems: the table under one of them is the list
+     "一、整改工作的组织落实情况\n成立领导小组。\n召开专题会议。\n二、巡视反馈问题的整改落实情况\n具体见下表:\n"
+     "序号\t反馈问题\t整改措施\t完成情况\n1\t学习不深入\t健全制度\t已完成\n2\t落实不到位\t建立台账\t已完成\n",
+     [(None, "学习不深入", 1, "已完成"), (None, "落实不到位", 1, "已完成")]),
+    ("second-part",  # 三、选人用人专项检查…: a second list after the main one, the next steps no list
+     "一、提高政治站位\n县委高度重视。\n二、巡视反馈问题整改落实情况\n(一)党的领导方面\n1.学习贯彻不够深入\n1)健全制度。\n2)开展研讨。\n"
+     "2.落实新发展理念不到位\n1)出台方案。\n(二)全面从严治党方面\n3.“两个责任”落实有差距\n1)制定清单。\n2)开展督查。\n"
+     "三、选人用人专项检查反馈问题整改落实情况\n1.干部选拔任用工作不够规范\n1)严格执行条例。\n2)规范动议程序。\n"
+     "2.干部人事档案管理不够严格\n1)开展专项审核。\n四、下一步工作打算\n1.持续巩固整改成果。\n2.建立长效机制。\n",
+     [("党的领导方面", "学习贯彻不够深入", 2, None), ("党的领导方面", "落实新发展理念不到位", 1, None),
+      ("全面从严治党方面", "“两个责任”落实有差距", 2, None),
+      (None, "干部选拔任用工作不够规范", 2, None), (None, "干部人事档案管理不够严格", 1, None)]),
+    ("nth-aspect",  # 第一方面: categories over (一)… problems numbered across them
+     "二、整改落实情况\n第一方面:贯彻落实党中央决策部署不到位\n(一)学习贯彻不够深入\n1)健全制度。\n2)开展研讨。\n"
+     "(二)河湖管理存在短板\n1)修订考核办法。\n第二方面:全面从严治党不够到位\n(三)主体责任压得不实\n1)制定清单。\n2)开展督查。\n",
+     [("贯彻落实党中央决策部署不到位", "学习贯彻不够深入", 2, None), ("贯彻落实党中央决策部署不到位", "河湖管理存在短板", 1, None),
+      ("全面从严治党不够到位", "主体责任压得不实", 2, None)]),
+]
 
 
-def test_a_table_under_a_part_heading_is_the_list_not_the_parts() -> None:
-    body = ("一、整改工作的组织落实情况\n成立领导小组。\n召开专题会议。\n二、巡视反馈问题的整改落实情况\n具体见下表:\n"
-            "序号\t反馈问题\t整改措施\t完成情况\n1\t学习不深入\t健全制度\t已完成\n2\t落实不到位\t建立台账\t已完成\n")
-    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
-    assert _problems(report) == [(None, "学习不深入", 1, "已完成"), (None, "落实不到位", 1, "已完成")]
-
-
-def test_a_second_part_listing_more_problems_is_read_too() -> None:
-    body = ("一、提高政治站位\n县委高度重视。\n二、巡视反馈问题整改落实情况\n(一)党的领导方面\n1.学习贯彻不够深入\n1)健全制度。\n2)开展研讨。\n"
-            "2.落实新发展理念不到位\n1)出台方案。\n(二)全面从严治党方面\n3.“两个责任”落实有差距\n1)制定清单。\n2)开展督查。\n"
-            "三、选人用人专项检查反馈问题整改落实情况\n1.干部选拔任用工作不够规范\n1)严格执行条例。\n2)规范动议程序。\n"
-            "2.干部人事档案管理不够严格\n1)开展专项审核。\n四、下一步工作打算\n1.持续巩固整改成果。\n2.建立长效机制。\n")
-    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
-    assert [(c, t, n) for c, t, n, _ in _problems(report)] == [
-        ("党的领导方面", "学习贯彻不够深入", 2), ("党的领导方面", "落实新发展理念不到位", 1),
-        ("全面从严治党方面", "“两个责任”落实有差距", 2),
-        (None, "干部选拔任用工作不够规范", 2), (None, "干部人事档案管理不够严格", 1)]
-
-
-def test_categories_written_as_the_nth_aspect() -> None:
-    body = ("二、整改落实情况\n第一方面:贯彻落实党中央决策部署不到位\n(一)学习贯彻不够深入\n1)健全制度。\n2)开展研讨。\n"
-            "(二)河湖管理存在短板\n1)修订考核办法。\n第二方面:全面从严治党不够到位\n(三)主体责任压得不实\n1)制定清单。\n2)开展督查。\n")
-    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
-    assert [(c, t, n) for c, t, n, _ in _problems(report)] == [
-        ("贯彻落实党中央决策部署不到位", "学习贯彻不够深入", 2), ("贯彻落实党中央决策部署不到位", "河湖管理存在短板", 1),
-        ("全面从严治党不够到位", "主体责任压得不实", 2)]
+@pytest.mark.parametrize(("body", "expected"), [case[1:] for case in LISTS], ids=[case[0] for case in LISTS])
+def test_whole_lists_read_as_written(body: str, expected: list[tuple[str | None, str, int, str | None]]) -> None:
+    assert _problems(parse_text(PLACED_INTRO + body + PLACED_CLOSE)) == expected
 
 
 def test_a_problems_own_details_before_its_measures_are_its_lead() -> None:
