@@ -151,6 +151,9 @@ def _with_table(parts: list[tuple[int, Category]], table: ProblemTable,
     a part of the report, not a problem: an untitled list of such parts gives way to the table; a category
     whose only problem is itself takes the table's problems (or its categories, when the table has its own)."""
     heads = _ancestors(holder)
+    titled = _category_heading(holder, text)
+    if titled and len(table.categories) == 1 and table.categories[0].title is None:  # (二)关于…方面, then the table
+        table.categories[0].title, table.categories[0].span = text[slice(*titled)], titled
     for i, (start, category) in enumerate(parts):
         holding = next((p for p in category.problems if p.span and any(n.head_start <= p.span[0] < n.line_end
                                                                          for n in heads)), None)
@@ -165,9 +168,6 @@ def _with_table(parts: list[tuple[int, Category]], table: ProblemTable,
                                                                     [p for p in category.problems if p is not holding],
                                                                     category.marker))]
         return rest + [(s, c) for s, c in kept if c.problems] + [(table.span[0], c) for c in table.categories]
-    titled = _category_heading(holder, text)
-    if titled and len(table.categories) == 1 and table.categories[0].title is None:  # (二)关于…方面, then the table
-        table.categories[0].title, table.categories[0].span = text[slice(*titled)], titled
     return parts + [(table.span[0], c) for c in table.categories]
 
 

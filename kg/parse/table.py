@@ -73,7 +73,73 @@ def find_problem_tables(text: str, limit: int | None = None) -> list[ProblemTabl
         if table.problem_count >= MIN_PROBLEM_ROWS:
             table.appendix = any(_APPENDIX_RE.match(text, *line) for line in lines[max(0, header - APPENDIX_LINES):header])
             tables.append(table)
+    records = _record_tables(text, lines)
+    if sum(r.problem_count for r in records) >= MIN_PROBLEM_ROWS:
+        tables = sorted(tables + records, key=lambda t: t.span[0])
     return tables
+
+
+# --- one small table a problem, its rows labelled (存在问题⇥… / 整改措施⇥… / 完成情况⇥…) ----------------------
+
+SEQUENCE = "sequence"
+_SEQUENCE_RE = re.compile(r"^(?:序号|编号|问题序号)$")
+
+
+def _record_key(text: str, line: Span) -> tuple[str, Span] | None:
+    """A labelled row of a problem's own table: what its label names, and its value."""
+    cells = _cells(text, *line)
+    if cells is None or len(cells) != 2 or not cells[0][0] < cells[0][1]:
+        return None
+    label = "".join(text[slice(*cells[0])].split())
+    if len(label) > MAX_HEADER_CELL:
+        return None
+    if _SEQUENCE_RE.match(label):
+        return SEQUENCE, cells[1]
+    kind = next((kind for kind, pattern in _COLUMN_RES if pattern.search(label)), None)
+    return (kind, cells[1]) if kind in (PROBLEM, MEASURES, STATUS) else None
+
+
+def _record_tables(text: str, lines: list[Span]) -> list[ProblemTable]:
+    """Runs of problems each given as a small table whose rows are labelled: one table a run, its problems in one
+    untitled category (the heading above the run, when it names a category, titles it: see kg.parse.report)."""
+    tables: list[ProblemTable] = []
+    records: list[dict[str, Span]] = []
+    first = last = 0
+    field_kind: str | None = None
+    for i, line in enumerate(lines + [(len(text), len(text))]):
+        keyed = _record_key(text, line) if i < len(lines) else None
+        if keyed is not None:
+            kind, value = keyed
+            if kind == PROBLEM or (kind == SEQUENCE and (not records or PROBLEM in records[-1])):
+                records.append({})
+                first = first if len(records) > 1 else line[0]
+            if kind != SEQUENCE and records:
+                records[-1][kind] = value
+            field_kind, last = kind, line[1]
+            continue
+        if field_kind is not None and field_kind in (PROBLEM, MEASURES) and records and i < len(lines) \
+                and field_kind in records[-1] and not _opens_category(text, line):  # a cell's further lines
+            records[-1][field_kind] = (records[-1][field_kind][0], line[1])
+            last = line[1]
+            continue
+        if any(PROBLEM in r and MEASURES in r for r in records):
+            tables.append(ProblemTable(span=(first, last), categories=[_records_category(text, records)]))
+        records, field_kind = [], None
+    return tables
+
+
+def _opens_category(text: str, line: Span) -> bool:
+    markers = leading_markers(text, *line)
+    return bool(markers) and markers[0].style in _CATEGORY_STYLES
+
+
+def _records_category(text: str, records: list[dict[str, Span]]) -> Category:
+    reader = _TableReader(text, {PROBLEM: 0, MEASURES: 1, STATUS: 2}, 3)
+    for record in records:
+        if PROBLEM in record:
+            empty = (record[PROBLEM][1], record[PROBLEM][1])
+            reader.row([record[PROBLEM], record.get(MEASURES, empty), record.get(STATUS, empty)])
+    return reader.categories()[0] if reader.categories() else Category(title=None, span=None)
 
 
 def _lines(text: str, limit: int) -> list[Span]:
