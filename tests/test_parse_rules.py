@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 import pytest
@@ -495,6 +497,21 @@ LISTS = [
 ]
 
 
+LISTS += [
+    ("paragraph-problems",  # 关于“…”问题: opening a paragraph, two to a category, its measures after any lead-in
+     "二、整改落实情况\n(一)关于政治建设方面\n关于“理论学习不够深入”问题:一是健全学习制度;二是开展专题研讨。\n"
+     "关于“决策部署落实不力”问题。局党组研究制定了落实清单,逐项督办。\n(二)关于全面从严治党方面\n"
+     "关于“主体责任落实不到位”问题:局党组将从三个方面推动整改,一是制定责任清单;二是开展廉政谈话。\n"
+     "关于“监督责任落实不力”问题:一是建立监督台账。\n",
+     [("关于政治建设方面", "关于“理论学习不够深入”问题", 2, None), ("关于政治建设方面", "关于“决策部署落实不力”问题", 1, None),
+      ("关于全面从严治党方面", "关于“主体责任落实不到位”问题", 2, None), ("关于全面从严治党方面", "关于“监督责任落实不力”问题", 1, None)]),
+    ("labelled-problems",  # 【问题】… on its own line, 【整改情况】一是… under it
+     "二、整改落实情况\n(一)党的领导方面\n【问题】理论学习与推动实践结合不够紧密\n【整改情况】一是坚持第一议题制度;二是开展专题研讨。\n"
+     "【问题】推动服务业发展办法不多\n【整改情况】一是出台扶持政策。\n",
+     [("党的领导方面", "理论学习与推动实践结合不够紧密", 2, None), ("党的领导方面", "推动服务业发展办法不多", 1, None)]),
+]
+
+
 @pytest.mark.parametrize(("body", "expected"), [case[1:] for case in LISTS], ids=[case[0] for case in LISTS])
 def test_whole_lists_read_as_written(body: str, expected: list[tuple[str | None, str, int, str | None]]) -> None:
     assert _problems(parse_text(PLACED_INTRO + body + PLACED_CLOSE)) == expected
@@ -525,3 +542,12 @@ def test_counts_of_units_the_report_does_not_list_are_not_compared(summary: str)
             "2.产业发展推进不力(基本完成)\n一是出台方案。\n")
     report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
     assert report.quality.verdict == "ok", report.quality.reasons
+
+
+@pytest.mark.parametrize("date", ["2023年12月28日", "2023年12月"])
+def test_the_signature_is_found_above_footnotes_and_a_pages_credits(date: str) -> None:
+    body = "二、整改情况\n1.学习贯彻不够深入\n一是健全制度[1];二是开展研讨。\n2.产业发展推进不力\n一是出台方案。\n"
+    tail = (f"\n中共西安市莲湖区委员会\n{date}\n[1]数据来源:区委办。\n来源|莲湖区纪委监委\n编辑|某某\n审核|某某")
+    report = parse_text(PLACED_INTRO + body + "联系电话:029-1234567。" + tail)
+    assert report.committee.name == "中共西安市莲湖区委员会"
+    assert report.signed == (dt.date(2023, 12, 28) if date.endswith("日") else None)

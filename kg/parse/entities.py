@@ -13,7 +13,8 @@ from kg.parse.numerals import to_int
 from kg.parse.region import is_division_name, lookup_region
 
 _CN = "一二三四五六七八九十"
-DATE_LINE_RE = re.compile(r"^\s*((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月\s*\S{1,3}\s*日\s*$")
+# the date under a signature; a month without its day (2023年12月) still closes the report, and dates nothing
+DATE_LINE_RE = re.compile(r"^\s*((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*\S{1,3}\s*月(?:\s*\S{1,3}\s*日)?\s*$")
 _SIGNATURE_RE = re.compile(r"(委员会|区委|县委|市委|州委|旗委|省委|党委|党组|党工委|工委|党总支|总支部委员会|支部委员会|集团|公司)$")
 _CLOSING_RE = re.compile(r"欢迎.{0,12}(监督|批评)|请及时向我们反映|联系方式|联系电话|举报电话|邮政信箱|电子邮箱|电子信箱|"
                          r"邮编|邮政编码|通讯地址|通信地址|来信地址|征求意见时间")
@@ -60,12 +61,15 @@ def _line_offsets(lines: list[str]) -> list[int]:
     return offsets
 
 
+SIGNATURE_LOOKBACK = 10  # last lines searched for the date under the signature (footnotes, a page's credits after it)
+
+
 def signature(text: str) -> tuple[Span | None, DateMention | None]:
     """The signing committee line and the date line under it, from the end of the text."""
     lines = text.split("\n")
     offsets = _line_offsets(lines)
     date: DateMention | None = None
-    for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+    for i in range(len(lines) - 1, max(-1, len(lines) - SIGNATURE_LOOKBACK), -1):
         if DATE_LINE_RE.match(lines[i]):
             found = find_dates(lines[i])
             if found:

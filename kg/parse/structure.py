@@ -29,7 +29,7 @@ _BARE_STATUS_RE = re.compile(rf"\s+((?:{STATUS_WORDS})[^\s()【】\[\]]{{0,4}}?)
 # who answers for a problem, in brackets after its title: (牵头单位:县委办;责任单位:各乡镇党委) is no part of the title
 _DUTY_TAG_RE = re.compile(r"[(【\[]\s*(?:牵头|责任|主责|配合|协办|包抓|分管)[^()【】\[\]]{0,120}[)】\]]\s*[。.]?\s*$")
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
-_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\s|])|(?<=问题))([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
+_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\s|】])|(?<=问题))([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\s|]))([{CIRCLED}])", re.M)  # a table's cell opens after | or a tab
 # numbered items inside a paragraph (…;2.…;3.…, (1)…(2)…), after a sentence's or a clause's end only: not 2.5亿元
 _INLINE_DOT_RE = re.compile(r"(?<![^。;:!?,\s])(\d{1,2})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))")
@@ -72,7 +72,7 @@ def promote_unnumbered_headings(outline: Outline) -> None:
     their categories)."""
     text = outline.text
     for node in outline.root.walk():
-        if node.parent is None or node.children or len(node.paragraphs) < 3:
+        if node.children or len(node.paragraphs) < 2:  # the root too: a report with no numbered heading at all
             continue
         title_ends = {i: cut for i, (start, end) in enumerate(node.paragraphs)
                       if (cut := unnumbered_title_end(text[start:end])) is not None}
@@ -85,7 +85,8 @@ def promote_unnumbered_headings(outline: Outline) -> None:
         paragraphs, node.paragraphs = node.paragraphs, node.paragraphs[:heads[0]]
         for k, i in enumerate(heads):
             start, end = paragraphs[i]
-            child = Node(marker=Marker(UNNUMBERED, k + 1, start, start), head_start=start,
+            label = problem_label_length(text[start:end])
+            child = Node(marker=Marker(UNNUMBERED, k + 1, start, start + label), head_start=start + label,
                          head_end=start + title_ends[i], line_end=end, parent=node)
             child.paragraphs = paragraphs[i + 1:heads[k + 1] if k + 1 < len(heads) else len(paragraphs)]
             child.end = paragraphs[heads[k + 1]][0] if k + 1 < len(heads) else node.end
@@ -100,15 +101,29 @@ _SENTENCE_HEAD_RE = re.compile(r"(?:关于|针对)(?:“[^”]{2,80}”|[^“”
 _LEAD_IN_RE = re.compile(r"[^。]{0,30}(?:以下|如下|下列)[^。]{0,12}[。:]?")  # 区委采取以下措施推动整改。 具体情况如下:
 
 
+_PROBLEM_LABEL_RE = re.compile(r"(?:【(?:问题|存在问题|反馈问题)】|(?:存在问题|反馈问题)\s*:)\s*")  # 【问题】理论学习…
+
+
+def problem_label_length(line: str) -> int:
+    """The length of a label naming the line a problem (【问题】…, 反馈问题:…), else 0."""
+    label = _PROBLEM_LABEL_RE.match(line)
+    return label.end() if label else 0
+
+
 def unnumbered_title_end(line: str) -> int | None:
     """Where the title of a problem's unnumbered heading ends in its line: the whole line for 关于“…”问题 alone on
     it (see ``reads_as_heading``), the words up to 问题 for 针对“…”的问题 followed by a lead-in sentence or by its
     own 一是…; None for a line that is no such heading."""
     if reads_as_heading(line):
         return len(line)
+    label = problem_label_length(line)
+    if label and len(line) - label <= MAX_UNNUMBERED_TITLE and not any(c in line[:-1] for c in _SENTENCE_END):
+        return len(line)  # 【问题】… on a line of its own
     head = _SENTENCE_HEAD_RE.match(line)
     if head is None or head.end() > MAX_UNNUMBERED_TITLE:
         return None
+    if "“" in head.group(0) and line[head.end():head.end() + 1] in (":", "。"):
+        return head.end()  # 关于“…”问题: or 。 opening a paragraph: the problem, whatever its measures look like
     rest = line[head.end():].lstrip(" ,:。")
     return head.end() if not rest or _lead_in_length(rest) or rest.startswith("一是") else None
 
