@@ -76,6 +76,8 @@ def promote_unnumbered_headings(outline: Outline) -> None:
             continue
         title_ends = {i: cut for i, (start, end) in enumerate(node.paragraphs)
                       if (cut := unnumbered_title_end(text[start:end])) is not None}
+        if not title_ends and not problem_like(text[node.head_start:node.head_end]):
+            title_ends = _first_sentence_titles(text, node.paragraphs)  # a category's paragraphs, each a problem
         heads = sorted(title_ends)
         carrying = {i for i in heads if _carries_its_measures(text, node.paragraphs[i], title_ends[i])}
         owning = [i for k, i in enumerate(heads) if i in carrying
@@ -140,6 +142,23 @@ def _inside_brackets(line: str, pos: int) -> bool:
     """Whether line[pos] stands inside a bracket opened before it ((责任领导:局长 刘某某): a name's space)."""
     before = line[:pos]
     return before.count("(") > before.count(")") or before.count("【") > before.count("】")
+
+
+MAX_FIRST_SENTENCE_TITLE = 40
+
+
+def _first_sentence_titles(text: str, paragraphs: list[Span]) -> dict[int, int]:
+    """Paragraphs that each open with a short sentence naming a problem (理论学习成果转化不够有力。一是…): where those
+    sentences end, when every paragraph of the node so opens and goes on with its measures."""
+    ends: dict[int, int] = {}
+    for i, (start, end) in enumerate(paragraphs):
+        stop = text.find("。", start, end)
+        sentence = text[start:stop]
+        if not (4 <= len(sentence) <= MAX_FIRST_SENTENCE_TITLE and _NEGATIVE_RE.search(sentence)
+                and text[stop + 1:end].strip() and not any(c in sentence for c in ":;")):
+            return {}
+        ends[i] = stop - start
+    return ends
 
 
 def _carries_its_measures(text: str, paragraph: Span, title_end: int) -> bool:
@@ -536,8 +555,10 @@ def choose_reading(roles: Roles) -> Reading:
         if wording.roots:
             return wording
     run = _alike_run(shapes, shapes.index(main))
-    if len(run) > 1 and run[-1] is shapes[-1] and run[-1] is not main and not run[-1].titled_problem:
-        run = run[:-1]  # the report's last part, alike but not reading like a problem: next steps
+    last = run[-1]
+    if len(run) > 1 and last is shapes[-1] and last is not main and not last.titled_problem \
+            and last.wording * 2 <= last.leaves:
+        run = run[:-1]  # the report's last part, alike but reading like no problem, nor its headings: next steps
     readings: list[Reading] = []
     children = roles.heading_children(main.node)
     if children:
