@@ -75,7 +75,7 @@ def promote_unnumbered_headings(outline: Outline) -> None:
         if node.children or len(node.paragraphs) < 2:  # the root too: a report with no numbered heading at all
             continue
         title_ends = {i: cut for i, (start, end) in enumerate(node.paragraphs)
-                      if (cut := unnumbered_title_end(text[start:end])) is not None}
+                      if (cut := unnumbered_title_end(text[start:end], loose=node.parent is None)) is not None}
         if not title_ends and not problem_like(text[node.head_start:node.head_end]):
             title_ends = _first_sentence_titles(text, node.paragraphs)  # a category's paragraphs, each a problem
         heads = sorted(title_ends)
@@ -99,7 +99,7 @@ _UNNUMBERED_RE = re.compile(r"^(?:关于|针对).{2,}(?:问题|方面)(?:的?整
 
 
 # 针对“…”的问题 opening a paragraph that goes on with a lead-in (…,区委采取以下措施推动整改。) or with its 一是…
-_SENTENCE_HEAD_RE = re.compile(r"(?:关于|针对)(?:“[^”]{2,80}”|[^“”,。;:]{2,40})的?问题(?=\s*[,:。]|\s*一是|$)")
+_SENTENCE_HEAD_RE = re.compile(r"(?:关于|针对)(?:[^“”,。;:]{0,8}“[^”]{2,80}”|[^“”,。;:]{2,40})的?问题(?=\s*[,:。]|\s*一是|$)")
 _LEAD_IN_RE = re.compile(r"[^。]{0,30}(?:以下|如下|下列)[^。]{0,12}[。:]?")  # 区委采取以下措施推动整改。 具体情况如下:
 
 
@@ -112,7 +112,7 @@ def problem_label_length(line: str) -> int:
     return label.end() if label else 0
 
 
-def unnumbered_title_end(line: str) -> int | None:
+def unnumbered_title_end(line: str, loose: bool = False) -> int | None:
     """Where the title of a problem's unnumbered heading ends in its line: the whole line for 关于“…”问题 alone on
     it (see ``reads_as_heading``), the words up to 问题 for 针对“…”的问题 followed by a lead-in sentence or by its
     own 一是…; None for a line that is no such heading."""
@@ -124,8 +124,8 @@ def unnumbered_title_end(line: str) -> int | None:
     head = _SENTENCE_HEAD_RE.match(line)
     if head is None or head.end() > MAX_UNNUMBERED_TITLE:
         return None
-    if "“" in head.group(0) and line[head.end():head.end() + 1] in (":", "。"):
-        return head.end()  # 关于“…”问题: or 。 opening a paragraph: the problem, whatever its measures look like
+    if "“" in head.group(0) and line[head.end():head.end() + 1] in ((":", "。", ",") if loose else (":", "。")):
+        return head.end()  # 关于“…”问题: or 。 opening a paragraph (or ",": in a text with no numbered heading)
     rest = line[head.end():].lstrip(" ,:。")
     return head.end() if not rest or _lead_in_length(rest) or rest.startswith("一是") else None
 
