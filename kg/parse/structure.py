@@ -114,8 +114,9 @@ def problem_label_length(line: str) -> int:
 
 def unnumbered_title_end(line: str, loose: bool = False) -> int | None:
     """Where the title of a problem's unnumbered heading ends in its line: the whole line for 关于“…”问题 alone on
-    it (see ``reads_as_heading``), the words up to 问题 for 针对“…”的问题 followed by a lead-in sentence or by its
-    own 一是…; None for a line that is no such heading."""
+    it (see ``reads_as_heading``) or for 【问题】… (the label is no part of the title); the words up to 问题 for
+    针对“…”的问题 followed by a lead-in sentence or by its own 一是…, and for 关于“…”问题 followed by : or 。 (or by
+    a comma when ``loose``: in a text with no numbered heading); None for a line that is no such heading."""
     if reads_as_heading(line):
         return len(line)
     label = problem_label_length(line)
@@ -153,7 +154,7 @@ def _first_sentence_titles(text: str, paragraphs: list[Span]) -> dict[int, int]:
     ends: dict[int, int] = {}
     for i, (start, end) in enumerate(paragraphs):
         stop = text.find("。", start, end)
-        sentence = text[start:stop]
+        sentence = text[start:stop] if stop >= 0 else ""
         if not (4 <= len(sentence) <= MAX_FIRST_SENTENCE_TITLE and _NEGATIVE_RE.search(sentence)
                 and text[stop + 1:end].strip() and not any(c in sentence for c in ":;")):
             return {}
