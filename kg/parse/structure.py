@@ -440,7 +440,8 @@ class Roles:
             return False
         short = len(title) <= MAX_HEADING_CHARS
         inline_rest = head.rest < node.head_end
-        if (node.paragraphs or node.children) and short and not inline_rest:
+        owned = [p for p in node.paragraphs if not _status_paragraph(self.text[p[0]:p[1]])]  # 整改状态:已完成 is no text
+        if (owned or node.children) and short and not inline_rest:
             return True
         if head.status is not None and (node.paragraphs or node.children):
             return True  # a tagged line owning nothing is a measure with its own status (…12个。【已完成】)
@@ -727,6 +728,12 @@ def _problem(roles: Roles, node: Node) -> Problem:
     if problem.status is None and items:  # or among the lines before its numbered measures (责任单位:… 整改进展:已完成)
         problem.status = _status_line_among(roles.text, lead_start, content_end)
     measures, lead = extract_measures(roles.text, lead_start, content_end, items, roles)
+    if problem.status is None and items and measures:  # or as a last paragraph after its numbered measures
+        closing = _closing_status(roles.text, measures[-1].span[0], measures[-1].span[1])
+        if closing:
+            problem.status = closing[0]
+            last = measure_in(roles.text, measures[-1].span[0], closing[1], measures[-1].marker)
+            measures = measures[:-1] + ([last] if last else [])
     problem.measures = measures
     if lead:
         problem.lead_span = lead
