@@ -387,8 +387,10 @@ def shared_lines(doc: Doc) -> None:
 
 def _joins(prev: Line, line: Line, k: int) -> bool:
     """Whether ``line`` goes on ``prev``'s line: a category's first problem; the next line of odd problems."""
+    if line.role == "problem" and not _HEAD_MARKER_RE.match(line.text):
+        return False  # a heading without a number (a sentence, a ◆ glyph) opens its own paragraph
     if prev.role == "category" and line.role == "problem":
-        return bool(_HEAD_MARKER_RE.match(line.text))  # a heading without a number opens its own paragraph
+        return True
     return prev.role == "problem" and k % 2 == 1 and line.role in ("measure", "lead", "problem")
 
 
@@ -671,6 +673,23 @@ def status_elsewhere(doc: Doc) -> None:
         i += 1
 
 
+def bullet_headings(doc: Doc) -> None:
+    """22. Headings marked by glyphs, not numbers: a category's ■, a problem's ◆, a sub-problem's ●, each taking the
+    place of the heading's number. Only a report whose every heading has a line and a number of its own (one
+    writing 1.(1)… would keep a number beside the glyphs)."""
+    depth = {id(p): 1 for c in doc.report.categories for p in c.problems}
+    for problem in doc.problems:
+        depth.update({id(sub): depth.get(id(problem), 1) + 1 for sub in problem.problems})
+    heads = [ln for ln in doc.lines if ln.zone == "list" and ln.role in ("category", "problem")]
+    markers = [_MARKER_RE.match(ln.text) for ln in heads]
+    if any(len(ln.pids) > 1 or m is None or _MARKER_RE.match(ln.text[m.end():]) for ln, m in zip(heads, markers)):
+        return
+    for line, marker in zip(heads, markers):
+        level = 0 if line.role == "category" else depth.get(id(doc.problems[line.pids[0]]), 1)
+        if marker and level < 3:
+            line.text = f"{indent_of(line)}{'■◆●'[level]}{line.text[marker.end():].lstrip()}"
+
+
 MAX_SENTENCE_TITLE = 50  # characters of a problem a sentence heading quotes (kg reads up to 60 with its wrapper)
 
 
@@ -927,6 +946,7 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("gb18030_crlf", 80, gb18030_crlf),
     Layout("pdf_copy", 90, pdf_copy, group="format"),
     Layout("sentence_problems", 19, sentence_problems, group="numbering"),
+    Layout("bullet_headings", 14, bullet_headings, group="numbering"),
     Layout("problem_table", 91, problem_table, group="format"),
     Layout("html_table", 92, html_table, group="format"),
     Layout("word_table", 93, word_table, group="format"),

@@ -181,6 +181,8 @@ SELF_CHECKS: dict[str, Callable[[str, Variant, Report], bool]] = {
     "straight_numbering": lambda o, v, r: any(mark in (v.text or "") for mark in ("〈", "‹")),
     "labelled_problems": lambda o, v, r: "问题1\uff1a" in (v.text or "") or "问题一\uff1a" in (v.text or ""),
     "html_bold_runs": lambda o, v, r: v.suffix == ".html" and re.search(r"</strong>[^<\s]", v.text or "") is not None,
+    "bullet_headings": lambda o, v, r: re.search(r"^\s*[■◆]", v.text or "", re.M) is not None
+    or any(len(p.problems) and p.marker for p in r.iter_problems()),  # 1.(1)…: no report of one style
     "sentence_problems": lambda o, v, r: all(t.startswith("针对“") for t in v.titles.values())
     and ("采取以下措施推动整改。" in (v.text or "")) == bool(v.titles),
     "problem_table": lambda o, v, r: "\n序号\t反馈问题\t整改措施\t完成情况\n" in (v.text or "")

@@ -58,6 +58,8 @@ class Marker:
     def label(self) -> str:
         if self.style == UNNUMBERED:
             return ""
+        if self.style.startswith(BULLET):
+            return self.style[len(BULLET):]
         if _DECIMAL_LIST_RE.fullmatch(self.style):  # decimal numbering: the list 3.1 labels 3.1, 3.2…
             return f"{self.style[:-1]}{self.value}"
         if self.style == "①":
@@ -119,9 +121,22 @@ class Outline:
     warnings: list[str] = field(default_factory=list)
 
 
+BULLETS = "■□◆◇●○▶►▪◼♦•"  # headings marked by a glyph, not a number: siblings are the lines with the same glyph
+BULLET = "•"  # the style prefix of a bullet list: •■, •◆…
+
+
 def leading_markers(text: str, pos: int, end: int) -> list[Marker]:
-    """Markers at the start of a line, e.g. "1.(1)" gives two."""
+    """Markers at the start of a line, e.g. "1.(1)" gives two. A bullet glyph before a number (◆一、) is only
+    decoration; a bullet before text is a marker of its own, numbered by its place in its list (see _Builder)."""
     markers: list[Marker] = []
+    if pos < end and text[pos] in BULLETS:
+        after = pos + 1
+        while after < end and text[after] == " ":
+            after += 1
+        if _numbered_at(text, after, end):
+            pos = after
+        elif after < end:
+            return [Marker(BULLET + text[pos], 0, pos, after)]
     while pos < end:
         for style, pattern in MARKER_STYLES:
             match = pattern.match(text, pos, end)
@@ -154,6 +169,10 @@ def _before_closing_words(text: str, limit: int) -> int:
         if _NEXT_STEPS_OPEN_RE.match(line):
             return min(limit, max(pos + 1, 0))
     return limit
+
+
+def _numbered_at(text: str, pos: int, end: int) -> bool:
+    return any(pattern.match(text, pos, end) for _, pattern in MARKER_STYLES)
 
 
 def build_outline(text: str, limit: int | None = None) -> Outline:
@@ -240,6 +259,8 @@ class _Builder:
         marker = node.marker
         assert marker is not None
         same_style = [n for n in reversed(self.stack[1:]) if n.style == marker.style]
+        if marker.style.startswith(BULLET):  # a bullet goes on the open list of its glyph, else opens one
+            marker.value = same_style[0].value + 1 if same_style else 1
         for open_node in same_style:
             if marker.value == open_node.value + 1:
                 self._attach_sibling(open_node, node)
