@@ -103,6 +103,9 @@ def test_an_opening_without_title_names_the_committee_from_its_introduction(path
     ("长春新区", "长春新区党工委", "中共长春新区党工委"),
     ("市交通运输局党组", "市交通运输局党组", "市交通运输局党组"),  # relative: kept as written
     ("中共某某市某某管理局(简称管理局)党组", "管理局党组", "中共某某市某某管理局党组"),
+    ("浙江工业大学", "浙江工业大学党委", "中共浙江工业大学委员会"),  # a university's 党委 signs as its 委员会
+    ("中国计量大学", "中国计量大学党委", "中共中国计量大学委员会"),
+    ("长春净月高新技术产业开发区", "净月高新区党工委", "中共长春净月高新技术产业开发区党工委"),  # a zone's short name
 ])
 def test_the_inspected_unit_and_the_feedback_recipient_name_the_committee(unit: str, recipient: str,
                                                                           want: str) -> None:

@@ -233,9 +233,14 @@ def _cleaned_unit(match: re.Match[str] | None) -> str | None:
     return None if not unit or unit[0] in "我本该" else unit
 
 
+_ZONE_RE = re.compile(r"(?:开发区|高新区|新区|园区|试验区|合作区|示范区)$")
+
+
 def _shares_place(unit: str, recipient: str) -> bool:
+    """The feedback's recipient names the inspected place, in full or, for a zone, by any short form (长春净月高新技术
+    产业开发区 and 净月高新区党工委: a zone is governed by a 党工委)."""
     core = _place_of(recipient)
-    return bool(core) and (core in unit or unit.removeprefix("中共") in core)
+    return bool(core) and (core in unit or unit.removeprefix("中共") in core or bool(_ZONE_RE.search(unit)))
 
 
 def _full_name(unit: str) -> str:
@@ -248,6 +253,8 @@ def _full_name(unit: str) -> str:
     if unit.startswith(("中共", "中国共产党")):
         return unit
     place = _place_of(core)
+    if core.endswith("党委") and not _relative(place) and not _PLACE_SUFFIX_RE.search(place):
+        return f"中共{place}委员会"  # 浙江工业大学党委 signs 中共浙江工业大学委员会
     if _relative(place) or lookup_region(place)[0].code is None:
         return core  # 市交通运输局党组, 明珠湾管理局党组: as written
     return f"中共{core}"
