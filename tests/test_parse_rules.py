@@ -563,3 +563,15 @@ def test_the_signature_is_found_above_footnotes_and_a_pages_credits(date: str) -
     report = parse_text(PLACED_INTRO + body + "联系电话:029-1234567。" + tail)
     assert report.committee.name == "中共西安市莲湖区委员会"
     assert report.signed == (dt.date(2023, 12, 28) if date.endswith("日") else None)
+
+
+@pytest.mark.parametrize("signature", [
+    "中共西安市莲湖区委员会",
+    "中共西安市莲湖区委员会\u3000\u3000西安市莲湖区人民政府",  # a joint signature: the Party organisation signs
+    "西安市莲湖区人民政府\n中共西安市莲湖区委员会\n(盖章)",  # a seal line between the name and its date
+    "中共西安市莲湖区 委员会"])  # a stray space inside the name is no gap between two names
+def test_the_signing_party_organisation(signature: str) -> None:
+    body = "二、整改情况\n1.学习贯彻不够深入\n一是健全制度;二是开展研讨。\n2.产业发展推进不力\n一是出台方案。\n"
+    report = parse_text(PLACED_INTRO + body + f"联系电话:029-1234567。\n{signature}\n2023年12月28日")
+    assert (report.committee.name or "").replace(" ", "") == "中共西安市莲湖区委员会"
+    assert report.signed == dt.date(2023, 12, 28)

@@ -61,6 +61,22 @@ def _line_offsets(lines: list[str]) -> list[int]:
     return offsets
 
 
+_SEAL_RE = re.compile(r"\s*[(【\[]?\s*(?:盖章|印章|签章)\s*[)】\]]?\s*")
+_PARTY_SIGNER_RE = re.compile(r"(?:委员会|委|党组|党总支)$")
+MAX_SIGNATURE = 40
+
+
+def _signer(line: str) -> Span | None:
+    """The signing body in the line above the date: the whole line, or in a joint signature (中共X公司委员会  X公司,
+    the names apart by a gap) the Party organisation's name."""
+    names = [(m.start(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", line)]  # a gap of two spaces parts names
+    if len(names) > 1:
+        party = [n for n in names if _PARTY_SIGNER_RE.search(line[n[0]:n[1]]) and n[1] - n[0] <= MAX_SIGNATURE]
+        if party:
+            return party[0]
+    return (0, len(line)) if len(line) <= MAX_SIGNATURE and _SIGNATURE_RE.search(line) else None
+
+
 SIGNATURE_LOOKBACK = 10  # last lines searched for the date under the signature (footnotes, a page's credits after it)
 
 
@@ -75,9 +91,11 @@ def signature(text: str) -> tuple[Span | None, DateMention | None]:
             if found:
                 d = found[0]
                 date = DateMention(d.date, offsets[i] + d.start, offsets[i] + d.end, True)
-            if i > 0 and len(lines[i - 1]) <= 40 and _SIGNATURE_RE.search(lines[i - 1]):
-                return (offsets[i - 1], offsets[i - 1] + len(lines[i - 1])), date
-            return None, date
+            j = i - 1
+            while j > 0 and _SEAL_RE.fullmatch(lines[j]):  # (盖章) between the name and its date
+                j -= 1
+            signer = _signer(lines[j]) if j >= 0 else None
+            return ((offsets[j] + signer[0], offsets[j] + signer[1]) if signer else None), date
     return None, date
 
 
