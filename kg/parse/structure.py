@@ -32,9 +32,10 @@ _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进�
 _XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\s|】])|(?<=问题))([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\s|]))([{CIRCLED}])", re.M)  # a table's cell opens after | or a tab
 # numbered items inside a paragraph (…;2.…;3.…, (1)…(2)…), after a sentence's or a clause's end only: not 2.5亿元
-_INLINE_DOT_RE = re.compile(r"(?<![^。;:!?,\s])(\d{1,2})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))")
-_INLINE_PAREN_RE = re.compile(r"(?<![^。;:!?,\s])\((\d{1,2})\)")
-_QI_RE = re.compile(r"(?<![^。;:!?,\s|])其([一二三四五六七八九十]{1,2})(?=\s*[,:、])")  # 其一,…;其二,…
+_CLAUSE_OPENS = r"(?<![^。;:!?,\s|])"  # at a text's start or after a clause's end, a space, a tab or a table's |
+_INLINE_DOT_RE = re.compile(rf"{_CLAUSE_OPENS}(\d{{1,2}})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))")
+_INLINE_PAREN_RE = re.compile(rf"{_CLAUSE_OPENS}\((\d{{1,2}})\)")
+_QI_RE = re.compile(rf"{_CLAUSE_OPENS}其([一二三四五六七八九十]{{1,2}})(?=\s*[,:、])")  # 其一,…;其二,…
 _RUN_PATTERNS = (_XSHI_RE, _CIRCLED_RE, _INLINE_DOT_RE, _INLINE_PAREN_RE, _QI_RE)
 _ONE_IS_A_RUN = (_XSHI_RE, _CIRCLED_RE)  # a lone 一是 or ① is a run; a lone 1. inside a paragraph is not
 _STRONG_PROBLEM_RE = re.compile(

@@ -157,11 +157,8 @@ def _cells(text: str, start: int, end: int) -> list[Span] | None:
     line = text[start:end]
     if len(line) > 2 and line[0] == "|" and line[-1] == "|":
         bounds = [start + i for i, c in enumerate(line) if c == "|"]
-    elif "\t" in line:
-        bounds = [start - 1] + [start + i for i, c in enumerate(line) if c == "\t"] + [end]
-    else:
-        return None
-    return [_stripped(text, a + 1, b) for a, b in zip(bounds, bounds[1:])]
+        return [_stripped(text, a + 1, b) for a, b in zip(bounds, bounds[1:])]
+    return _tab_cells(text, start, end) if "\t" in line else None
 
 
 _GAP_RE = re.compile(r" {2,}")
@@ -242,16 +239,16 @@ def _continued_row(text: str, lines: list[Span], first: int, width: int) -> tupl
             if markers and markers[0].style in _CATEGORY_STYLES:  # 二、…方面: a category's row, no cell's line
                 return first, None
             continue
-        end = lines[last][1]
-        bounds = [start - 1] + [i for i in range(start, end) if text[i] == "\t"] + [end]
-        if len(bounds) - 1 > width:  # the next row: this one ended on the line before (its empty cells lost)
-            return (last - 1, _cells_between(text, start, lines[last - 1][1])) if last - 1 > first else (first, None)
-        if len(bounds) - 1 == width:
-            return last, _cells_between(text, start, end)
+        cells = _tab_cells(text, start, lines[last][1])
+        if len(cells) > width:  # the next row: this one ended on the line before (its empty cells lost)
+            return (last - 1, _tab_cells(text, start, lines[last - 1][1])) if last - 1 > first else (first, None)
+        if len(cells) == width:
+            return last, cells
     return first, None
 
 
-def _cells_between(text: str, start: int, end: int) -> list[Span]:
+def _tab_cells(text: str, start: int, end: int) -> list[Span]:
+    """The cells between the tabs of text[start:end] (over one line, or over the lines of a row broken inside)."""
     bounds = [start - 1] + [i for i in range(start, end) if text[i] == "\t"] + [end]
     return [_stripped(text, a + 1, b) for a, b in zip(bounds, bounds[1:])]
 
