@@ -521,6 +521,17 @@ LISTS += [
      [("贯彻落实党中央决策部署", "理论学习成果转化不够有力", 2, None), ("贯彻落实党中央决策部署", "乡村振兴工作存在短板", 2, None),
       ("全面从严治党", "管党治党政治责任压得不实", 2, None), ("全面从严治党", "重点领域腐败问题易发多发", 1, None),
       ("新时代党的组织路线", "领导班子建设有短板", 2, None), ("新时代党的组织路线", "选人用人不够规范", 1, None)]),
+    ("no-headings",  # 针对反馈的“…”问题,我们… paragraphs, no heading at all, one of them with no 一是 run
+     "针对反馈的“意识形态责任制落实不到位”问题,我们修订了实施细则,一是每半年专题研究;二是开展专项检查。\n"
+     "针对反馈的“‘双减’政策落实不够到位”问题,我们会同市场监管部门开展专项治理,查处违规培训12起。\n"
+     "针对反馈的“食堂管理存在漏洞”问题,我们一是开展食品安全检查;二是推行明厨亮灶;三是开展应急演练。\n",
+     [(None, "针对反馈的“意识形态责任制落实不到位”问题", 2, None), (None, "针对反馈的“‘双减’政策落实不够到位”问题", 1, None),
+      (None, "针对反馈的“食堂管理存在漏洞”问题", 3, None)]),
+    ("grouped-runs",  # 立行立改方面:一是…二是… 长期坚持方面:一是…: one run in groups, the label inline or on its own line
+     "二、整改落实情况\n1.关于“科技创新支撑不足”的问题\n立行立改方面:一是修订扶持政策。二是新引进研发机构11家。\n"
+     "长期坚持方面:一是实施高企培育计划。\n2.关于“年轻干部培养不够”的问题\n立行立改:\n一是开展专项调研。\n"
+     "二是提拔使用年轻干部24名。\n长期坚持:\n一是制定墩苗计划。\n二是选派干部到基层历练。\n",
+     [(None, "关于“科技创新支撑不足”的问题", 3, None), (None, "关于“年轻干部培养不够”的问题", 4, None)]),
 ]
 
 
@@ -575,3 +586,14 @@ def test_the_signing_party_organisation(signature: str) -> None:
     report = parse_text(PLACED_INTRO + body + f"联系电话:029-1234567。\n{signature}\n2023年12月28日")
     assert (report.committee.name or "").replace(" ", "") == "中共西安市莲湖区委员会"
     assert report.signed == dt.date(2023, 12, 28)
+
+
+def test_a_group_label_is_no_part_of_the_measure_before_it() -> None:
+    """立行立改方面:/长期坚持: open the next group of a problem's run; the item before ends where the label starts."""
+    body = ("二、整改落实情况\n1.关于“科技创新支撑不足”的问题\n立行立改方面:一是修订扶持政策。二是新引进研发机构11家。\n"
+            "长期坚持方面:一是实施高企培育计划。\n2.关于“年轻干部培养不够”的问题\n立行立改:\n一是开展专项调研。\n"
+            "二是提拔使用年轻干部24名。\n长期坚持:\n一是制定墩苗计划。\n")
+    report = parse_text(PLACED_INTRO + body + PLACED_CLOSE)
+    texts = [m.text for c in report.categories for p in c.problems for m in p.measures]
+    assert texts == ["修订扶持政策。", "新引进研发机构11家。", "实施高企培育计划。", "开展专项调研。", "提拔使用年轻干部24名。",
+                     "制定墩苗计划。"]

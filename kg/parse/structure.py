@@ -29,7 +29,8 @@ _BARE_STATUS_RE = re.compile(rf"\s+((?:{STATUS_WORDS})[^\s()【】\[\]]{{0,4}}?)
 # who answers for a problem, in brackets after its title: (牵头单位:县委办;责任单位:各乡镇党委) is no part of the title
 _DUTY_TAG_RE = re.compile(r"[(【\[]\s*(?:牵头|责任|主责|配合|协办|包抓|分管)[^()【】\[\]]{0,120}[)】\]]\s*[。.]?\s*$")
 _LABEL_RE = re.compile(r"([^,。;:!?\n]{0,12}(?:整改|措施|落实情况|进展情况|完成情况|成效|具体做法)[^,。;:!?\n]{0,6}):")
-_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\s|】])|(?<=问题))([一二三四五六七八九十]{1,3})是", re.M)  # …问题一是…: no stop between
+# …问题一是…, 我们一是…, 区委一是…: no stop between a problem or the body acting and its run
+_XSHI_RE = re.compile(r"(?:^|(?<=[。;:!?,\s|】们委组局司校府院厅])|(?<=问题))([一二三四五六七八九十]{1,3})是", re.M)
 _CIRCLED_RE = re.compile(rf"(?:^|(?<=[。;:!?,\s|]))([{CIRCLED}])", re.M)  # a table's cell opens after | or a tab
 # numbered items inside a paragraph (…;2.…;3.…, (1)…(2)…), after a sentence's or a clause's end only: not 2.5亿元
 _CLAUSE_OPENS = r"(?<![^。;:!?,\s|])"  # at a text's start or after a clause's end, a space, a tab or a table's |
@@ -524,8 +525,11 @@ class Roles:
         return False
 
     def owns_text(self, node: Node) -> bool:
-        """A leaf with any text of its own below or after its title (measures in some form)."""
-        return bool(node.children or node.paragraphs or self.heading_head(node).rest < node.head_end)
+        """A leaf with any text of its own below or after its title (measures in some form): an unnumbered
+        heading's title may end before its line does (针对“…”问题,我们…)."""
+        rest = self.heading_head(node).rest
+        return bool(node.children or node.paragraphs or rest < node.head_end
+                    or self.text[rest:node.line_end].strip(" ,:;。"))
 
     def _mostly_problems(self, headings: list[Node]) -> bool:
         leaves = [n for h in headings for n in h.walk() if self.is_heading(n)]
@@ -819,7 +823,7 @@ def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int
     found = best
     measures: list[Measure] = []
     for i, (_, marker_end, label) in enumerate(found):
-        item_end = found[i + 1][0] if i + 1 < len(found) else end
+        item_end = group_start(text, marker_end, found[i + 1][0]) if i + 1 < len(found) else end
         measure = measure_in(text, marker_end, item_end, label)
         if measure:
             measures.append(measure)
@@ -850,13 +854,15 @@ def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str], first: 
     """
     found: list[tuple[int, int, str]] = []
     expected, nested_expected = first, 0
-    line_mode = False
+    line_mode = grouped = False
     for match in pattern.finditer(text, start, end):
         value = to_int(match.group(1))
         marker_start = match.end() - len(match.group(0).lstrip())
         at_line_start = _opens_paragraph(text, start, marker_start)
         if line_mode and at_line_start and value == expected:  # the outer run goes on at a paragraph start
             nested_expected = 0
+        elif found and value == 1 and grouped and _group_label_before(text, start, marker_start):
+            expected = 1  # 长期坚持方面:一是… after 立行立改方面:一是…二是…: a group of the same measures
         elif found and value == 1:
             nested_expected = 2
             continue
@@ -867,10 +873,34 @@ def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str], first: 
             continue
         if len(found) == 1:
             line_mode = at_line_start and _opens_paragraph(text, start, found[0][0])
+        elif not found:
+            grouped = _group_label_before(text, start, marker_start)
         found.append((marker_start, match.end(), match.group(0).strip()))
         expected += 1
         nested_expected = 0
     return found
+
+
+_GROUP_LABEL_RE = re.compile(r"[^,。;:!?\n]{2,12}:")  # 立行立改方面: 长期坚持方面: 已完成事项:
+
+
+def _group_label_before(text: str, region_start: int, pos: int) -> bool:
+    """Whether a short label (立行立改方面:) opens the line before pos, or stands alone on the line above it: the
+    run that opens there is a group."""
+    return group_start(text, region_start, pos) < pos
+
+
+def group_start(text: str, region_start: int, pos: int) -> int:
+    """Where the item marked at pos starts: at its group's label (立行立改方面:一是…, or 立行立改: on the line
+    above), else at pos."""
+    line_start = max(text.rfind("\n", 0, pos) + 1, region_start)
+    before = text[line_start:pos].strip()
+    if before:
+        return line_start if _GROUP_LABEL_RE.fullmatch(before) else pos
+    above = text[region_start:line_start].rstrip()
+    label_start = max(above.rfind("\n") + 1, 0) + region_start
+    return label_start if above and _GROUP_LABEL_RE.fullmatch(text[label_start:region_start + len(above)].strip()) \
+        else pos
 
 
 def _opens_paragraph(text: str, region_start: int, pos: int) -> bool:
