@@ -15,6 +15,7 @@ a second heading level above them makes categories.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg.model import Category, Measure, Problem, Span
@@ -81,6 +82,9 @@ def promote_unnumbered_headings(outline: Outline) -> None:
         if not title_ends and not problem_like(text[node.head_start:node.head_end]):
             title_ends = _first_sentence_titles(text, node.paragraphs)  # a category's paragraphs, each a problem
         heads = sorted(title_ends)
+        numbers = _run_numbers(text[node.paragraphs[i][0]:node.paragraphs[i][1]] for i in heads)
+        if any(numbers) and numbers != list(range(1, len(heads) + 1)):
+            continue  # a run's labels (一是, 二是…) number all the headings or none, in order
         carrying = {i for i in heads if _carries_its_measures(text, node.paragraphs[i], title_ends[i])}
         owning = [i for k, i in enumerate(heads) if i in carrying
                   or (i + 1 < len(node.paragraphs) and (k + 1 == len(heads) or heads[k + 1] > i + 1))]
@@ -101,7 +105,9 @@ _UNNUMBERED_RE = re.compile(r"^(?:关于|针对).{2,}(?:问题|方面)(?:的?整
 
 
 # 针对“…”的问题 opening a paragraph that goes on with a lead-in (…,区委采取以下措施推动整改。) or with its 一是…
-_SENTENCE_HEAD_RE = re.compile(r"(?:关于|针对)(?:[^“”,。;:]{0,8}“[^”]{2,80}”|[^“”,。;:]{2,40})的?问题(?=\s*[,:。]|\s*一是|$)")
+_SENTENCE_HEAD_RE = re.compile(r"(?:关于|针对)(?:[^“”,。;:]|“[^”]{1,80}”){1,80}?的?问题(?=\s*[,:。]|\s*一是|$)")
+# 一是关于…的问题。省委… (二是…, 三是…): paragraphs numbered by a run, each a problem's title and what was done
+_RUN_LABEL_RE = re.compile(r"([一二三四五六七八九十]{1,3})是(?=关于|针对)")
 _LEAD_IN_RE = re.compile(r"[^。]{0,30}(?:以下|如下|下列)[^。]{0,12}[。:]?")  # 区委采取以下措施推动整改。 具体情况如下:
 
 
@@ -109,9 +115,14 @@ _PROBLEM_LABEL_RE = re.compile(r"(?:【(?:问题|存在问题|反馈问题)】|(
 
 
 def problem_label_length(line: str) -> int:
-    """The length of a label naming the line a problem (【问题】…, 反馈问题:…), else 0."""
-    label = _PROBLEM_LABEL_RE.match(line)
+    """The length of a label naming the line a problem (【问题】…, 反馈问题:…) or numbering it (一是关于…问题。), else 0."""
+    label = _PROBLEM_LABEL_RE.match(line) or _RUN_LABEL_RE.match(line)
     return label.end() if label else 0
+
+
+def _run_numbers(lines: Iterable[str]) -> list[int]:
+    """The values of the run labels (一是, 二是…) opening the lines, 0 for a line without one."""
+    return [to_int(m.group(1)) if (m := _RUN_LABEL_RE.match(line)) else 0 for line in lines]
 
 
 def unnumbered_title_end(line: str, loose: bool = False) -> int | None:
@@ -121,6 +132,11 @@ def unnumbered_title_end(line: str, loose: bool = False) -> int | None:
     a comma when ``loose``: in a text with no numbered heading); None for a line that is no such heading."""
     if reads_as_heading(line):
         return len(line)
+    run = _RUN_LABEL_RE.match(line)
+    if run:  # 一是关于…的问题。 and what was done: the sentence is the title, quoted or not
+        head = _SENTENCE_HEAD_RE.match(line, run.end())
+        ok = head and head.end() - run.end() <= MAX_UNNUMBERED_TITLE and line[head.end():head.end() + 1] in (":", "。")
+        return head.end() if head and ok else None
     label = problem_label_length(line)
     if label and len(line) - label <= MAX_UNNUMBERED_TITLE and not any(c in line[:-1] for c in _SENTENCE_END):
         return len(line)  # 【问题】… on a line of its own
@@ -311,7 +327,8 @@ class Roles:
 
     def _heading_head(self, node: Node) -> Head:
         head = self.head(node)
-        if (id(node) in self._by_sibling or self._among_one_sentence_headings(node)) and head.rest >= node.head_end:
+        if (id(node) in self._by_sibling or self._among_one_sentence_headings(node)
+                or self._problem_sentence_list(node)) and head.rest >= node.head_end:
             cut = self._sentence_cut(node)
             if cut is not None and (self._only_status_after(node, cut, head.status)
                                     or id(node) not in self._by_sibling and self._describes_problem(node, cut)):
@@ -451,7 +468,21 @@ class Roles:
             return True
         if inline_rest and self._titles_a_run(node, title):
             return True
-        return False
+        return not inline_rest and self._problem_sentence_list(node)
+
+    def _problem_sentence_list(self, node: Node) -> bool:
+        """Most lines of the node's list (its siblings of its style) open with a sentence naming a problem and go
+        on with what was done (1.关于干部队伍不强的问题。举办培训班5期…): each is a problem titled by that sentence."""
+        siblings = _same_style(node) if node.parent is not None else [node]
+        opening = [n for n in siblings if self._opens_with_problem_sentence(n)]
+        return any(n is node for n in opening) and len(opening) * 2 > len(siblings)
+
+    def _opens_with_problem_sentence(self, node: Node) -> bool:
+        cut = self._sentence_cut(node)
+        if cut is None or self.text[cut - 1] != "。":
+            return False
+        head = _SENTENCE_HEAD_RE.match(self.text, node.head_start, cut)
+        return head is not None and head.end() == cut - 1 and head.end() - node.head_start <= MAX_UNNUMBERED_TITLE
 
     def _circled_problems(self, node: Node) -> bool:
         """Circled numbers count measures, unless one of the list reads as a problem (①…不够严格。): siblings
