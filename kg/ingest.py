@@ -8,6 +8,7 @@ values as metadata). Every span the parser produces refers to the text returned 
 from __future__ import annotations
 
 import errno
+from html import unescape
 import hashlib
 import os
 import re
@@ -269,6 +270,8 @@ def canonicalize(raw: str, *, path: str = "<text>", sha256: str = "", encoding: 
     result = CanonicalText(path=path, sha256=sha256, encoding=encoding, size=size, text="")
     if looks_like_html(raw):
         raw = page_text(raw, result.metadata, path)
+    else:
+        raw = _without_escapes(raw)
     text = normalize_chars(raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = _FRONT_MATTER_RE.sub("", text)
     written = [(part, _clean_line(part)) for line in text.split("\n") for part in _paragraphs_of(line)]
@@ -277,6 +280,18 @@ def canonicalize(raw: str, *, path: str = "<text>", sha256: str = "", encoding: 
     kept = _strip_page(lines, result)
     result.text = "\n".join(kept)
     return result
+
+
+_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,30});?")
+_MD_ESCAPE_RE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!|>~])")  # html2text's 1\. and \*
+
+
+def _without_escapes(text: str) -> str:
+    """A text copied from a page's source or through html2text: its entities (&nbsp;, &emsp;, &#12290;) read as
+    the characters they stand for, its Markdown escapes (1\\.) as the characters escaped."""
+    if "&" in text:
+        text = _ENTITY_RE.sub(lambda m: unescape(m.group(0)), text)
+    return _MD_ESCAPE_RE.sub("", text) if "\\" in text else text
 
 
 _PARAGRAPH_GAP_RE = re.compile(r"(?<=\S) {2,}(?=\S)")  # full-width spaces are spaces after NFKC

@@ -545,6 +545,25 @@ def punct_swaps(doc: Doc) -> None:
     doc.blank_lines = True
 
 
+_CN_TOP_RE = re.compile(r"^(\s*)([一二三四五六七八九十]{1,3})、")
+_ASCII_MARKER_RE = re.compile(r"^(\s*)(\d+)([.)])")
+
+
+def page_source(doc: Doc) -> None:
+    """23. A text copied from a page's source or through html2text: indents as &nbsp;/&emsp; entities, blank
+    lines as &nbsp;, a 1. escaped 1\\. (Markdown), top headings numbered 一． instead of 一、."""
+    out: list[Line] = []
+    for i, line in enumerate(doc.lines):
+        text = _CN_TOP_RE.sub(lambda m: f"{m[1]}{m[2]}．", line.text)
+        text = _ASCII_MARKER_RE.sub(lambda m: f"{m[1]}{m[2]}\\{m[3]}", text)
+        pad = "&nbsp;" * 4 if i % 2 else "&emsp;&emsp;"
+        line.text = pad + text.lstrip(" \t\u3000") if line.role not in ("head", "meta", "tail") else text
+        out.append(line)
+        if i % 3 == 0:
+            out.append(Line("&nbsp;", role="text", zone=line.zone))
+    doc.lines = out
+
+
 _INNER_RE = re.compile(r"〈([^〈〉》]+)〉")
 _CN_BRACKET_RE = re.compile(r"^(\s*)[(\uff08]([一二三四五六七八九十]+)[)\uff09]")
 _NESTED_RE = re.compile(r"《[^《》]*〈[^《》]*》")
@@ -950,6 +969,7 @@ LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
     Layout("problem_table", 91, problem_table, group="format"),
     Layout("html_table", 92, html_table, group="format"),
     Layout("word_table", 93, word_table, group="format"),
+    Layout("page_source", 94, page_source, group="format"),
 ]}
 
 

@@ -187,6 +187,8 @@ SELF_CHECKS: dict[str, Callable[[str, Variant, Report], bool]] = {
     and ("采取以下措施推动整改。" in (v.text or "")) == bool(v.titles),
     "problem_table": lambda o, v, r: "\n序号\t反馈问题\t整改措施\t完成情况\n" in (v.text or "")
     and not any(norm_title(p.title) and f"\n{p.marker}{p.title}" in (v.text or "") for p in leaf_problems(r) if p.marker),
+    "page_source": lambda o, v, r: "&nbsp;&nbsp;" in (v.text or "") and "&emsp;" in (v.text or "")
+    and re.search(r"^&\w+;(?:&\w+;)*(?:[一二三四五六七八九十]+．|\d+\\\.)", v.text or "", re.M) is not None,
     "word_table": lambda o, v, r: "\n序号\t反馈问题\t整改措施\t责任单位\n" in (v.text or "")
     and re.search(r"\n[^\t\n]+\t[^\t\n]+办公室\n", v.text or "") is not None,
     "html_table": lambda o, v, r: v.suffix == ".html" and "<td>序号</td>" in (v.text or "") and 'rowspan="' in (v.text or ""),

@@ -20,7 +20,7 @@ _DECIMAL_LIST_RE = re.compile(r"\d{1,2}\.1")
 MARKER_STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("(一)", re.compile(rf"\(\s*([{_CN}]{{1,5}})\s*\)\s*")),
     ("【一】", re.compile(rf"【([{_CN}]{{1,5}})】\s*")),
-    ("一、", re.compile(rf"([{_CN}]{{1,5}})\s*、\s*")),
+    ("一、", re.compile(rf"([{_CN}]{{1,5}})\s*(?:、|\.(?![\d.]))\s*")),  # 一. and 一． (NFKC) as copies write 一、
     ("第一,", re.compile(rf"第([{_CN}]{{1,3}})(?:(?:部分|方面)\s*[,、:]?|\s*[,、:])\s*")),  # 第一, 第二部分, 第三方面:
     ("〈一〉", re.compile(rf"[〈‹<]([{_CN}]{{1,3}})[〉›>]\s*")),
     # a labelled ordinal: "问题1:", "问题一:", "反馈问题3、", "【问题一】", "第一个问题:" (the label names what is numbered)
