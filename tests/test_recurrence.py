@@ -66,11 +66,14 @@ def test_round_from_the_opening(case: dict) -> None:
 
 
 @needs_eval
-def test_renumbered_round_follows_the_text() -> None:
-    """Metamorphic: the same opening with 十二届…第二轮 rewritten as 十三届…第四轮 gives 13, 4."""
-    text = (ROOT / LABELS["rounds"][0]["file"]).read_text(encoding="utf-8").replace("十二届市委第二轮", "十三届市委第四轮")
+@pytest.mark.parametrize(("written", "term", "round_number"), [("十三届市委第四轮", 13, 4), ("二十届市委第三轮", 20, 3),
+                                                               ("二十一届市委第十二轮", 21, 12), ("九届市委第一轮", 9, 1)])
+def test_renumbered_round_follows_the_text(written: str, term: int, round_number: int) -> None:
+    """Metamorphic: the same opening with 十二届…第二轮 rewritten (as 二十届…: every 中央巡视 since 2023) gives the
+    term and round written."""
+    text = (ROOT / LABELS["rounds"][0]["file"]).read_text(encoding="utf-8").replace("十二届市委第二轮", written)
     report = parse_text(text)
-    assert (report.inspection.term, report.inspection.round_number) == (13, 4)
+    assert (report.inspection.term, report.inspection.round_number) == (term, round_number)
 
 
 def test_spans_and_counts_are_faithful(real_reports: list[Report]) -> None:

@@ -27,7 +27,7 @@ _GROUP_RES = (
     re.compile(rf"(?P<group>(?P<by>{_BY})?{_KIND_OF_GROUP}(?P<kind>巡视|巡察)第?(?P<n>[{_CN}\d]+)组)"),
     re.compile(rf"(?P<group>(?P<by>{_BY})(?:[^\s第轮巡办,。;:、“”()]{{0,12}}?)(?P<kind>巡视|巡察)组)"),
 )
-_ROUND_RE = re.compile(rf"((?:十[{_CN[:9]}]?|[{_CN}])届)?(中央|省委|自治区党委|市委|州委|区委|县委|旗委|党委)?第([{_CN}\d]+)轮")
+_ROUND_RE = re.compile(rf"((?:[二三]?十[{_CN[:9]}]?|[{_CN}])届)?(中央|省委|自治区党委|市委|州委|区委|县委|旗委|党委)?第([{_CN}\d]+)轮")
 _BY_RE = re.compile(rf"根据(?:[{_CN}]+届)?(党中央|{_BY})(?:第[{_CN}\d]+轮(?:巡视|巡察)?(?:工作)?)?(?:的)?(?:统一|工作)?部署")
 _RANGE_SEP_RE = re.compile(r"^\s*(?:起\s*)?(至|到|—+|-|~|–|－)\s*$")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")

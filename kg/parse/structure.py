@@ -207,6 +207,9 @@ def split_head(text: str, node: Node) -> Head:
     first = _first_marker(line, _XSHI_RE, "一")
     if first is not None and first > 0:
         cut = min(cut, first)
+        head = _SENTENCE_HEAD_RE.match(line)  # 关于…的问题。针对这一问题,…补齐短板。一是…: the lead-in is no title
+        if head and line[head.end():head.end() + 1] == "。" and head.end() + 1 < cut:
+            cut = head.end() + 1
     status, status_span, title_limit = None, None, cut
     for match in STATUS_RE.finditer(line, 0, cut):
         if not line[match.end():cut].strip(" 。.;,"):
@@ -792,9 +795,11 @@ def _status_line_among(text: str, start: int, end: int) -> str | None:
 
 
 def _status_paragraph(paragraph: str) -> str | None:
-    """The status a paragraph states when it is only a status line (整改进展:已完成。)."""
+    """The status a paragraph states when it is a status line (整改进展:已完成。), alone or explained by the
+    sentences after it (完成情况:正在推进。产业链补链强链需长期坚持…)."""
     tag = _STATUS_LINE_RE.match(paragraph)
-    return tag.group(1) if tag and not paragraph[tag.end():].strip(" 。;,") else None
+    return tag.group(1) if tag and (paragraph[tag.end():tag.end() + 1] == "。"
+                                    or not paragraph[tag.end():].strip(" 。;,")) else None
 
 
 def extract_measures(text: str, start: int, end: int, items: list[Node],
