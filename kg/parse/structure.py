@@ -111,7 +111,7 @@ _RUN_LABEL_RE = re.compile(r"([一二三四五六七八九十]{1,3})是(?=关于
 _LEAD_IN_RE = re.compile(r"[^。]{0,30}(?:以下|如下|下列)[^。]{0,12}[。:]?")  # 区委采取以下措施推动整改。 具体情况如下:
 
 
-_PROBLEM_LABEL_RE = re.compile(r"(?:【(?:问题|存在问题|反馈问题)】|(?:存在问题|反馈问题)\s*:)\s*")  # 【问题】理论学习…
+_PROBLEM_LABEL_RE = re.compile(r"(?:【(?:问题|存在问题|反馈问题)】|(?:存在问题|反馈问题|问题)\s*:)\s*")  # 【问题】理论学习…
 
 
 def problem_label_length(line: str) -> int:
@@ -766,6 +766,8 @@ def _problem(roles: Roles, node: Node) -> Problem:
             problem.status, content_end = closing
     if problem.status is None and items:  # or among the lines before its numbered measures (责任单位:… 整改进展:已完成)
         problem.status = _status_line_among(roles.text, lead_start, content_end)
+    if not items:  # 整改成效:… after the measures tells what they achieved: no measure of its own
+        content_end = _results_start(roles.text, lead_start, content_end)
     measures, lead = extract_measures(roles.text, lead_start, content_end, items, roles)
     if problem.status is None and items and measures:  # or as a last paragraph after its numbered measures
         closing = _closing_status(roles.text, measures[-1].span[0], measures[-1].span[1])
@@ -787,6 +789,16 @@ def _closing_status(text: str, start: int, end: int) -> tuple[str, int] | None:
     line_start = text.rfind("\n", start, body_end) + 1
     status = _status_paragraph(text[line_start:body_end]) if line_start > start else None
     return (status, line_start) if status else None
+
+
+_RESULTS_RE = re.compile(r"^\s*(?:整改|取得的?|主要)?(?:成效|效果|成果)\s*:", re.M)
+
+
+def _results_start(text: str, start: int, end: int) -> int:
+    """Where a paragraph labelled as the results of the measures above it (整改成效:…, 取得成效:…) starts in
+    text[start:end], when one follows some text; else end."""
+    found = _RESULTS_RE.search(text, start, end)
+    return found.start() if found and text[start:found.start()].strip() else end
 
 
 def _status_line_among(text: str, start: int, end: int) -> str | None:
