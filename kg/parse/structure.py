@@ -38,7 +38,11 @@ _CLAUSE_OPENS = r"(?<![^。;:!?,\s|])"  # at a text's start or after a clause's 
 _INLINE_DOT_RE = re.compile(rf"{_CLAUSE_OPENS}(\d{{1,2}})(?:\s?[.、](?![\d.])|\.(?=(?:19|20)\d\d年))")
 _INLINE_PAREN_RE = re.compile(rf"{_CLAUSE_OPENS}\((\d{{1,2}})\)")
 _QI_RE = re.compile(rf"{_CLAUSE_OPENS}其([一二三四五六七八九十]{{1,2}})(?=\s*[,:、])")  # 其一,…;其二,…
-_RUN_PATTERNS = (_XSHI_RE, _CIRCLED_RE, _INLINE_DOT_RE, _INLINE_PAREN_RE, _QI_RE)
+# 第一,…第二,… and 首先,…其次,…再次,…最后,… inside a paragraph: ordinals counting its measures (two at least)
+_ORDINAL_RE = re.compile(rf"{_CLAUSE_OPENS}第([一二三四五六七八九十]{{1,2}})(?=\s*[,:、])")
+_FIRSTLY_RE = re.compile(rf"{_CLAUSE_OPENS}(首先|其次|再次|最后)(?=\s*[,:、])")
+_SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3}  # 最后 closes a run at whatever place it comes
+_RUN_PATTERNS = (_XSHI_RE, _CIRCLED_RE, _INLINE_DOT_RE, _INLINE_PAREN_RE, _QI_RE, _ORDINAL_RE, _FIRSTLY_RE)
 _ONE_IS_A_RUN = (_XSHI_RE, _CIRCLED_RE)  # a lone 一是 or ① is a run; a lone 1. inside a paragraph is not
 _STRONG_PROBLEM_RE = re.compile(
     r"^(关于|针对).*(问题|方面|情况)|(”问题|等问题|方面|方面的问题|方面问题|问题的整改(落实)?(情况)?)$")
@@ -462,7 +466,8 @@ class Roles:
             return False
         short = len(title) <= MAX_HEADING_CHARS
         inline_rest = head.rest < node.head_end
-        owned = [p for p in node.paragraphs if not _status_paragraph(self.text[p[0]:p[1]])]  # 整改状态:已完成 is no text
+        owned = [p for p in node.paragraphs if not _status_paragraph(self.text[p[0]:p[1]])  # 整改状态:已完成 and
+                 and not _DUTY_LINE_RE.match(self.text, p[0], p[1])]  # 责任单位:… are no text a heading owns
         if (owned or node.children) and short and not inline_rest:
             return True
         if head.status is not None and (node.paragraphs or node.children):
@@ -760,20 +765,19 @@ def _problem(roles: Roles, node: Node) -> Problem:
         if tag:
             problem.status = tag.group(1)
             lead_start = tag.end()
-    if problem.status is None and not items:  # or under its measures, as their last paragraph
-        closing = _closing_status(roles.text, lead_start, content_end)
-        if closing:
-            problem.status, content_end = closing
+    if not items:  # or under its measures, as their last paragraph (with 整改时限:/责任单位: lines, no measures)
+        status, content_end = _closing_lines(roles.text, lead_start, content_end)
+        problem.status = problem.status or status
     if problem.status is None and items:  # or among the lines before its numbered measures (责任单位:… 整改进展:已完成)
         problem.status = _status_line_among(roles.text, lead_start, content_end)
     if not items:  # 整改成效:… after the measures tells what they achieved: no measure of its own
         content_end = _results_start(roles.text, lead_start, content_end)
     measures, lead = extract_measures(roles.text, lead_start, content_end, items, roles)
-    if problem.status is None and items and measures:  # or as a last paragraph after its numbered measures
-        closing = _closing_status(roles.text, measures[-1].span[0], measures[-1].span[1])
-        if closing:
-            problem.status = closing[0]
-            last = measure_in(roles.text, measures[-1].span[0], closing[1], measures[-1].marker)
+    if items and measures:  # or as a last paragraph after its numbered measures
+        status, block = _closing_lines(roles.text, measures[-1].span[0], measures[-1].span[1])
+        problem.status = problem.status or status
+        if block < measures[-1].span[1]:
+            last = measure_in(roles.text, measures[-1].span[0], block, measures[-1].marker)
             measures = measures[:-1] + ([last] if last else [])
     problem.measures = measures
     if lead:
@@ -782,13 +786,22 @@ def _problem(roles: Roles, node: Node) -> Problem:
     return problem
 
 
-def _closing_status(text: str, start: int, end: int) -> tuple[str, int] | None:
-    """A problem's status written as the last paragraph of its text, after its measures ("整改进展:已完成。"):
-    the status and where that paragraph starts."""
+def _closing_lines(text: str, start: int, end: int) -> tuple[str | None, int]:
+    """The last lines of a problem's text after its measures that state its status ("整改进展:已完成。") or who
+    answers for it by when (整改时限:…, 责任单位:…): the status they state, and where they start (end if none)."""
+    status, block = None, end
     body_end = start + len(text[start:end].rstrip())
-    line_start = text.rfind("\n", start, body_end) + 1
-    status = _status_paragraph(text[line_start:body_end]) if line_start > start else None
-    return (status, line_start) if status else None
+    while body_end > start:
+        line_start = text.rfind("\n", start, body_end) + 1
+        if line_start <= start:
+            break
+        paragraph = text[line_start:body_end]
+        stated = _status_paragraph(paragraph)
+        if stated is None and not _DUTY_LINE_RE.match(paragraph):
+            break
+        status, block = stated or status, line_start
+        body_end = start + len(text[start:line_start].rstrip())
+    return status, block
 
 
 _RESULTS_RE = re.compile(r"^\s*(?:整改|取得的?|主要)?(?:成效|效果|成果)\s*:", re.M)
@@ -799,6 +812,9 @@ def _results_start(text: str, start: int, end: int) -> int:
     text[start:end], when one follows some text; else end."""
     found = _RESULTS_RE.search(text, start, end)
     return found.start() if found and text[start:found.start()].strip() else end
+
+
+_DUTY_LINE_RE = re.compile(r"\s*(?:(?:整改|完成)(?:时限|时间|期限)|(?:牵头|责任|配合|协办|主责|督办)(?:单位|领导|部门|人))\s*:")
 
 
 def _status_line_among(text: str, start: int, end: int) -> str | None:
@@ -878,7 +894,7 @@ def marked_measures(text: str, start: int, end: int) -> tuple[list[Measure], int
     return measures, found[0][0]
 
 
-_INLINE_BY_STYLE = {"1.": _INLINE_DOT_RE, "1、": _INLINE_DOT_RE, "(1)": _INLINE_PAREN_RE, "①": _CIRCLED_RE}
+_INLINE_BY_STYLE = {"1.": _INLINE_DOT_RE, "1、": _INLINE_DOT_RE, "(1)": _INLINE_PAREN_RE, "①": _CIRCLED_RE, "第一,": _ORDINAL_RE}
 
 
 def _last_item_measures(text: str, item: Node) -> list[Measure]:
@@ -904,7 +920,8 @@ def _sequence(text: str, start: int, end: int, pattern: re.Pattern[str], first: 
     expected, nested_expected = first, 0
     line_mode = grouped = False
     for match in pattern.finditer(text, start, end):
-        value = to_int(match.group(1))
+        word = match.group(1)
+        value = _SEQUENCE_WORDS.get(word, expected if word == "最后" and found else None) or to_int(word)
         marker_start = match.end() - len(match.group(0).lstrip())
         at_line_start = _opens_paragraph(text, start, marker_start)
         if line_mode and at_line_start and value == expected:  # the outer run goes on at a paragraph start
