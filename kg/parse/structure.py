@@ -126,7 +126,7 @@ def problem_label_length(line: str) -> int:
 
 def _run_numbers(lines: Iterable[str]) -> list[int]:
     """The values of the run labels (一是, 二是…) opening the lines, 0 for a line without one."""
-    return [to_int(m.group(1)) if (m := _RUN_LABEL_RE.match(line)) else 0 for line in lines]
+    return [(to_int(m.group(1)) or 0) if (m := _RUN_LABEL_RE.match(line)) else 0 for line in lines]
 
 
 def unnumbered_title_end(line: str, loose: bool = False) -> int | None:
